@@ -1,0 +1,38 @@
+# The two commands: `make sync` and `make test`. Everything else is a step they depend on.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export AIRBYTE_OFFLINE_MODE := 1
+export DO_NOT_TRACK := 1
+export AIRBYTE_CACHE_ROOT := $(CURDIR)/.airbyte/cache
+export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
+
+.PHONY: install test unit lint sync bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check source_usage usage_sandbox unit_tests integration_tests benchmarks
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q unit_tests
+
+sync: $(STAMP)
+	$(BIN)/python -m source_usage.local_sync $(if $(CONFIG),--config $(CONFIG),)
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .airbyte build dist *.egg-info usage.duckdb

@@ -1,0 +1,138 @@
+"""Config rules the JSON Schema cannot say, each failing with one sentence that names the field and the fix."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date, datetime, timezone
+from typing import Any, Mapping, Optional
+from urllib.parse import urlsplit
+
+VENDORS = {
+    "leadfeeder": ("Leadfeeder", ("api_key",), ("base_url",)),
+    "insideview": ("InsideView", ("client_id", "client_secret"), ("base_url", "token_url")),
+    "whitepages": ("Whitepages", ("api_key",), ("base_url",)),
+    "leaf": ("Leaf", ("username", "password"), ("base_url",)),
+}
+TOP_LEVEL = {"start_date", "end_date", "lookback_days", "max_requests_per_second", "concurrency", *VENDORS}
+VENDOR_FIELDS = {
+    "leadfeeder": {"api_key", "account_ids", "base_url"},
+    "insideview": {"client_id", "client_secret", "period", "base_url", "token_url"},
+    "whitepages": {"api_key", "base_url"},
+    "leaf": {"username", "password", "base_url"},
+}
+PERIODS = ("day", "month", "year")
+
+
+class ConfigProblem(ValueError):
+    """A config that cannot work; its text is the sentence shown to the user."""
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> None:
+    """Raise ConfigProblem for the first rule the config breaks."""
+    if not isinstance(config, Mapping):
+        raise ConfigProblem("The config must be a JSON object; see the README's Config section.")
+    today = today or today_utc()
+    unknown = sorted(set(config) - TOP_LEVEL)
+    if unknown:
+        raise ConfigProblem(
+            f"The config has an unknown field '{unknown[0]}'; the vendor blocks are "
+            "leadfeeder, insideview, whitepages and leaf."
+        )
+    start = _date(config, "start_date", required=True)
+    end = _date(config, "end_date", required=False)
+    if start > today:
+        raise ConfigProblem(f"start_date {start.isoformat()} lies in the future; use a day up to {today.isoformat()}.")
+    if end is not None:
+        if end < start:
+            raise ConfigProblem(f"end_date {end.isoformat()} is before start_date {start.isoformat()}; swap or fix them.")
+        if end > today:
+            raise ConfigProblem(f"end_date {end.isoformat()} lies in the future; leave it empty to read up to today.")
+    _integer(config, "lookback_days", minimum=0, maximum=366)
+    _integer(config, "max_requests_per_second", minimum=1, maximum=None)
+    _integer(config, "concurrency", minimum=1, maximum=32)
+    configured = [key for key in VENDORS if config.get(key) is not None]
+    if not configured:
+        raise ConfigProblem(
+            "No vendor is configured; add at least one of the leadfeeder, insideview, whitepages or leaf blocks."
+        )
+    for key in configured:
+        _vendor(key, config[key])
+
+
+def _date(config: Mapping[str, Any], name: str, required: bool) -> Optional[date]:
+    value = config.get(name)
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigProblem(f"{name} is required as a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else _bad_date(name, value)
+    except ValueError:
+        return _bad_date(name, value)
+
+
+def _bad_date(name: str, value: str) -> date:
+    raise ConfigProblem(f"{name} '{value}' is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
+
+
+def _integer(config: Mapping[str, Any], name: str, minimum: int, maximum: Optional[int]) -> None:
+    value = config.get(name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigProblem(f"{name} must be a whole number, not {value!r}.")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ConfigProblem(f"{name} must be {bound}, not {value}.")
+
+
+def _vendor(key: str, block: Any) -> None:
+    title, secrets, urls = VENDORS[key]
+    if not isinstance(block, Mapping):
+        raise ConfigProblem(f"{key} must be an object with the {title} settings, e.g. {{\"{secrets[0]}\": \"...\"}}.")
+    unknown = sorted(set(block) - VENDOR_FIELDS[key])
+    if unknown:
+        raise ConfigProblem(
+            f"{key}.{unknown[0]} is not a {title} setting; the settings are {', '.join(sorted(VENDOR_FIELDS[key]))}."
+        )
+    for name in secrets:
+        value = block.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigProblem(f"{key}.{name} is empty; copy the {title} {name.replace('_', ' ')} into it.")
+    for name in urls:
+        _url(key, name, title, block.get(name))
+    if key == "insideview" and block.get("period") not in (None, *PERIODS):
+        raise ConfigProblem(f"insideview.period '{block.get('period')}' is unknown; use day, month or year.")
+    if key == "leadfeeder":
+        ids = block.get("account_ids")
+        if ids is not None and (
+            not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() and "/" not in i for i in ids)
+        ):
+            raise ConfigProblem("leadfeeder.account_ids must be a list of account IDs such as [\"123456\"].")
+
+
+def _url(key: str, name: str, title: str, value: Any) -> None:
+    if value in (None, ""):
+        return
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigProblem(f"{key}.{name} '{value}' is not an http(s) URL; leave it empty for {title}'s own API.")
+    if parts.username or parts.password or parts.query:
+        raise ConfigProblem(f"{key}.{name} must not carry credentials or a query; put secrets in their own fields.")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigProblem(
+            f"{key}.{name} uses plain http to {parts.hostname}; use https, since only loopback hosts may use http."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,98 @@
+"""The connector: the declarative manifest, guarded by the config rules and a check per vendor."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Iterator, List, Mapping, Optional
+
+from airbyte_cdk.models import (
+    AirbyteCatalog,
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    FailureType,
+    Status,
+)
+from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_usage.config_rules import ConfigProblem, check_config
+
+MANIFEST = Path(__file__).with_name("manifest.yaml")
+
+# One cheap stream per vendor for `check`: it reads that stream's first record.
+CHECK_STREAMS = {
+    "leadfeeder": ("Leadfeeder", "accounts"),
+    "insideview": ("InsideView", "credits"),
+    "whitepages": ("Whitepages", "daily_usage"),
+    "leaf": ("Leaf", "contracts"),
+}
+
+
+def config_error(config: Mapping[str, Any]) -> Optional[str]:
+    """The sentence that explains why this config cannot work, or None when it can."""
+    try:
+        check_config(config)
+    except ConfigProblem as problem:
+        return str(problem)
+    return None
+
+
+def raise_on_config_error(config: Mapping[str, Any]) -> None:
+    problem = config_error(config)
+    if problem:
+        raise AirbyteTracedException(message=problem, internal_message=problem, failure_type=FailureType.config_error)
+
+
+class SourceUsage(YamlDeclarativeSource):
+    def __init__(
+        self,
+        catalog: Optional[ConfiguredAirbyteCatalog] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> None:
+        super().__init__(path_to_yaml=str(MANIFEST), catalog=catalog, config=config, state=state)
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        problem = config_error(config)
+        if problem:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
+        streams = {stream.name: stream for stream in self.streams(config)}
+        for key, (title, stream_name) in CHECK_STREAMS.items():
+            if not config.get(key):
+                continue
+            message = self._probe(title, streams.get(stream_name), logger)
+            if message:
+                return AirbyteConnectionStatus(status=Status.FAILED, message=message)
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+
+    @staticmethod
+    def _probe(title: str, stream: Any, logger: logging.Logger) -> Optional[str]:
+        if stream is None:
+            return f"{title} is configured but has no stream to check; this is a bug, please report it."
+        try:
+            availability = stream.check_availability()
+        except AirbyteTracedException as error:
+            return error.message or f"{title} could not be reached; check its settings."
+        except Exception as error:  # noqa: BLE001 - any other failure is reported as one sentence
+            logger.info("check of %s failed: %s", title, type(error).__name__)
+            return f"{title} could not be reached ({type(error).__name__}); check its base URL and network access."
+        if availability.is_available:
+            return None
+        return (availability.reason or "").strip() or f"{title} could not be reached; check its settings."
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        raise_on_config_error(config)
+        return super().discover(logger, config)
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
+        raise_on_config_error(config)
+        yield from super().read(logger, config, catalog, state)

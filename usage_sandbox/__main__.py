@@ -1,0 +1,3 @@
+from usage_sandbox.cli import main
+
+main()

@@ -1,0 +1,30 @@
+"""The server's mutable state: the sandbox's today, counters, limits, faults and tokens."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from usage_sandbox.faults import Faults
+from usage_sandbox.limits import Limits
+from usage_sandbox.stats import Stats
+from usage_sandbox.tokens import TokenStore
+from usage_sandbox.vendor import VendorSpec
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    vendor: str
+    endpoint: str
+    is_login: bool
+
+
+@dataclass
+class Runtime:
+    seed: int
+    size: str
+    today: date
+    faults: Faults
+    tokens: TokenStore
+    stats: Stats = field(default_factory=Stats)
+    limits: Limits = field(default_factory=lambda: Limits({}))
+    routes: dict[str, RouteInfo] = field(default_factory=dict)
+    vendors: dict[str, VendorSpec] = field(default_factory=dict)

@@ -1,0 +1,57 @@
+"""The HTTP server: builds each registered vendor, mounts its routes, and only dispatches."""
+
+import asyncio
+import logging
+import sys
+from datetime import date
+
+from aiohttp import web
+
+from usage_sandbox.control import add_control_routes
+from usage_sandbox.counting import counting_middleware
+from usage_sandbox.fault_layer import fault_middleware
+from usage_sandbox.faults import FaultProfile, Faults
+from usage_sandbox.limits import Limits
+from usage_sandbox.registry import VENDORS
+from usage_sandbox.runtime import RouteInfo, Runtime
+from usage_sandbox.tokens import TokenStore
+
+
+def build_runtime(
+    seed: int, size: str, today: date, latency_ms: float = 0.0, jitter_ms: float = 0.0, rate_limits: bool = True
+) -> Runtime:
+    runtime = Runtime(seed, size, today, Faults(seed, latency_ms, jitter_ms), TokenStore(seed))
+    for module in VENDORS:
+        spec = module.build(runtime)
+        runtime.vendors[spec.name] = spec
+    defaults = {name: spec.limit for name, spec in runtime.vendors.items() if spec.limit is not None}
+    runtime.limits = Limits(defaults, enabled=rate_limits)
+    return runtime
+
+
+def build_app(runtime: Runtime) -> web.Application:
+    app = web.Application(middlewares=[counting_middleware(runtime), fault_middleware(runtime)])
+    for spec in runtime.vendors.values():
+        for number, route in enumerate(spec.routes):
+            name = f"{spec.name}.{route.endpoint}.route{number}"
+            runtime.routes[name] = RouteInfo(spec.name, route.endpoint, route.is_login)
+            app.router.add_route(route.method, route.path, route.handler, name=name)
+    add_control_routes(app, runtime)
+    return app
+
+
+async def serve(runtime: Runtime, host: str, port: int, faults: list[FaultProfile], verbose: bool) -> None:
+    runtime.faults.set(faults)
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    app_runner = web.AppRunner(build_app(runtime), access_log=logging.getLogger("aiohttp.access") if verbose else None)
+    await app_runner.setup()
+    site = web.TCPSite(app_runner, host, port, backlog=1024, reuse_address=True)
+    await site.start()
+    bound = app_runner.addresses[0][1]
+    print(f"usage-sandbox listening on http://{host}:{bound}", flush=True)
+    sys.stdout.flush()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await app_runner.cleanup()

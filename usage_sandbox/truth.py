@@ -1,0 +1,24 @@
+"""Ground truth: the exact records a complete sync from `start_date` must produce, in the connector's shape."""
+
+from datetime import date
+from typing import Any
+
+from usage_sandbox.registry import VENDORS
+
+STREAMS = (
+    "accounts", "api_usage", "credits", "api_transactions", "daily_usage",
+    "contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption",
+)
+
+
+def truth(
+    seed: int, size: str, today: date | str, start_date: date | str, insideview_period: str = "day"
+) -> dict[str, list[dict[str, Any]]]:
+    """Records per stream (credits without `observed_at`, which is the time of a sync)."""
+    today = date.fromisoformat(today) if isinstance(today, str) else today
+    start = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
+    options = {"insideview_period": insideview_period}
+    records: dict[str, list[dict[str, Any]]] = {}
+    for module in VENDORS:
+        records.update(module.truth(seed, size, start, today, options))
+    return {stream: records[stream] for stream in STREAMS}

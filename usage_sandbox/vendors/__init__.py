@@ -1,0 +1,1 @@
+"""One module per vendor: its routes, its synthetic data, its errors and its ground truth."""

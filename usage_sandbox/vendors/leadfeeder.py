@@ -1,0 +1,251 @@
+"""Leadfeeder (Dealfront): accounts with credits, and monthly usage per endpoint built from hidden daily figures."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from usage_sandbox.credentials import LEADFEEDER_API_KEY
+from usage_sandbox.days import (
+    completeness,
+    is_final,
+    month_days,
+    month_first_day,
+    month_index,
+    month_label,
+    parse_month,
+)
+from usage_sandbox.noise import rng, weekly
+from usage_sandbox.replies import json_reply, retry_after_header
+from usage_sandbox.runtime import Runtime
+from usage_sandbox.vendor import Limit, Route, VendorSpec
+
+NAME = "leadfeeder"
+PREFIX = "/leadfeeder"
+FIRST_MONTH = month_index(date(2023, 1, 1))
+MAX_MONTHS = 24
+LIMIT = Limit(kind="bucket", rate=10.0, burst=15.0)
+_SIZES = {"small": (3, 3), "medium": (10, 5), "large": (50, 8)}
+_ENDPOINTS = (
+    ("/companies/search", "POST", 40.0, 12),
+    ("/companies", "GET", 90.0, 1),
+    ("/contacts/search", "POST", 25.0, 8),
+    ("/web-visits/search", "POST", 60.0, 20),
+    ("/companies/match", "POST", 15.0, 1),
+    ("/ip/enrich", "GET", 120.0, 1),
+    ("/contacts", "GET", 30.0, 1),
+    ("/custom-feeds", "GET", 5.0, 3),
+    ("/lists", "GET", 8.0, 2),
+    ("/tags", "POST", 3.0, 1),
+)
+_METRICS = ("num_requests", "num_failed_requests", "num_successful_requests", "num_returned_entities")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    method: str
+    per_day: float
+    entities_per_request: int
+    first_month: int
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    endpoints: tuple[Endpoint, ...]
+    credits_available: int
+    reset_month: int
+
+
+class LeadfeederData:
+    """Pure function of (seed, size): a day's figures depend on nothing else; `today` only cuts and scales."""
+
+    def __init__(self, seed: int, size: str) -> None:
+        self.seed, self.size = seed, size
+        count, endpoints_each = _SIZES[size]
+        self.accounts = [self._account(index, count, endpoints_each) for index in range(count)]
+        self.by_id = {account.id: account for account in self.accounts}
+        self._days_cache: dict[tuple[str, int, int], tuple[tuple[int, int, int], ...]] = {}
+        self._month_cache: dict[tuple[str, int, int], tuple[int, int, int]] = {}
+
+    def _account(self, index: int, count: int, endpoints_each: int) -> Account:
+        draw = rng(self.seed, self.size, NAME, "account", index)
+        account_id = str(100000 + draw.randrange(900000))
+        used = [] if index == count - 1 else draw.sample(range(len(_ENDPOINTS)), endpoints_each)
+        endpoints = tuple(
+            Endpoint(path, method, per_day * draw.uniform(0.3, 1.5), entities, FIRST_MONTH + draw.randrange(18))
+            for path, method, per_day, entities in (_ENDPOINTS[i] for i in sorted(used))
+        )
+        return Account(
+            account_id, f"Sandbox Account {index + 1}", endpoints,
+            draw.choice((500, 1000, 2500, 5000)), draw.randrange(12),
+        )
+
+    def _final_days(self, account_id: str, endpoint_index: int, month: int) -> tuple[tuple[int, int, int], ...]:
+        cached = self._days_cache.get((account_id, endpoint_index, month))
+        if cached is None:
+            cached = self._days_cache[(account_id, endpoint_index, month)] = self._draw_days(
+                account_id, endpoint_index, month
+            )
+        return cached
+
+    def _draw_days(self, account_id: str, endpoint_index: int, month: int) -> tuple[tuple[int, int, int], ...]:
+        endpoint = self.by_id[account_id].endpoints[endpoint_index]
+        if month < endpoint.first_month:
+            return tuple((0, 0, 0) for _ in month_days(month))
+        draw = rng(self.seed, self.size, NAME, account_id, endpoint.path, endpoint.method, month)
+        figures = []
+        for day in month_days(month):
+            requests = int(endpoint.per_day * weekly(day.weekday()) * draw.uniform(0.0, 2.0))
+            failed = int(requests * draw.uniform(0.0, 0.08))
+            entities = (requests - failed) * draw.randint(0, endpoint.entities_per_request)
+            figures.append((requests, failed, entities))
+        return tuple(figures)
+
+    def _final_sums(self, account_id: str, endpoint_index: int, month: int) -> tuple[int, int, int]:
+        cached = self._month_cache.get((account_id, endpoint_index, month))
+        if cached is None:
+            days = self._final_days(account_id, endpoint_index, month)
+            cached = sum(d[0] for d in days), sum(d[1] for d in days), sum(d[2] for d in days)
+            self._month_cache[(account_id, endpoint_index, month)] = cached
+        return cached
+
+    def month_figures(self, account: Account, endpoint_index: int, month: int, today: date) -> dict[str, int]:
+        if is_final(month_first_day(month + 1) - timedelta(days=1), today):
+            requests, failed, entities = self._final_sums(account.id, endpoint_index, month)
+            return dict(zip(_METRICS, (requests, failed, requests - failed, entities)))
+        requests = failed = entities = 0
+        for day, (r, f, e) in zip(month_days(month), self._final_days(account.id, endpoint_index, month)):
+            share = completeness(day, today)
+            if share == 0.0:
+                break
+            requests += int(r * share)
+            failed += int(f * share)
+            entities += int(e * share)
+        return dict(zip(_METRICS, (requests, failed, requests - failed, entities)))
+
+    def usage(self, account: Account, first: int, last: int, today: date) -> list[dict[str, Any]]:
+        records = []
+        for month in range(max(first, FIRST_MONTH), min(last, month_index(today)) + 1):
+            for index, endpoint in enumerate(account.endpoints):
+                figures = self.month_figures(account, index, month, today)
+                if figures["num_requests"] == 0:
+                    continue
+                period = month_label(month)
+                records.append({
+                    "id": f"{period}_{endpoint.path.lstrip('/')}_{endpoint.method}",
+                    "period": period, "endpoint_path": endpoint.path, "http_method": endpoint.method,
+                    **figures,
+                })
+        return records
+
+    def credits(self, account: Account, today: date) -> dict[str, Any]:
+        reset = date(today.year, account.reset_month + 1, 1)
+        if reset <= today:
+            reset = date(today.year + 1, account.reset_month + 1, 1)
+        period_start = date(reset.year - 1, reset.month, 1)
+        elapsed = (today - period_start).days / max(1, (reset - period_start).days)
+        intensity = sum(endpoint.per_day for endpoint in account.endpoints) / 400.0
+        used = min(account.credits_available, int(account.credits_available * elapsed * min(1.0, intensity)))
+        return {
+            "available": account.credits_available, "used": used,
+            "remaining": account.credits_available - used, "next_reset_on": reset.isoformat(),
+        }
+
+    def truth(self, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+        accounts, usage = [], []
+        for account in self.accounts:
+            credits = self.credits(account, today)
+            accounts.append({
+                "id": account.id, "name": account.name, "credits_available": credits["available"],
+                "credits_used": credits["used"], "credits_remaining": credits["remaining"],
+                "credits_next_reset_on": credits["next_reset_on"],
+            })
+            for record in self.usage(account, month_index(start), month_index(today), today):
+                usage.append({"account_id": account.id, **record})
+        return {"accounts": accounts, "api_usage": usage}
+
+
+def error(status: int, message: str) -> web.Response:
+    codes = {400: "invalid_parameter", 403: "forbidden", 404: "not_found", 429: "too_many_requests"}
+    return json_reply({"code": codes.get(status, "server_error"), "message": message}, status)
+
+
+def too_many(retry_after: float | None) -> web.Response:
+    body = {"code": "too_many_requests",
+            "message": "You've exceeded the maximum amount of allowed requests. Please try again later."}
+    return json_reply(body, 429, retry_after_header(retry_after))
+
+
+class LeadfeederApi:
+    def __init__(self, runtime: Runtime, data: LeadfeederData) -> None:
+        self.runtime, self.data = runtime, data
+
+    def _refusal(self, request: web.Request) -> web.Response | None:
+        key = request.headers.get("X-Api-Key")
+        if not key:
+            return json_reply({"code": "missing_token",
+                               "message": "You need to pass a header named `X-Api-Key` with your API key."}, 403)
+        if key != LEADFEEDER_API_KEY:
+            return json_reply({"code": "invalid_api_key",
+                               "message": "The provided API key is invalid. Please check it and try again."}, 403)
+        wait = self.runtime.limits.check(NAME, key)
+        return None if wait is None else too_many(wait)
+
+    async def accounts(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        data = [{"type": "account_summary", "id": a.id, "attributes": {"name": a.name}} for a in self.data.accounts]
+        return json_reply({"data": data, "meta": {"request_id": str(uuid.uuid4())}})
+
+    async def account(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        account = self.data.by_id.get(request.match_info["account_id"])
+        if account is None:
+            return error(404, "Account not found.")
+        attributes = {"name": account.name, "credits": self.data.credits(account, self.runtime.today)}
+        return json_reply({"data": {"type": "account", "id": account.id, "attributes": attributes}})
+
+    async def usage(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        query = request.query
+        account = self.data.by_id.get(query.get("account_id", ""))
+        if not query.get("account_id"):
+            return error(400, "account_id is required.")
+        if account is None:
+            return error(403, "You don't have access to this account.")
+        first, last = parse_month(query.get("start_period")), parse_month(query.get("end_period"))
+        if first is None or last is None:
+            return error(400, "start_period and end_period are required, in the format YYYY-MM.")
+        if last < first:
+            return error(400, "end_period must not be before start_period.")
+        if last - first + 1 > MAX_MONTHS:
+            return error(400, f"The period between start_period and end_period can be at most {MAX_MONTHS} months.")
+        records = self.data.usage(account, first, last, self.runtime.today)
+        data = [{"type": "api_usage", "id": record["id"],
+                 "attributes": {k: v for k, v in record.items() if k != "id"}} for record in records]
+        return json_reply({"data": data, "meta": {"total_records": len(data), "request_id": str(uuid.uuid4())}})
+
+
+def build(runtime: Runtime) -> VendorSpec:
+    api = LeadfeederApi(runtime, LeadfeederData(runtime.seed, runtime.size))
+    routes = [
+        Route("GET", f"{PREFIX}/v1/accounts", "accounts", api.accounts),
+        Route("GET", f"{PREFIX}/v1/accounts/{{account_id}}", "account", api.account),
+        Route("GET", f"{PREFIX}/v1/usage", "usage", api.usage),
+    ]
+    return VendorSpec(NAME, routes, error, too_many, limit=LIMIT)
+
+
+def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return LeadfeederData(seed, size).truth(start, today)
+

@@ -1,0 +1,366 @@
+"""Leaf (Leaf Agriculture): billing contracts, area consumed per day by the organisation and by each Leaf user,
+and the paginated user list. Every figure derives from the users' hidden daily areas, kept in hundredths."""
+
+import bisect
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from usage_sandbox.credentials import LEAF_PASSWORD, LEAF_USERNAME
+from usage_sandbox.days import PARTIAL_DAYS, completeness, midnight, parse_instant
+from usage_sandbox.noise import rng, stable_uuid, unit
+from usage_sandbox.replies import json_reply, retry_after_header
+from usage_sandbox.runtime import Runtime
+from usage_sandbox.vendor import Limit, Route, VendorSpec
+
+NAME = "leaf"
+PREFIX = "/leaf"
+CONTRACTS_PATH = f"{PREFIX}/services/billingapplication/api/billing/contracts"
+USERS_PATH = f"{PREFIX}/services/usermanagement/api/users"
+MAX_DAYS = 366
+DAY_TOKEN_SECONDS = 24 * 3600.0
+REMEMBER_ME_TOKEN_SECONDS = 30 * 24 * 3600.0
+LIMIT = Limit(kind="bucket", rate=20.0, burst=20.0)
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
+# contracts, users, share of (contract, user) pairs with usage, mean days between a user's active days
+_SIZES = {"small": (2, 7, 0.75, 4.0), "medium": (3, 60, 0.6, 6.0), "large": (3, 1000, 0.6, 9.0)}
+_CONTRACTS = (
+    ("UNIFIED_AREA", "Acre", date(2024, 1, 1), date(2028, 12, 31), None),
+    ("FIELDS_BOUNDARY", "Hectare", date(2024, 4, 1), date(2027, 12, 31), None),
+    ("OPERATIONS_FILE", "Acre", date(2024, 7, 15), date(2028, 6, 30), "EU"),
+)
+_SEASON = (0.4, 0.5, 1.3, 1.7, 1.8, 1.2, 0.9, 0.9, 1.5, 1.6, 0.8, 0.4)
+_FIRST = ("Ana", "Ben", "Carla", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kira", "Luis")
+_LAST = ("Silva", "Moore", "Okafor", "Patel", "Schmidt", "Tanaka", "Lopez", "Novak", "Berg", "Costa")
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    product: str
+    area_unit: str
+    start: date
+    end: date
+    region: str | None
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    email: str
+    external_id: str
+
+
+@dataclass
+class Series:
+    """Final daily areas in hundredths on active days (ordinals, ascending) and their running totals."""
+
+    days: list[int] = field(default_factory=list)
+    cents: list[int] = field(default_factory=list)
+    running: list[int] = field(default_factory=list)
+
+    def seal(self) -> None:
+        total, self.running = 0, []
+        for cents in self.cents:
+            total += cents
+            self.running.append(total)
+
+    def total_through(self, ordinal: int) -> int:
+        index = bisect.bisect_right(self.days, ordinal)
+        return self.running[index - 1] if index else 0
+
+
+class LeafData:
+    def __init__(self, seed: int, size: str) -> None:
+        self.seed, self.size = seed, size
+        contracts, users, share, gap = _SIZES[size]
+        self.contracts = [
+            Contract(stable_uuid(seed, size, NAME, "contract", i), *_CONTRACTS[i]) for i in range(contracts)
+        ]
+        self.contract_by_id = {contract.id: contract for contract in self.contracts}
+        self.users = [self._user(i) for i in range(users)]
+        self.user_index = {user.id: i for i, user in enumerate(self.users)}
+        self.user_series: dict[tuple[str, int], Series] = {}
+        self.day_users: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        self.contract_series: dict[str, Series] = {}
+        for contract in self.contracts:
+            self._draw_contract(contract, share, gap)
+
+    def _user(self, index: int) -> User:
+        draw = rng(self.seed, self.size, NAME, "user", index)
+        first, last = draw.choice(_FIRST), draw.choice(_LAST)
+        return User(stable_uuid(self.seed, self.size, NAME, "user", index), f"{first} {last}",
+                    f"{first}.{last}{index + 1}@example.com".lower(), f"ext-{index + 1}")
+
+    def _draw_contract(self, contract: Contract, share: float, gap: float) -> None:
+        by_day: dict[int, list[tuple[int, int]]] = {}
+        for index in range(len(self.users)):
+            if unit(self.seed, self.size, NAME, "pair", contract.id, index) >= share:
+                continue
+            series = self.user_series[(contract.id, index)] = self._draw_user(contract, index, gap)
+            for ordinal, cents in zip(series.days, series.cents, strict=True):
+                by_day.setdefault(ordinal, []).append((index, cents))
+        self.day_users[contract.id] = by_day
+        series = Series()
+        for ordinal in sorted(by_day):
+            series.days.append(ordinal)
+            series.cents.append(self.unique_cents(contract, ordinal, sum(c for _, c in by_day[ordinal])))
+        series.seal()
+        self.contract_series[contract.id] = series
+
+    def _draw_user(self, contract: Contract, index: int, gap: float) -> Series:
+        draw = rng(self.seed, self.size, NAME, "usage", contract.id, index)
+        scale = draw.lognormvariate(math.log(900.0), 0.6)
+        series = Series()
+        ordinal, last = contract.start.toordinal() + draw.randrange(int(gap * 3)), contract.end.toordinal()
+        while ordinal <= last:
+            day = date.fromordinal(ordinal)
+            if day.weekday() < 5 or draw.random() < 0.3:
+                series.days.append(ordinal)
+                series.cents.append(max(1, int(scale * _SEASON[day.month - 1] * draw.lognormvariate(0.0, 0.7))))
+            ordinal += 1 + int(draw.expovariate(1.0 / gap))
+        series.seal()
+        return series
+
+    def unique_cents(self, contract: Contract, ordinal: int, users_cents: int) -> int:
+        """Overlaps between users removed: never more than the sum of the users' areas."""
+        return int(users_cents * (0.7 + 0.3 * unit(self.seed, self.size, NAME, "overlap", contract.id, ordinal)))
+
+    def _range(self, series: Series, first: int, last: int, today: date, adjusted: Any) -> list[tuple[int, int, int]]:
+        """(ordinal, daily, cumulative) for active days first..last, with the partial days scaled."""
+        last = min(last, today.toordinal())
+        settled = today.toordinal() - PARTIAL_DAYS
+        rows = []
+        lo, hi = bisect.bisect_left(series.days, first), bisect.bisect_right(series.days, last)
+        total = None
+        for i in range(lo, hi):
+            ordinal = series.days[i]
+            if ordinal <= settled:
+                rows.append((ordinal, series.cents[i], series.running[i]))
+                continue
+            if total is None:
+                total = series.total_through(settled)
+                for j in range(bisect.bisect_right(series.days, settled), i):
+                    total += adjusted(series.days[j], series.cents[j])
+            daily = adjusted(ordinal, series.cents[i])
+            total += daily
+            if daily:
+                rows.append((ordinal, daily, total))
+        return rows
+
+    def contract_range(self, contract: Contract, first: int, last: int, today: date) -> list[tuple[int, int, int]]:
+        return self._range(self.contract_series[contract.id], first, last, today,
+                           lambda ordinal, _cents: self.day(contract, ordinal, today)[0])
+
+    def user_range(self, contract: Contract, index: int, first: int, last: int, today: date) -> list[tuple[int, int, int]]:
+        series = self.user_series.get((contract.id, index))
+        if series is None:
+            return []
+        return self._range(series, first, last, today,
+                           lambda ordinal, cents: int(cents * completeness(date.fromordinal(ordinal), today)))
+
+    def day(self, contract: Contract, ordinal: int, today: date) -> tuple[int, list[tuple[int, int]]]:
+        """(unique area, [(user index, area)]) on one day, as known on `today`."""
+        share = completeness(date.fromordinal(ordinal), today)
+        users = [(index, int(cents * share)) for index, cents in self.day_users[contract.id].get(ordinal, [])]
+        users = [(index, cents) for index, cents in users if cents]
+        if not users:
+            return 0, []
+        return self.unique_cents(contract, ordinal, sum(c for _, c in users)), users
+
+    def truth(self, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+        first, last = start.toordinal(), today.toordinal()
+        contracts, consumption, daily, user_consumption = [], [], [], []
+        for contract in self.contracts:
+            contracts.append({"id": contract.id, "product": contract.product, "start_date": contract.start.isoformat(),
+                              "end_date": contract.end.isoformat(), "region": contract.region})
+            for ordinal, area, total in self.contract_range(contract, first, last, today):
+                consumption.append({"contract_id": contract.id, "date": date.fromordinal(ordinal).isoformat(),
+                                    "area_unit": contract.area_unit, "total_area": total / 100,
+                                    "daily_area": area / 100})
+            for ordinal in range(first, last + 1):
+                unique, users = self.day(contract, ordinal, today)
+                daily.append({"contract_id": contract.id, "date": date.fromordinal(ordinal).isoformat(),
+                              "area_unit": contract.area_unit, "total_unique_area": unique / 100,
+                              "leaf_users_areas": [{"leaf_user_id": self.users[i].id, "total_area": c / 100}
+                                                   for i, c in users]})
+            for index, user in enumerate(self.users):
+                for ordinal, area, total in self.user_range(contract, index, first, last, today):
+                    user_consumption.append({
+                        "contract_id": contract.id, "leaf_user_id": user.id,
+                        "date": date.fromordinal(ordinal).isoformat(), "area_unit": contract.area_unit,
+                        "total_area": total / 100, "daily_area": area / 100})
+        users = [{"id": u.id, "name": u.name, "email": u.email, "external_id": u.external_id} for u in self.users]
+        return {"contracts": contracts, "contract_consumption": consumption, "daily_consumption": daily,
+                "leaf_users": users, "leaf_user_consumption": user_consumption}
+
+
+def error(status: int, message: str) -> web.Response:
+    titles = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
+              500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+    return json_reply({"title": titles.get(status, "Error"), "status": status, "detail": message}, status)
+
+
+def too_many(retry_after: float | None) -> web.Response:
+    body = {"title": "Too Many Requests", "status": 429, "detail": "Rate limit exceeded."}
+    return json_reply(body, 429, retry_after_header(retry_after))
+
+
+def _contract_json(contract: Contract) -> dict[str, Any]:
+    return {"id": contract.id, "product": contract.product, "startDate": f"{contract.start.isoformat()}T00:00:00Z",
+            "endDate": f"{contract.end.isoformat()}T00:00:00Z", "region": contract.region}
+
+
+def _stamp(ordinal: int) -> str:
+    return f"{date.fromordinal(ordinal).isoformat()}T00:00:00Z"
+
+
+def _area_per_day(contract: Contract, rows: list[tuple[int, int, int]]) -> dict[str, Any]:
+    return {"areaUnit": contract.area_unit,
+            "areaPerDay": [{"date": _stamp(o), "totalArea": t / 100, "dailyArea": a / 100} for o, a, t in rows]}
+
+
+class LeafApi:
+    def __init__(self, runtime: Runtime, data: LeafData) -> None:
+        self.runtime, self.data = runtime, data
+
+    async def authenticate(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return error(400, "The request body must be JSON.")
+        if not isinstance(body, dict):
+            return error(400, "The request body must be a JSON object.")
+        if body.get("username") != LEAF_USERNAME or body.get("password") != LEAF_PASSWORD:
+            return error(401, "Bad credentials")
+        remember = str(body.get("rememberMe", "false")).lower() == "true"
+        token = self.runtime.tokens.issue(NAME, REMEMBER_ME_TOKEN_SECONDS if remember else DAY_TOKEN_SECONDS)
+        return json_reply({"id_token": token.value})
+
+    def _refusal(self, request: web.Request) -> web.Response | None:
+        token = token_of(request)
+        if not self.runtime.tokens.valid(NAME, token):
+            return error(401, "Full authentication is required to access this resource")
+        wait = self.runtime.limits.check(NAME, token or "")
+        return None if wait is None else too_many(wait)
+
+    def _contract(self, request: web.Request) -> Contract | web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        contract = self.data.contract_by_id.get(request.match_info["contract_id"])
+        return error(404, "Contract not found.") if contract is None else contract
+
+    def _days(self, request: web.Request) -> tuple[int, int] | web.Response:
+        start, end = parse_instant(request.query.get("startTime")), parse_instant(request.query.get("endTime"))
+        if start is None or end is None:
+            return error(400, "startTime and endTime are required, as YYYY-MM-DDTHH:MM:SS.sssZ.")
+        if end < start:
+            return error(400, "endTime must not be before startTime.")
+        first = start.date() if midnight(start.date()) == start else start.date() + timedelta(days=1)
+        if (end.date() - first).days + 1 > MAX_DAYS:
+            return error(400, f"The range can cover at most {MAX_DAYS} days.")
+        return first.toordinal(), end.date().toordinal()
+
+    async def contracts(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        return refusal or json_reply([_contract_json(contract) for contract in self.data.contracts])
+
+    async def contract(self, request: web.Request) -> web.Response:
+        contract = self._contract(request)
+        return contract if isinstance(contract, web.Response) else json_reply(_contract_json(contract))
+
+    async def consumption(self, request: web.Request) -> web.Response:
+        contract = self._contract(request)
+        if isinstance(contract, web.Response):
+            return contract
+        text = request.query.get("timestamp")
+        moment = parse_instant(text) if text is not None else midnight(self.runtime.today)
+        if moment is None:
+            return error(400, "timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ.")
+        ordinal = moment.date().toordinal()
+        unique, users = self.data.day(contract, ordinal, self.runtime.today)
+        return json_reply({
+            "areaUnit": contract.area_unit, "date": _stamp(ordinal), "totalUniqueArea": unique / 100,
+            "leafUsersAreas": [{"leafUserId": self.data.users[i].id, "totalArea": c / 100} for i, c in users],
+        })
+
+    async def api_owner(self, request: web.Request) -> web.Response:
+        contract = self._contract(request)
+        if isinstance(contract, web.Response):
+            return contract
+        days = self._days(request)
+        if isinstance(days, web.Response):
+            return days
+        return json_reply(_area_per_day(contract, self.data.contract_range(contract, *days, self.runtime.today)))
+
+    async def leaf_user(self, request: web.Request) -> web.Response:
+        contract = self._contract(request)
+        if isinstance(contract, web.Response):
+            return contract
+        index = self.data.user_index.get(request.match_info["leaf_user_id"])
+        if index is None:
+            return error(404, "Leaf user not found.")
+        days = self._days(request)
+        if isinstance(days, web.Response):
+            return days
+        rows = self.data.user_range(contract, index, *days, self.runtime.today)
+        return json_reply(_area_per_day(contract, rows))
+
+    async def users(self, request: web.Request) -> web.Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        try:
+            page = int(request.query.get("page", 0))
+            size = min(MAX_PAGE_SIZE, int(request.query.get("size", DEFAULT_PAGE_SIZE)))
+        except ValueError:
+            return error(400, "page and size must be integers.")
+        if page < 0 or size < 1:
+            return error(400, "page must be 0 or more and size 1 or more.")
+        total = len(self.data.users)
+        users = self.data.users[page * size: (page + 1) * size]
+        body = [{"id": u.id, "name": u.name, "email": u.email, "externalId": u.external_id} for u in users]
+        return json_reply(body, headers={"X-Total-Count": str(total), "Link": _links(request, page, size, total)})
+
+
+def _links(request: web.Request, page: int, size: int, total: int) -> str:
+    last = max(0, math.ceil(total / size) - 1)
+    base = f"{request.scheme}://{request.host}{request.path}"
+    links = []
+    if page < last:
+        links.append(f'<{base}?page={page + 1}&size={size}>; rel="next"')
+    if 0 < page <= last + 1:
+        links.append(f'<{base}?page={page - 1}&size={size}>; rel="prev"')
+    links.append(f'<{base}?page={last}&size={size}>; rel="last"')
+    links.append(f'<{base}?page=0&size={size}>; rel="first"')
+    return ",".join(links)
+
+
+def token_of(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:] if header.startswith("Bearer ") else None
+
+
+def build(runtime: Runtime) -> VendorSpec:
+    api = LeafApi(runtime, LeafData(runtime.seed, runtime.size))
+    contract = f"{CONTRACTS_PATH}/{{contract_id}}"
+    routes = [
+        Route("POST", f"{PREFIX}/api/authenticate", "authenticate", api.authenticate, is_login=True),
+        Route("GET", CONTRACTS_PATH, "contracts", api.contracts),
+        Route("GET", contract, "contract", api.contract),
+        Route("GET", f"{contract}/consumption", "consumption", api.consumption),
+        Route("GET", f"{contract}/consumption/api-owner", "consumption_api_owner", api.api_owner),
+        Route("GET", f"{contract}/consumption/leaf-user/{{leaf_user_id}}", "consumption_leaf_user", api.leaf_user),
+        Route("GET", USERS_PATH, "users", api.users),
+    ]
+    return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, token_of=token_of)
+
+
+def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return LeafData(seed, size).truth(start, today)

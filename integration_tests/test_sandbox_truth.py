@@ -1,0 +1,288 @@
+"""Ground truth: internally consistent, deterministic, and equal to what the endpoints serve.
+
+The walk below is a small client written from providers.md alone (not the connector): it asks every endpoint
+for the widest window it accepts and flattens the answers into the record shapes of docs/streams.md.
+"""
+
+import json
+import subprocess
+import sys
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from usage_sandbox import credentials
+from usage_sandbox.truth import STREAMS, truth
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORY_START = "2021-01-01"
+BILLING = "/leaf/services/billingapplication/api/billing/contracts"
+
+
+def _windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    windows = []
+    while start <= end:
+        windows.append((start, min(end, start + timedelta(days=days - 1))))
+        start += timedelta(days=days)
+    return windows
+
+
+def _months(start: date, end: date) -> list[str]:
+    index, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index, last + 1)]
+
+
+def _checked(response: requests.Response) -> requests.Response:
+    assert response.status_code == 200, (response.url, response.status_code, response.text[:300])
+    return response
+
+
+def _walk_leadfeeder(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+    http = requests.Session()
+    http.headers["X-Api-Key"] = credentials.LEADFEEDER_API_KEY
+    accounts, usage = [], []
+    for summary in _checked(http.get(f"{url}/leadfeeder/v1/accounts")).json()["data"]:
+        account = _checked(http.get(f"{url}/leadfeeder/v1/accounts/{summary['id']}")).json()["data"]
+        credit = account["attributes"]["credits"]
+        accounts.append({"id": account["id"], "name": account["attributes"]["name"],
+                         "credits_available": credit["available"], "credits_used": credit["used"],
+                         "credits_remaining": credit["remaining"], "credits_next_reset_on": credit["next_reset_on"]})
+        months = _months(start, today)
+        for first in range(0, len(months), 24):
+            window = months[first: first + 24]
+            body = _checked(http.get(f"{url}/leadfeeder/v1/usage", params={
+                "account_id": account["id"], "start_period": window[0], "end_period": window[-1]})).json()
+            usage += [{"account_id": account["id"], "id": record["id"], **record["attributes"]}
+                      for record in body["data"]]
+    return {"accounts": accounts, "api_usage": usage}
+
+
+def _walk_insideview(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+    token = _checked(requests.post(f"{url}/insideview-login/Auth/login/v1/token.json", data={
+        "clientId": credentials.INSIDEVIEW_CLIENT_ID, "clientSecret": credentials.INSIDEVIEW_CLIENT_SECRET,
+        "grantType": "cred"})).json()["accessTokenDetails"]["accessToken"]
+    http = requests.Session()
+    http.headers.update({"accessToken": token, "Accept": "application/json"})
+    transactions, body = [], {}
+    for first, last in _windows(start, today, 92):
+        body = _checked(http.get(f"{url}/insideview/api/v1/admin/usage", params={
+            "period": "day", "start": first.isoformat(), "end": last.isoformat()})).json()
+        for usage in body["usageForAccount"]:
+            rates = [d["value"] for d in usage.get("details", []) if d["type"] == "matchRate"]
+            transactions.append({
+                "account_id": body["accountId"], "account_name": body["accountName"], "period_type": "day",
+                "date": usage["date"], "api": usage["api"], "transactions": usage["transactions"],
+                "match_rate": float(rates[0]) if rates else None})
+    credit = body["creditsForAccount"][0]
+    credits = [{"account_id": body["accountId"], "account_name": body["accountName"],
+                "allocated_credits": credit["allocatedCredits"], "consumed_credits": credit["consumedCredits"],
+                "remaining_credits": credit["allocatedCredits"] - credit["consumedCredits"]}]
+    return {"credits": credits, "api_transactions": transactions}
+
+
+def _walk_whitepages(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+    http = requests.Session()
+    http.headers["X-Api-Key"] = credentials.WHITEPAGES_API_KEY
+    days = []
+    for first, last in _windows(start, today, 90):
+        body = _checked(http.get(f"{url}/whitepages/v1/account/usage", params={
+            "start_date": first.isoformat(), "end_date": last.isoformat()})).json()
+        days += body["usage_data"]
+    return {"daily_usage": days}
+
+
+def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+    token = _checked(requests.post(f"{url}/leaf/api/authenticate", json={
+        "username": credentials.LEAF_USERNAME, "password": credentials.LEAF_PASSWORD,
+        "rememberMe": "false"})).json()["id_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    http = requests.Session()
+    http.headers.update(headers)
+    contracts = _checked(http.get(f"{url}{BILLING}")).json()
+    users, page_url = [], f"{url}/leaf/services/usermanagement/api/users?page=0&size=5"
+    while page_url:
+        page = _checked(http.get(page_url))
+        users += page.json()
+        page_url = page.links.get("next", {}).get("url")
+
+    def ranged(path: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = []
+        for first, last in _windows(start, today, 366):
+            body = _checked(http.get(f"{url}{path}", params={
+                "startTime": f"{first}T00:00:00.000Z", "endTime": f"{last}T23:59:59.999Z"})).json()
+            rows += [(body["areaUnit"], day) for day in body["areaPerDay"]]
+        return rows
+
+    local = threading.local()
+
+    def one_day(job: tuple[dict[str, Any], date]) -> dict[str, Any]:
+        contract, day = job
+        if not hasattr(local, "http"):
+            local.http = requests.Session()
+            local.http.headers.update(headers)
+        body = _checked(local.http.get(f"{url}{BILLING}/{contract['id']}/consumption",
+                                       params={"timestamp": f"{day}T00:00:00.000Z"})).json()
+        return {"contract_id": contract["id"], "date": body["date"][:10], "area_unit": body["areaUnit"],
+                "total_unique_area": body["totalUniqueArea"],
+                "leaf_users_areas": [{"leaf_user_id": u["leafUserId"], "total_area": u["totalArea"]}
+                                     for u in body["leafUsersAreas"]]}
+
+    def area(unit: str, day: dict[str, Any]) -> dict[str, Any]:
+        return {"date": day["date"][:10], "area_unit": unit, "total_area": day["totalArea"],
+                "daily_area": day["dailyArea"]}
+
+    consumption, per_user = [], []
+    for contract in contracts:
+        path = f"{BILLING}/{contract['id']}/consumption"
+        consumption += [{"contract_id": contract["id"], **area(*row)} for row in ranged(f"{path}/api-owner")]
+        for user in users:
+            per_user += [{"contract_id": contract["id"], "leaf_user_id": user["id"], **area(*row)}
+                         for row in ranged(f"{path}/leaf-user/{user['id']}")]
+    jobs = [(contract, start + timedelta(days=n)) for contract in contracts for n in range((today - start).days + 1)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        daily = list(pool.map(one_day, jobs))
+    return {
+        "contracts": [{"id": c["id"], "product": c["product"], "start_date": c["startDate"][:10],
+                       "end_date": c["endDate"][:10], "region": c["region"]} for c in contracts],
+        "contract_consumption": consumption, "daily_consumption": daily,
+        "leaf_users": [{"id": u["id"], "name": u["name"], "email": u["email"], "external_id": u["externalId"]}
+                       for u in users],
+        "leaf_user_consumption": per_user,
+    }
+
+
+def _walk(url: str, start: str, today: str) -> dict[str, list[dict[str, Any]]]:
+    first, last = date.fromisoformat(start), date.fromisoformat(today)
+    records: dict[str, list[dict[str, Any]]] = {}
+    for walk in (_walk_leadfeeder, _walk_insideview, _walk_whitepages, _walk_leaf):
+        records.update(walk(url, first, last))
+    return records
+
+
+def _canonical(records: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(record, sort_keys=True) for record in records)
+
+
+@pytest.fixture
+def unlimited(fresh_sandbox):
+    fresh_sandbox.set_limits({"enabled": False})
+    return fresh_sandbox
+
+
+def test_truth_equals_what_every_endpoint_serves_over_the_whole_history(unlimited):
+    served = _walk(unlimited.url, HISTORY_START, unlimited.today)
+    expected = unlimited.truth(HISTORY_START)
+    for stream in STREAMS:
+        assert _canonical(served[stream]) == _canonical(expected[stream]), stream
+        assert expected[stream] or stream == "none"
+
+
+def test_truth_follows_today_so_lookback_rereads_grown_days(unlimited):
+    start = "2026-11-01"
+    before = unlimited.truth(start)
+    unlimited.set_today("2026-11-22")
+    after = unlimited.truth(start)
+    served = _walk(unlimited.url, start, "2026-11-22")
+    for stream in ("daily_usage", "contract_consumption", "api_transactions", "leaf_user_consumption"):
+        assert _canonical(served[stream]) == _canonical(after[stream]), stream
+    old = {r["date"]: r["request_count"] for r in before["daily_usage"]}
+    new = {r["date"]: r["request_count"] for r in after["daily_usage"]}
+    assert all(new[day] == count for day, count in old.items() if day <= "2026-11-17")
+    assert all(new.get(day, 0) >= count for day, count in old.items())
+    assert sum(new.get(d, 0) for d in ("2026-11-18", "2026-11-19", "2026-11-20")) > sum(
+        old.get(d, 0) for d in ("2026-11-18", "2026-11-19", "2026-11-20"))
+
+
+def test_truth_has_the_ten_streams_in_the_schema_shapes():
+    records = truth(42, "small", "2026-11-20", "2026-10-01")
+    assert tuple(records) == STREAMS
+    for stream, rows in records.items():
+        schema = json.loads((ROOT / "schemas" / f"{stream}.json").read_text())
+        assert rows, stream
+        for row in rows:
+            assert set(schema.get("required", [])) - {"observed_at"} <= set(row) <= set(schema["properties"])
+
+
+def test_truth_is_deterministic_for_seed_size_and_today():
+    assert truth(42, "small", "2026-11-20", "2026-06-01") == truth(42, "small", "2026-11-20", "2026-06-01")
+    assert truth(43, "small", "2026-11-20", "2026-06-01") != truth(42, "small", "2026-11-20", "2026-06-01")
+
+
+def test_truth_leaf_cumulative_totals_add_up_the_daily_areas():
+    records = truth(42, "small", "2026-11-20", HISTORY_START)
+    for stream, key in (("contract_consumption", ("contract_id",)),
+                        ("leaf_user_consumption", ("contract_id", "leaf_user_id"))):
+        running: dict[tuple, float] = defaultdict(float)
+        for row in sorted(records[stream], key=lambda r: (*[r[k] for k in key], r["date"])):
+            group = tuple(row[k] for k in key)
+            running[group] += row["daily_area"]
+            assert row["daily_area"] > 0
+            assert row["total_area"] == pytest.approx(running[group])
+
+
+def test_truth_leaf_daily_views_agree():
+    records = truth(42, "small", "2026-11-20", "2025-11-20")
+    owner = {(r["contract_id"], r["date"]): r["daily_area"] for r in records["contract_consumption"]}
+    daily = records["daily_consumption"]
+    assert len(daily) == 2 * 366
+    for row in daily:
+        users = sum(u["total_area"] for u in row["leaf_users_areas"])
+        assert row["total_unique_area"] <= users + 1e-9
+        assert row["total_unique_area"] == owner.get((row["contract_id"], row["date"]), 0)
+    per_user: dict[tuple, float] = defaultdict(float)
+    for row in records["leaf_user_consumption"]:
+        per_user[(row["contract_id"], row["date"])] += row["daily_area"]
+    for row in daily:
+        assert sum(u["total_area"] for u in row["leaf_users_areas"]) == pytest.approx(
+            per_user.get((row["contract_id"], row["date"]), 0))
+    assert any(not row["leaf_users_areas"] for row in daily)
+
+
+def test_truth_insideview_days_add_up_to_months_years_and_credits():
+    days = truth(42, "small", "2026-11-20", "2024-01-01")["api_transactions"]
+    months = truth(42, "small", "2026-11-20", "2024-01-01", insideview_period="month")["api_transactions"]
+    years = truth(42, "small", "2026-11-20", "2024-01-01", insideview_period="year")
+    by_month: dict[tuple, int] = defaultdict(int)
+    by_year: dict[tuple, int] = defaultdict(int)
+    for row in days:
+        by_month[(row["api"], row["date"][:7])] += row["transactions"]
+        by_year[(row["api"], row["date"][:4])] += row["transactions"]
+    assert {(r["api"], r["date"]): r["transactions"] for r in months} == dict(by_month)
+    assert {(r["api"], r["date"]): r["transactions"] for r in years["api_transactions"]} == dict(by_year)
+    credit = years["credits"][0]
+    assert credit["consumed_credits"] == sum(v for (_, year), v in by_year.items() if year == "2026")
+    assert credit["remaining_credits"] == credit["allocated_credits"] - credit["consumed_credits"]
+    assert all(isinstance(r["match_rate"], float) for r in days if r["api"] == "ENRICH_ENRICH")
+    assert all(r["match_rate"] is None for r in days if r["api"] != "ENRICH_ENRICH")
+
+
+def test_truth_shows_weekday_and_weekend_patterns():
+    rows = truth(42, "small", "2026-11-20", "2025-01-01")["daily_usage"]
+    weekday = [r["request_count"] for r in rows if date.fromisoformat(r["date"]).weekday() < 5]
+    weekend = [r["request_count"] for r in rows if date.fromisoformat(r["date"]).weekday() >= 5]
+    assert sum(weekday) / len(weekday) > 3 * sum(weekend) / max(1, len(weekend))
+    assert len(rows) < (date(2026, 11, 20) - date(2025, 1, 1)).days + 1
+
+
+def test_truth_leadfeeder_months_cover_start_to_today():
+    records = truth(42, "small", "2026-11-20", "2025-03-15")
+    periods = {row["period"] for row in records["api_usage"]}
+    assert min(periods) == "2025-03" and max(periods) == "2026-11"
+    assert len({row["account_id"] for row in records["api_usage"]}) == len(records["accounts"]) - 1
+
+
+def test_truth_cli_prints_the_same_records_as_json_lines():
+    output = subprocess.run(
+        [sys.executable, "-m", "usage_sandbox", "truth", "--seed", "42", "--today", "2026-11-20",
+         "--start-date", "2026-11-10", "--size", "small"], cwd=ROOT, capture_output=True, text=True, check=True)
+    printed: dict[str, list[dict[str, Any]]] = {stream: [] for stream in STREAMS}
+    for line in output.stdout.splitlines():
+        entry = json.loads(line)
+        printed[entry["stream"]].append(entry["data"])
+    assert printed == truth(42, "small", "2026-11-20", "2026-11-10")

@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import xml.etree.ElementTree as ElementTree
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Generator, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional
 
 import dpath
 import requests
 from isodate import parse_duration
 
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.decoders.decoder import Decoder
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
+from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
+    KeysToSnakeCaseTransformation,
+)
+from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
+    CustomFormatConcurrentStreamStateConverter,
+)
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
+# Every stream builds its own authenticator; one login per vendor and credentials serves them all.
+_SESSIONS: Dict[str, "_Session"] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+class _Session:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.token: Optional[str] = None
+        self.expires_at = datetime.min.replace(tzinfo=timezone.utc)
+
+    def valid(self) -> bool:
+        return self.token is not None and datetime.now(timezone.utc) < self.expires_at
 
 
 @dataclass
@@ -45,10 +66,18 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
     fallback_lifetime: str = "PT1H"
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._lock = threading.Lock()
-        self._token: Optional[str] = None
-        self._expires_at = datetime.min.replace(tzinfo=timezone.utc)
         self._lifetime = parse_duration(self.fallback_lifetime)
+        self._session_key: Optional[str] = None
+
+    @property
+    def _session(self) -> _Session:
+        if self._session_key is None:
+            request = self.login_requester
+            identity = repr((self.vendor, request.get_url_base(), request.get_request_body_data(),
+                             request.get_request_body_json()))
+            self._session_key = hashlib.sha256(identity.encode()).hexdigest()
+        with _SESSIONS_LOCK:
+            return _SESSIONS.setdefault(self._session_key, _Session())
 
     @property
     def auth_header(self) -> str:
@@ -56,22 +85,22 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
 
     @property
     def token(self) -> str:
-        token = self._token
-        if token is None or datetime.now(timezone.utc) >= self._expires_at:
-            with self._lock:
-                if self._token is None or datetime.now(timezone.utc) >= self._expires_at:
-                    self._login()
-            token = self._token
-        return f"{self.prefix}{token}"
+        session = self._session
+        if not session.valid():
+            with session.lock:
+                if not session.valid():
+                    self._login(session)
+        return f"{self.prefix}{session.token}"
 
     def refresh_and_set_access_token(self) -> None:
         """Called by the HttpClient once per rejected request before it retries."""
-        stale = self._token
-        with self._lock:
-            if self._token == stale:
-                self._login()
+        session = self._session
+        stale = session.token
+        with session.lock:
+            if session.token == stale:
+                self._login(session)
 
-    def _login(self) -> None:
+    def _login(self, session: _Session) -> None:
         response = self.login_requester.send_request()
         body = _json_or_empty(response)
         try:
@@ -84,8 +113,8 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
                 internal_message=f"no token at {'/'.join(self.token_path)}",
                 failure_type=FailureType.config_error,
             )
-        self._token = token
-        self._expires_at = self._expiry(body)
+        session.token = token
+        session.expires_at = self._expiry(body)
 
     def _expiry(self, body: Mapping[str, Any]) -> datetime:
         now = datetime.now(timezone.utc)
@@ -223,3 +252,34 @@ class CountedPageIncrement(PageIncrement):
             if int(following) * size >= int(total):
                 return None
         return following
+
+
+class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
+    """The CDK's state is the newest record of the completed windows, so an empty window never moves it.
+
+    Ours is the end of the completed windows: a window with no records still advances the state, and
+    the next sync starts `lookback_days` before it. The factory offers no option for this, so the
+    converter it instantiates is replaced when this module is imported.
+    """
+
+    def _get_latest_complete_time(self, slices: List[MutableMapping[str, Any]]) -> Any:
+        if not slices:
+            raise RuntimeError("a date cursor's state holds at least one window")
+        return self.merge_intervals(slices)[0][self.END_KEY]
+
+
+model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
+
+
+class KeysToSnakeCaseDeep(KeysToSnakeCaseTransformation):
+    """KeysToSnakeCase leaves the keys of objects inside arrays (Leaf's `leafUsersAreas`) as they are."""
+
+    def _transform_record(self, record: Dict[str, Any]) -> Dict[str, Any]:
+        return {self.process_key(key): self._transform_value(value) for key, value in record.items()}
+
+    def _transform_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return self._transform_record(value)
+        if isinstance(value, list):
+            return [self._transform_value(item) for item in value]
+        return value

@@ -18,6 +18,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_usage import components  # noqa: F401 - installs the window-end state converter
 from source_usage.config_rules import ConfigProblem, check_config
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")

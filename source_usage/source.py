@@ -61,12 +61,13 @@ class SourceUsage(YamlDeclarativeSource):
         if problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
         streams = {stream.name: stream for stream in self.streams(config)}
-        for key, (title, stream_name) in CHECK_STREAMS.items():
-            if not config.get(key):
-                continue
-            message = self._probe(title, streams.get(stream_name), logger)
-            if message:
-                return AirbyteConnectionStatus(status=Status.FAILED, message=message)
+        failures = [
+            message
+            for key, (title, stream_name) in CHECK_STREAMS.items()
+            if config.get(key) and (message := self._probe(title, streams.get(stream_name), logger))
+        ]
+        if failures:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=" ".join(failures))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
 
     @staticmethod

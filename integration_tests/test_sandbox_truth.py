@@ -4,16 +4,16 @@ The walk below is a small client written from providers.md alone (not the connec
 for the widest window it accepts and flattens the answers into the record shapes of docs/streams.md.
 """
 
+import asyncio
 import json
 import subprocess
 import sys
-import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import requests
 
@@ -119,19 +119,21 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
             rows += [(body["areaUnit"], day) for day in body["areaPerDay"]]
         return rows
 
-    local = threading.local()
-
-    def one_day(job: tuple[dict[str, Any], date]) -> dict[str, Any]:
-        contract, day = job
-        if not hasattr(local, "http"):
-            local.http = requests.Session()
-            local.http.headers.update(headers)
-        body = _checked(local.http.get(f"{url}{BILLING}/{contract['id']}/consumption",
-                                       params={"timestamp": f"{day}T00:00:00.000Z"})).json()
+    async def one_day(http: aiohttp.ClientSession, contract: dict[str, Any], day: date) -> dict[str, Any]:
+        path = f"{url}{BILLING}/{contract['id']}/consumption"
+        async with http.get(path, params={"timestamp": f"{day}T00:00:00.000Z"}) as response:
+            assert response.status == 200, (path, day, response.status)
+            body = await response.json()
         return {"contract_id": contract["id"], "date": body["date"][:10], "area_unit": body["areaUnit"],
                 "total_unique_area": body["totalUniqueArea"],
                 "leaf_users_areas": [{"leaf_user_id": u["leafUserId"], "total_area": u["totalArea"]}
                                      for u in body["leafUsersAreas"]]}
+
+    async def every_day() -> list[dict[str, Any]]:
+        connector = aiohttp.TCPConnector(limit=16)
+        async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
+            return await asyncio.gather(*(one_day(http, contract, start + timedelta(days=n))
+                                          for contract in contracts for n in range((today - start).days + 1)))
 
     def area(unit: str, day: dict[str, Any]) -> dict[str, Any]:
         return {"date": day["date"][:10], "area_unit": unit, "total_area": day["totalArea"],
@@ -144,9 +146,7 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
         for user in users:
             per_user += [{"contract_id": contract["id"], "leaf_user_id": user["id"], **area(*row)}
                          for row in ranged(f"{path}/leaf-user/{user['id']}")]
-    jobs = [(contract, start + timedelta(days=n)) for contract in contracts for n in range((today - start).days + 1)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        daily = list(pool.map(one_day, jobs))
+    daily = asyncio.run(every_day())
     return {
         "contracts": [{"id": c["id"], "product": c["product"], "start_date": c["startDate"][:10],
                        "end_date": c["endDate"][:10], "region": c["region"]} for c in contracts],

@@ -6,19 +6,17 @@ import hashlib
 import threading
 import xml.etree.ElementTree as ElementTree
 from dataclasses import InitVar, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional
 
 import dpath
 import requests
-from isodate import parse_duration
-
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.decoders.decoder import Decoder
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
+from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
 from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
@@ -29,10 +27,11 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
 )
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from isodate import parse_duration
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
 # Every stream builds its own authenticator; one login per vendor and credentials serves them all.
-_SESSIONS: Dict[str, "_Session"] = {}
+_SESSIONS: Dict[str, _Session] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
@@ -40,10 +39,10 @@ class _Session:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.token: Optional[str] = None
-        self.expires_at = datetime.min.replace(tzinfo=timezone.utc)
+        self.expires_at = datetime.min.replace(tzinfo=UTC)
 
     def valid(self) -> bool:
-        return self.token is not None and datetime.now(timezone.utc) < self.expires_at
+        return self.token is not None and datetime.now(UTC) < self.expires_at
 
 
 @dataclass
@@ -117,11 +116,11 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
         session.expires_at = self._expiry(body)
 
     def _expiry(self, body: Mapping[str, Any]) -> datetime:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if self.expiry_path and self.expiry_format:
             try:
                 stated = datetime.strptime(str(dpath.get(body, self.expiry_path)), self.expiry_format)
-                return stated.replace(tzinfo=timezone.utc) - _EXPIRY_MARGIN
+                return stated.replace(tzinfo=UTC) - _EXPIRY_MARGIN
             except (KeyError, TypeError, ValueError):
                 pass
         return now + self._lifetime

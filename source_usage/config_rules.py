@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
@@ -28,7 +28,7 @@ class ConfigProblem(ValueError):
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> None:
@@ -48,7 +48,9 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
         raise ConfigProblem(f"start_date {start.isoformat()} lies in the future; use a day up to {today.isoformat()}.")
     if end is not None:
         if end < start:
-            raise ConfigProblem(f"end_date {end.isoformat()} is before start_date {start.isoformat()}; swap or fix them.")
+            raise ConfigProblem(
+                f"end_date {end.isoformat()} is before start_date {start.isoformat()}; swap or fix them."
+            )
         if end > today:
             raise ConfigProblem(f"end_date {end.isoformat()} lies in the future; leave it empty to read up to today.")
     _integer(config, "lookback_days", minimum=0, maximum=366)

@@ -1,0 +1,128 @@
+"""Runs SourceUsage the way the platform does (read, check, discover) for tests against mocked HTTP.
+
+`config(leadfeeder=True)` gives a config with that vendor's default block (long unique secrets, the vendor's
+real https host, which HttpMocker intercepts); a dict instead of True is merged over the default block, and a
+None value drops a field.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, List, Mapping, Optional
+
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, discover, read
+from airbyte_cdk.test.state_builder import StateBuilder
+
+from source_usage.source import SourceUsage
+
+START_DATE = "2026-06-01"
+END_DATE = "2026-11-20"
+
+LEADFEEDER_KEY = "lf-unit-key-6c1d9a0e5b7f4e2a8d3c"
+INSIDEVIEW_CLIENT_ID = "iv-unit-client-3f8e2b7d1a9c4e60"
+INSIDEVIEW_CLIENT_SECRET = "iv-unit-secret-9a4c7e1f3b8d2a56"
+WHITEPAGES_KEY = "wp-unit-key-2e7b9d4f1c6a8e30"
+LEAF_USERNAME = "leaf-unit-user-5d2a8c6e"
+LEAF_PASSWORD = "leaf-unit-password-7b1e4f9a3c"
+
+LEADFEEDER_URL = "https://api.leadfeeder.com"
+INSIDEVIEW_URL = "https://api.insideview.com"
+INSIDEVIEW_TOKEN_URL = "https://login.insideview.com/Auth/login/v1/token.json"
+WHITEPAGES_URL = "https://api.whitepages.com"
+LEAF_URL = "https://api.withleaf.io"
+
+VENDOR_BLOCKS: Mapping[str, Mapping[str, Any]] = {
+    "leadfeeder": {"api_key": LEADFEEDER_KEY, "base_url": LEADFEEDER_URL},
+    "insideview": {
+        "client_id": INSIDEVIEW_CLIENT_ID,
+        "client_secret": INSIDEVIEW_CLIENT_SECRET,
+        "period": "day",
+        "base_url": INSIDEVIEW_URL,
+        "token_url": INSIDEVIEW_TOKEN_URL,
+    },
+    "whitepages": {"api_key": WHITEPAGES_KEY, "base_url": WHITEPAGES_URL},
+    "leaf": {"username": LEAF_USERNAME, "password": LEAF_PASSWORD, "base_url": LEAF_URL},
+}
+
+
+def config(**vendors_and_fields: Any) -> dict[str, Any]:
+    """A config with start_date START_DATE, end_date END_DATE and lookback_days 3, changed by the arguments.
+
+    A vendor argument is True (its default block) or a dict merged over the default block; any other
+    argument sets that top-level field, and None removes it.
+    """
+    result: dict[str, Any] = {"start_date": START_DATE, "end_date": END_DATE, "lookback_days": 3}
+    for name, value in vendors_and_fields.items():
+        if name in VENDOR_BLOCKS and (value is True or isinstance(value, dict)):
+            block = {**VENDOR_BLOCKS[name], **(value if isinstance(value, dict) else {})}
+            result[name] = {key: item for key, item in block.items() if item is not None}
+        elif value is None:
+            result.pop(name, None)
+        else:
+            result[name] = value
+    return result
+
+
+def catalog(*streams: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
+    """A configured catalog of these streams; full-refresh-only streams may still be given incremental."""
+    builder = CatalogBuilder()
+    for stream in streams:
+        builder.with_stream(stream, sync_mode)
+    return builder.build()
+
+
+def state(**cursors: Mapping[str, Any]) -> List[AirbyteStateMessage]:
+    """Per-stream state messages, e.g. state(daily_usage={"date": "2026-11-21"})."""
+    builder = StateBuilder()
+    for stream, value in cursors.items():
+        builder.with_stream_state(stream, value)
+    return builder.build()
+
+
+def source(
+    config: Mapping[str, Any],
+    catalog: Optional[ConfiguredAirbyteCatalog] = None,
+    state: Optional[List[AirbyteStateMessage]] = None,
+) -> SourceUsage:
+    return SourceUsage(catalog=catalog, config=config, state=state)
+
+
+def run_read(
+    config: Mapping[str, Any],
+    catalog: ConfiguredAirbyteCatalog,
+    state: Optional[List[AirbyteStateMessage]] = None,
+) -> EntrypointOutput:
+    return read(source(config, catalog, state), config, catalog, state)
+
+
+def run_check(config: Mapping[str, Any]) -> EntrypointOutput:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "config.json"
+        path.write_text(json.dumps(config))
+        return _run_command(source(config), ["check", "--config", str(path)])
+
+
+def run_discover(config: Mapping[str, Any]) -> EntrypointOutput:
+    return discover(source(config), config)
+
+
+def records(output: EntrypointOutput, stream: Optional[str] = None) -> List[dict[str, Any]]:
+    """The records' data (of one stream when named), without None values as the serializer drops them."""
+    return [
+        {key: value for key, value in message.record.data.items() if value is not None}
+        for message in output.records
+        if stream is None or message.record.stream == stream
+    ]
+
+
+def states(output: EntrypointOutput, stream: str) -> List[Any]:
+    """Every state the stream emitted, in order, as plain dicts."""
+    return [
+        message.state.stream.stream_state.__dict__
+        for message in output.state_messages
+        if message.state.stream.stream_descriptor.name == stream
+    ]

@@ -1,4 +1,4 @@
-"""The `sandbox` fixture: one usage_sandbox server per test session (per xdist worker) on a free loopback port.
+"""The `sandbox` fixture: one usage_sandbox server per session (per xdist worker) on a free port.
 
 Environment overrides: USAGE_SANDBOX_TODAY (default 2026-11-20), USAGE_SANDBOX_SEED (42),
 USAGE_SANDBOX_SIZE (small), USAGE_SANDBOX_URL (use a sandbox that is already running instead of starting one).
@@ -39,21 +39,33 @@ class Sandbox:
         """A complete connector config for the given vendors (all four when none are named)."""
         url = self.url
         blocks = {
-            "leadfeeder": {"api_key": credentials.LEADFEEDER_API_KEY, "account_ids": [],
-                           "base_url": f"{url}/leadfeeder"},
-            "insideview": {"client_id": credentials.INSIDEVIEW_CLIENT_ID,
-                           "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET, "period": "day",
-                           "base_url": f"{url}/insideview",
-                           "token_url": f"{url}/insideview-login/Auth/login/v1/token.json"},
+            "leadfeeder": {
+                "api_key": credentials.LEADFEEDER_API_KEY,
+                "account_ids": [],
+                "base_url": f"{url}/leadfeeder",
+            },
+            "insideview": {
+                "client_id": credentials.INSIDEVIEW_CLIENT_ID,
+                "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET,
+                "period": "day",
+                "base_url": f"{url}/insideview",
+                "token_url": f"{url}/insideview-login/Auth/login/v1/token.json",
+            },
             "whitepages": {"api_key": credentials.WHITEPAGES_API_KEY, "base_url": f"{url}/whitepages"},
-            "leaf": {"username": credentials.LEAF_USERNAME, "password": credentials.LEAF_PASSWORD,
-                     "base_url": f"{url}/leaf"},
+            "leaf": {
+                "username": credentials.LEAF_USERNAME,
+                "password": credentials.LEAF_PASSWORD,
+                "base_url": f"{url}/leaf",
+            },
         }
         unknown = set(vendors) - set(VENDORS)
         if unknown:
             raise ValueError(f"unknown vendors {sorted(unknown)}")
-        config: dict[str, Any] = {"start_date": start_date or self.default_start_date(), "end_date": self.today,
-                                  "lookback_days": 3}
+        config: dict[str, Any] = {
+            "start_date": start_date or self.default_start_date(),
+            "end_date": self.today,
+            "lookback_days": 3,
+        }
         for vendor in vendors or VENDORS:
             config[vendor] = copy.deepcopy(blocks[vendor])
         for key, value in overrides.items():
@@ -81,7 +93,7 @@ class Sandbox:
         self._post("reset", {})
 
     def set_faults(self, *profiles: str | dict[str, Any], **profile: Any) -> list[dict[str, Any]]:
-        """`set_faults("5xx")`, `set_faults(name="stall", vendor="leaf", stall_seconds=2)`, or several dicts."""
+        """`set_faults("5xx")`, `set_faults(name="stall", vendor="leaf", stall_seconds=2)` or dicts."""
         specs = list(profiles) + ([profile] if profile else [])
         return self._post("faults", {"profiles": specs or ["none"]})["profiles"]
 
@@ -105,7 +117,9 @@ class Sandbox:
 
 def _wait_for_url(process: subprocess.Popen[str]) -> str:
     found: list[str] = []
-    reader = threading.Thread(target=lambda: found.append(process.stdout.readline() if process.stdout else ""))
+    reader = threading.Thread(
+        target=lambda: found.append(process.stdout.readline() if process.stdout else "")
+    )
     reader.daemon = True
     reader.start()
     reader.join(START_TIMEOUT_SECONDS)
@@ -139,9 +153,24 @@ def sandbox() -> Iterator[Sandbox]:
         _wait_for_health(external)
         yield Sandbox(external.rstrip("/"), seed, size, today)
         return
-    command = [sys.executable, "-m", "usage_sandbox", "serve", "--port", "0", "--seed", str(seed),
-               "--size", size, "--today", today]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    command = [
+        sys.executable,
+        "-m",
+        "usage_sandbox",
+        "serve",
+        "--port",
+        "0",
+        "--seed",
+        str(seed),
+        "--size",
+        size,
+        "--today",
+        today,
+    ]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         url = _wait_for_url(process)

@@ -5,6 +5,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -21,59 +22,78 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _without_rate_limits(fresh_sandbox):
+def _without_rate_limits(fresh_sandbox: Any) -> None:
     """These tests send bursts on purpose; the vendors' rate limits have their own tests."""
     fresh_sandbox.set_limits({"enabled": False})
 
 
-def _whitepages(sandbox, day: int = 1, timeout: float = 10) -> requests.Response:
-    return requests.get(f"{sandbox.url}/whitepages/v1/account/usage", headers={"X-Api-Key": WHITEPAGES_API_KEY},
-                        params={"start_date": f"2026-11-{day:02d}", "end_date": "2026-11-20"}, timeout=timeout)
+def _whitepages(sandbox: Any, day: int = 1, timeout: float = 10) -> requests.Response:
+    return requests.get(
+        f"{sandbox.url}/whitepages/v1/account/usage",
+        headers={"X-Api-Key": WHITEPAGES_API_KEY},
+        params={"start_date": f"2026-11-{day:02d}", "end_date": "2026-11-20"},
+        timeout=timeout,
+    )
 
 
-def _insideview_token(sandbox) -> requests.Response:
-    return requests.post(f"{sandbox.url}/insideview-login/Auth/login/v1/token.json", timeout=10,
-                         data={"clientId": INSIDEVIEW_CLIENT_ID, "clientSecret": INSIDEVIEW_CLIENT_SECRET,
-                               "grantType": "cred"})
+def _insideview_token(sandbox: Any) -> requests.Response:
+    return requests.post(
+        f"{sandbox.url}/insideview-login/Auth/login/v1/token.json",
+        timeout=10,
+        data={
+            "clientId": INSIDEVIEW_CLIENT_ID,
+            "clientSecret": INSIDEVIEW_CLIENT_SECRET,
+            "grantType": "cred",
+        },
+    )
 
 
-def _insideview(sandbox, token: str, accept: str = "application/json") -> requests.Response:
-    return requests.get(f"{sandbox.url}/insideview/api/v1/admin/usage", timeout=10,
-                        headers={"accessToken": token, "Accept": accept},
-                        params={"period": "month", "start": "2026-10", "end": "2026-11"})
+def _insideview(sandbox: Any, token: str, accept: str = "application/json") -> requests.Response:
+    return requests.get(
+        f"{sandbox.url}/insideview/api/v1/admin/usage",
+        timeout=10,
+        headers={"accessToken": token, "Accept": accept},
+        params={"period": "month", "start": "2026-10", "end": "2026-11"},
+    )
 
 
-def _leaf_token(sandbox) -> str:
-    return requests.post(f"{sandbox.url}/leaf/api/authenticate", timeout=10,
-                         json={"username": LEAF_USERNAME, "password": LEAF_PASSWORD}).json()["id_token"]
+def _leaf_token(sandbox: Any) -> str:
+    return requests.post(
+        f"{sandbox.url}/leaf/api/authenticate",
+        timeout=10,
+        json={"username": LEAF_USERNAME, "password": LEAF_PASSWORD},
+    ).json()["id_token"]
 
 
-def _leaf_contracts(sandbox, token: str) -> requests.Response:
-    return requests.get(f"{sandbox.url}/leaf/services/billingapplication/api/billing/contracts", timeout=10,
-                        headers={"Authorization": f"Bearer {token}"})
+def _leaf_contracts(sandbox: Any, token: str) -> requests.Response:
+    return requests.get(
+        f"{sandbox.url}/leaf/services/billingapplication/api/billing/contracts",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
-def test_faults_429_with_retry_after_never_hit_a_request_three_times_in_a_row(fresh_sandbox):
+def test_faults_429_with_retry_after_never_hit_a_request_three_times_in_a_row(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="429_retry_after", vendor="whitepages", rate=1.0)
     answers = [_whitepages(fresh_sandbox) for _ in range(6)]
     assert [a.status_code for a in answers] == [429, 429, 200, 429, 429, 200]
     assert answers[0].json() == {"message": "Too Many Requests"} and answers[0].headers["Retry-After"] == "1"
 
 
-def test_faults_429_without_retry_after_has_no_header(fresh_sandbox):
+def test_faults_429_without_retry_after_has_no_header(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="429_no_retry_after", rate=1.0)
     answer = _whitepages(fresh_sandbox)
     assert answer.status_code == 429 and "Retry-After" not in answer.headers
 
 
-def test_faults_5xx_mixes_the_server_errors_in_the_vendor_envelope(fresh_sandbox):
+def test_faults_5xx_mixes_the_server_errors_in_the_vendor_envelope(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="5xx", vendor="whitepages", rate=1.0)
     answers = [_whitepages(fresh_sandbox, day) for day in range(1, 21) for _ in range(2)]
     assert {answer.status_code for answer in answers} == {500, 502, 503, 504}
     assert all(answer.json()["error"]["code"] == answer.status_code for answer in answers)
 
 
-def test_faults_drop_closes_the_connection_without_an_answer(fresh_sandbox):
+def test_faults_drop_closes_the_connection_without_an_answer(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="drop", rate=1.0)
     for _ in range(2):
         with pytest.raises(requests.ConnectionError):
@@ -82,7 +102,7 @@ def test_faults_drop_closes_the_connection_without_an_answer(fresh_sandbox):
     assert fresh_sandbox.stats()["vendors"]["whitepages"]["usage"] == {"dropped": 2, "200": 1}
 
 
-def test_faults_stall_outlasts_a_client_timeout(fresh_sandbox):
+def test_faults_stall_outlasts_a_client_timeout(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="stall", rate=1.0, stall_seconds=1.0)
     with pytest.raises(requests.Timeout):
         _whitepages(fresh_sandbox, timeout=0.3)
@@ -91,13 +111,13 @@ def test_faults_stall_outlasts_a_client_timeout(fresh_sandbox):
     assert time.monotonic() - started >= 0.9
 
 
-def test_faults_truncate_cuts_a_200_body_short(fresh_sandbox):
+def test_faults_truncate_cuts_a_200_body_short(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="truncate", rate=1.0)
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         _whitepages(fresh_sandbox)
 
 
-def test_faults_revoke_token_revokes_each_token_once(fresh_sandbox):
+def test_faults_revoke_token_revokes_each_token_once(fresh_sandbox: Any) -> None:
     old_insideview = _insideview_token(fresh_sandbox).json()["accessTokenDetails"]["accessToken"]
     old_leaf = _leaf_token(fresh_sandbox)
     fresh_sandbox.set_faults("revoke_token")
@@ -109,34 +129,34 @@ def test_faults_revoke_token_revokes_each_token_once(fresh_sandbox):
     assert _insideview(fresh_sandbox, new_insideview).status_code == 200
 
 
-def test_faults_quota_exhausted_answers_403_limit_exceeded_for_ever(fresh_sandbox):
+def test_faults_quota_exhausted_answers_403_limit_exceeded_for_ever(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults("quota_exhausted")
     answers = [_whitepages(fresh_sandbox) for _ in range(4)]
     assert all(a.status_code == 403 and a.json() == {"message": "Limit Exceeded"} for a in answers)
 
 
-def test_faults_xml_answers_xml_where_json_was_asked(fresh_sandbox):
+def test_faults_xml_answers_xml_where_json_was_asked(fresh_sandbox: Any) -> None:
     token = _insideview_token(fresh_sandbox).json()["accessTokenDetails"]["accessToken"]
     fresh_sandbox.set_faults("xml")
     answer = _insideview(fresh_sandbox, token)
     assert answer.status_code == 200 and answer.text.startswith("<?xml")
 
 
-def test_faults_permanent_500_breaks_one_vendor_and_spares_the_others(fresh_sandbox):
+def test_faults_permanent_500_breaks_one_vendor_and_spares_the_others(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="permanent_500", vendor="leaf")
     token = _leaf_token(fresh_sandbox)
     assert {_leaf_contracts(fresh_sandbox, token).status_code for _ in range(4)} == {500}
     assert _whitepages(fresh_sandbox).status_code == 200
 
 
-def test_faults_spare_login_endpoints_unless_asked(fresh_sandbox):
+def test_faults_spare_login_endpoints_unless_asked(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="5xx", rate=1.0)
     assert [_insideview_token(fresh_sandbox).status_code for _ in range(3)] == [200, 200, 200]
     fresh_sandbox.set_faults(name="5xx", rate=1.0, include_login=True)
     assert _insideview_token(fresh_sandbox).status_code >= 500
 
 
-def test_faults_are_deterministic_for_a_seed(fresh_sandbox):
+def test_faults_are_deterministic_for_a_seed(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="5xx", vendor="whitepages", rate=0.4)
 
     def run() -> list[int]:
@@ -148,24 +168,26 @@ def test_faults_are_deterministic_for_a_seed(fresh_sandbox):
     assert 200 in first and any(status >= 500 for status in first)
 
 
-def test_faults_let_a_client_retrying_three_times_through(fresh_sandbox):
+def test_faults_let_a_client_retrying_three_times_through(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults({"name": "5xx", "rate": 0.9}, {"name": "429_no_retry_after", "rate": 0.9})
     for day in range(1, 21):
         statuses = [_whitepages(fresh_sandbox, day).status_code for _ in range(3)]
         assert 200 in statuses
 
 
-def test_faults_latency_delays_every_answer_without_blocking_others(fresh_sandbox):
+def test_faults_latency_delays_every_answer_without_blocking_others(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="latency", latency_ms=300, jitter_ms=50)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=100) as pool:
-        statuses = list(pool.map(lambda day: _whitepages(fresh_sandbox, day % 20 + 1).status_code, range(200)))
+        statuses = list(
+            pool.map(lambda day: _whitepages(fresh_sandbox, day % 20 + 1).status_code, range(200))
+        )
     elapsed = time.monotonic() - started
     assert set(statuses) <= {200, 429}
     assert 0.25 <= elapsed < 2.5
 
 
-def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox):
+def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox: Any) -> None:
     _whitepages(fresh_sandbox)
     _whitepages(fresh_sandbox)
     requests.get(f"{fresh_sandbox.url}/whitepages/v1/account/usage", timeout=10)
@@ -175,24 +197,42 @@ def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox):
     assert fresh_sandbox.stats() == {"vendors": {}, "total": 0}
 
 
-def test_control_refuses_unknown_fault_profiles(fresh_sandbox):
+def test_control_refuses_unknown_fault_profiles(fresh_sandbox: Any) -> None:
     answer = requests.post(f"{fresh_sandbox.url}/_sandbox/faults", json={"name": "gremlins"}, timeout=10)
     assert answer.status_code == 400
     listed = requests.get(f"{fresh_sandbox.url}/_sandbox/faults", timeout=10).json()
     assert listed == {"profiles": []}
 
 
-def test_cli_starts_with_faults_and_without_rate_limits():
+def test_cli_starts_with_faults_and_without_rate_limits() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "usage_sandbox", "serve", "--port", "0", "--today", "2026-11-20",
-         "--faults", '{"name": "5xx", "rate": 1.0}', "--no-rate-limits"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "usage_sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--today",
+            "2026-11-20",
+            "--faults",
+            '{"name": "5xx", "rate": 1.0}',
+            "--no-rate-limits",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = process.stdout.readline().strip().rsplit(" ", 1)[-1]
         headers = {"X-Api-Key": WHITEPAGES_API_KEY}
         params = {"start_date": "2026-11-01", "end_date": "2026-11-02"}
-        statuses = [requests.get(f"{url}/whitepages/v1/account/usage", headers=headers, params=params,
-                                 timeout=10).status_code for _ in range(30)]
+        statuses = [
+            requests.get(
+                f"{url}/whitepages/v1/account/usage", headers=headers, params=params, timeout=10
+            ).status_code
+            for _ in range(30)
+        ]
         assert statuses.count(200) == 10 and all(s >= 500 for s in statuses if s != 200)
         limits = requests.get(f"{url}/_sandbox/limits", timeout=10).json()
         assert not any(limit["enabled"] for limit in limits.values())

@@ -50,39 +50,76 @@ def _walk_leadfeeder(url: str, start: date, today: date) -> dict[str, list[dict[
     for summary in _checked(http.get(f"{url}/leadfeeder/v1/accounts")).json()["data"]:
         account = _checked(http.get(f"{url}/leadfeeder/v1/accounts/{summary['id']}")).json()["data"]
         credit = account["attributes"]["credits"]
-        accounts.append({"id": account["id"], "name": account["attributes"]["name"],
-                         "credits_available": credit["available"], "credits_used": credit["used"],
-                         "credits_remaining": credit["remaining"], "credits_next_reset_on": credit["next_reset_on"]})
+        accounts.append(
+            {
+                "id": account["id"],
+                "name": account["attributes"]["name"],
+                "credits_available": credit["available"],
+                "credits_used": credit["used"],
+                "credits_remaining": credit["remaining"],
+                "credits_next_reset_on": credit["next_reset_on"],
+            }
+        )
         months = _months(start, today)
         for first in range(0, len(months), 24):
-            window = months[first: first + 24]
-            body = _checked(http.get(f"{url}/leadfeeder/v1/usage", params={
-                "account_id": account["id"], "start_period": window[0], "end_period": window[-1]})).json()
-            usage += [{"account_id": account["id"], "id": record["id"], **record["attributes"]}
-                      for record in body["data"]]
+            window = months[first : first + 24]
+            body = _checked(
+                http.get(
+                    f"{url}/leadfeeder/v1/usage",
+                    params={"account_id": account["id"], "start_period": window[0], "end_period": window[-1]},
+                )
+            ).json()
+            usage += [
+                {"account_id": account["id"], "id": record["id"], **record["attributes"]}
+                for record in body["data"]
+            ]
     return {"accounts": accounts, "api_usage": usage}
 
 
 def _walk_insideview(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
-    token = _checked(requests.post(f"{url}/insideview-login/Auth/login/v1/token.json", data={
-        "clientId": credentials.INSIDEVIEW_CLIENT_ID, "clientSecret": credentials.INSIDEVIEW_CLIENT_SECRET,
-        "grantType": "cred"})).json()["accessTokenDetails"]["accessToken"]
+    token = _checked(
+        requests.post(
+            f"{url}/insideview-login/Auth/login/v1/token.json",
+            data={
+                "clientId": credentials.INSIDEVIEW_CLIENT_ID,
+                "clientSecret": credentials.INSIDEVIEW_CLIENT_SECRET,
+                "grantType": "cred",
+            },
+        )
+    ).json()["accessTokenDetails"]["accessToken"]
     http = requests.Session()
     http.headers.update({"accessToken": token, "Accept": "application/json"})
     transactions, body = [], {}
     for first, last in _windows(start, today, 92):
-        body = _checked(http.get(f"{url}/insideview/api/v1/admin/usage", params={
-            "period": "day", "start": first.isoformat(), "end": last.isoformat()})).json()
+        body = _checked(
+            http.get(
+                f"{url}/insideview/api/v1/admin/usage",
+                params={"period": "day", "start": first.isoformat(), "end": last.isoformat()},
+            )
+        ).json()
         for usage in body["usageForAccount"]:
             rates = [d["value"] for d in usage.get("details", []) if d["type"] == "matchRate"]
-            transactions.append({
-                "account_id": body["accountId"], "account_name": body["accountName"], "period_type": "day",
-                "date": usage["date"], "api": usage["api"], "transactions": usage["transactions"],
-                "match_rate": float(rates[0]) if rates else None})
+            transactions.append(
+                {
+                    "account_id": body["accountId"],
+                    "account_name": body["accountName"],
+                    "period_type": "day",
+                    "date": usage["date"],
+                    "api": usage["api"],
+                    "transactions": usage["transactions"],
+                    "match_rate": float(rates[0]) if rates else None,
+                }
+            )
     credit = body["creditsForAccount"][0]
-    credits = [{"account_id": body["accountId"], "account_name": body["accountName"],
-                "allocated_credits": credit["allocatedCredits"], "consumed_credits": credit["consumedCredits"],
-                "remaining_credits": credit["allocatedCredits"] - credit["consumedCredits"]}]
+    credits = [
+        {
+            "account_id": body["accountId"],
+            "account_name": body["accountName"],
+            "allocated_credits": credit["allocatedCredits"],
+            "consumed_credits": credit["consumedCredits"],
+            "remaining_credits": credit["allocatedCredits"] - credit["consumedCredits"],
+        }
+    ]
     return {"credits": credits, "api_transactions": transactions}
 
 
@@ -91,16 +128,27 @@ def _walk_whitepages(url: str, start: date, today: date) -> dict[str, list[dict[
     http.headers["X-Api-Key"] = credentials.WHITEPAGES_API_KEY
     days = []
     for first, last in _windows(start, today, 90):
-        body = _checked(http.get(f"{url}/whitepages/v1/account/usage", params={
-            "start_date": first.isoformat(), "end_date": last.isoformat()})).json()
+        body = _checked(
+            http.get(
+                f"{url}/whitepages/v1/account/usage",
+                params={"start_date": first.isoformat(), "end_date": last.isoformat()},
+            )
+        ).json()
         days += body["usage_data"]
     return {"daily_usage": days}
 
 
 def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
-    token = _checked(requests.post(f"{url}/leaf/api/authenticate", json={
-        "username": credentials.LEAF_USERNAME, "password": credentials.LEAF_PASSWORD,
-        "rememberMe": "false"})).json()["id_token"]
+    token = _checked(
+        requests.post(
+            f"{url}/leaf/api/authenticate",
+            json={
+                "username": credentials.LEAF_USERNAME,
+                "password": credentials.LEAF_PASSWORD,
+                "rememberMe": "false",
+            },
+        )
+    ).json()["id_token"]
     headers = {"Authorization": f"Bearer {token}"}
     http = requests.Session()
     http.headers.update(headers)
@@ -114,8 +162,12 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
     def ranged(path: str) -> list[tuple[str, dict[str, Any]]]:
         rows = []
         for first, last in _windows(start, today, 366):
-            body = _checked(http.get(f"{url}{path}", params={
-                "startTime": f"{first}T00:00:00.000Z", "endTime": f"{last}T23:59:59.999Z"})).json()
+            body = _checked(
+                http.get(
+                    f"{url}{path}",
+                    params={"startTime": f"{first}T00:00:00.000Z", "endTime": f"{last}T23:59:59.999Z"},
+                )
+            ).json()
             rows += [(body["areaUnit"], day) for day in body["areaPerDay"]]
         return rows
 
@@ -124,35 +176,63 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
         async with http.get(path, params={"timestamp": f"{day}T00:00:00.000Z"}) as response:
             assert response.status == 200, (path, day, response.status)
             body = await response.json()
-        return {"contract_id": contract["id"], "date": body["date"][:10], "area_unit": body["areaUnit"],
-                "total_unique_area": body["totalUniqueArea"],
-                "leaf_users_areas": [{"leaf_user_id": u["leafUserId"], "total_area": u["totalArea"]}
-                                     for u in body["leafUsersAreas"]]}
+        return {
+            "contract_id": contract["id"],
+            "date": body["date"][:10],
+            "area_unit": body["areaUnit"],
+            "total_unique_area": body["totalUniqueArea"],
+            "leaf_users_areas": [
+                {"leaf_user_id": u["leafUserId"], "total_area": u["totalArea"]}
+                for u in body["leafUsersAreas"]
+            ],
+        }
 
     async def every_day() -> list[dict[str, Any]]:
         connector = aiohttp.TCPConnector(limit=16)
         async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
-            return await asyncio.gather(*(one_day(http, contract, start + timedelta(days=n))
-                                          for contract in contracts for n in range((today - start).days + 1)))
+            return await asyncio.gather(
+                *(
+                    one_day(http, contract, start + timedelta(days=n))
+                    for contract in contracts
+                    for n in range((today - start).days + 1)
+                )
+            )
 
     def area(unit: str, day: dict[str, Any]) -> dict[str, Any]:
-        return {"date": day["date"][:10], "area_unit": unit, "total_area": day["totalArea"],
-                "daily_area": day["dailyArea"]}
+        return {
+            "date": day["date"][:10],
+            "area_unit": unit,
+            "total_area": day["totalArea"],
+            "daily_area": day["dailyArea"],
+        }
 
     consumption, per_user = [], []
     for contract in contracts:
         path = f"{BILLING}/{contract['id']}/consumption"
         consumption += [{"contract_id": contract["id"], **area(*row)} for row in ranged(f"{path}/api-owner")]
         for user in users:
-            per_user += [{"contract_id": contract["id"], "leaf_user_id": user["id"], **area(*row)}
-                         for row in ranged(f"{path}/leaf-user/{user['id']}")]
+            per_user += [
+                {"contract_id": contract["id"], "leaf_user_id": user["id"], **area(*row)}
+                for row in ranged(f"{path}/leaf-user/{user['id']}")
+            ]
     daily = asyncio.run(every_day())
     return {
-        "contracts": [{"id": c["id"], "product": c["product"], "start_date": c["startDate"][:10],
-                       "end_date": c["endDate"][:10], "region": c["region"]} for c in contracts],
-        "contract_consumption": consumption, "daily_consumption": daily,
-        "leaf_users": [{"id": u["id"], "name": u["name"], "email": u["email"], "external_id": u["externalId"]}
-                       for u in users],
+        "contracts": [
+            {
+                "id": c["id"],
+                "product": c["product"],
+                "start_date": c["startDate"][:10],
+                "end_date": c["endDate"][:10],
+                "region": c["region"],
+            }
+            for c in contracts
+        ],
+        "contract_consumption": consumption,
+        "daily_consumption": daily,
+        "leaf_users": [
+            {"id": u["id"], "name": u["name"], "email": u["email"], "external_id": u["externalId"]}
+            for u in users
+        ],
         "leaf_user_consumption": per_user,
     }
 
@@ -170,12 +250,12 @@ def _canonical(records: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.fixture
-def unlimited(fresh_sandbox):
+def unlimited(fresh_sandbox: Any) -> Any:
     fresh_sandbox.set_limits({"enabled": False})
     return fresh_sandbox
 
 
-def test_truth_equals_what_every_endpoint_serves_over_the_whole_history(unlimited):
+def test_truth_equals_what_every_endpoint_serves_over_the_whole_history(unlimited: Any) -> None:
     served = _walk(unlimited.url, HISTORY_START, unlimited.today)
     expected = unlimited.truth(HISTORY_START)
     for stream in STREAMS:
@@ -183,7 +263,7 @@ def test_truth_equals_what_every_endpoint_serves_over_the_whole_history(unlimite
         assert expected[stream] or stream == "none"
 
 
-def test_truth_follows_today_so_lookback_rereads_grown_days(unlimited):
+def test_truth_follows_today_so_lookback_rereads_grown_days(unlimited: Any) -> None:
     start = "2026-11-01"
     before = unlimited.truth(start)
     unlimited.set_today("2026-11-22")
@@ -196,10 +276,11 @@ def test_truth_follows_today_so_lookback_rereads_grown_days(unlimited):
     assert all(new[day] == count for day, count in old.items() if day <= "2026-11-17")
     assert all(new.get(day, 0) >= count for day, count in old.items())
     assert sum(new.get(d, 0) for d in ("2026-11-18", "2026-11-19", "2026-11-20")) > sum(
-        old.get(d, 0) for d in ("2026-11-18", "2026-11-19", "2026-11-20"))
+        old.get(d, 0) for d in ("2026-11-18", "2026-11-19", "2026-11-20")
+    )
 
 
-def test_truth_has_the_ten_streams_in_the_schema_shapes():
+def test_truth_has_the_ten_streams_in_the_schema_shapes() -> None:
     records = truth(42, "small", "2026-11-20", "2026-10-01")
     assert tuple(records) == STREAMS
     for stream, rows in records.items():
@@ -209,15 +290,17 @@ def test_truth_has_the_ten_streams_in_the_schema_shapes():
             assert set(schema.get("required", [])) - {"observed_at"} <= set(row) <= set(schema["properties"])
 
 
-def test_truth_is_deterministic_for_seed_size_and_today():
+def test_truth_is_deterministic_for_seed_size_and_today() -> None:
     assert truth(42, "small", "2026-11-20", "2026-06-01") == truth(42, "small", "2026-11-20", "2026-06-01")
     assert truth(43, "small", "2026-11-20", "2026-06-01") != truth(42, "small", "2026-11-20", "2026-06-01")
 
 
-def test_truth_leaf_cumulative_totals_add_up_the_daily_areas():
+def test_truth_leaf_cumulative_totals_add_up_the_daily_areas() -> None:
     records = truth(42, "small", "2026-11-20", HISTORY_START)
-    for stream, key in (("contract_consumption", ("contract_id",)),
-                        ("leaf_user_consumption", ("contract_id", "leaf_user_id"))):
+    for stream, key in (
+        ("contract_consumption", ("contract_id",)),
+        ("leaf_user_consumption", ("contract_id", "leaf_user_id")),
+    ):
         running: dict[tuple, float] = defaultdict(float)
         for row in sorted(records[stream], key=lambda r: (*[r[k] for k in key], r["date"])):
             group = tuple(row[k] for k in key)
@@ -226,7 +309,7 @@ def test_truth_leaf_cumulative_totals_add_up_the_daily_areas():
             assert row["total_area"] == pytest.approx(running[group])
 
 
-def test_truth_leaf_daily_views_agree():
+def test_truth_leaf_daily_views_agree() -> None:
     records = truth(42, "small", "2026-11-20", "2025-11-20")
     owner = {(r["contract_id"], r["date"]): r["daily_area"] for r in records["contract_consumption"]}
     daily = records["daily_consumption"]
@@ -240,11 +323,12 @@ def test_truth_leaf_daily_views_agree():
         per_user[(row["contract_id"], row["date"])] += row["daily_area"]
     for row in daily:
         assert sum(u["total_area"] for u in row["leaf_users_areas"]) == pytest.approx(
-            per_user.get((row["contract_id"], row["date"]), 0))
+            per_user.get((row["contract_id"], row["date"]), 0)
+        )
     assert any(not row["leaf_users_areas"] for row in daily)
 
 
-def test_truth_insideview_days_add_up_to_months_years_and_credits():
+def test_truth_insideview_days_add_up_to_months_years_and_credits() -> None:
     days = truth(42, "small", "2026-11-20", "2024-01-01")["api_transactions"]
     months = truth(42, "small", "2026-11-20", "2024-01-01", insideview_period="month")["api_transactions"]
     years = truth(42, "small", "2026-11-20", "2024-01-01", insideview_period="year")
@@ -262,7 +346,7 @@ def test_truth_insideview_days_add_up_to_months_years_and_credits():
     assert all(r["match_rate"] is None for r in days if r["api"] != "ENRICH_ENRICH")
 
 
-def test_truth_shows_weekday_and_weekend_patterns():
+def test_truth_shows_weekday_and_weekend_patterns() -> None:
     rows = truth(42, "small", "2026-11-20", "2025-01-01")["daily_usage"]
     weekday = [r["request_count"] for r in rows if date.fromisoformat(r["date"]).weekday() < 5]
     weekend = [r["request_count"] for r in rows if date.fromisoformat(r["date"]).weekday() >= 5]
@@ -270,17 +354,34 @@ def test_truth_shows_weekday_and_weekend_patterns():
     assert len(rows) < (date(2026, 11, 20) - date(2025, 1, 1)).days + 1
 
 
-def test_truth_leadfeeder_months_cover_start_to_today():
+def test_truth_leadfeeder_months_cover_start_to_today() -> None:
     records = truth(42, "small", "2026-11-20", "2025-03-15")
     periods = {row["period"] for row in records["api_usage"]}
     assert min(periods) == "2025-03" and max(periods) == "2026-11"
     assert len({row["account_id"] for row in records["api_usage"]}) == len(records["accounts"]) - 1
 
 
-def test_truth_cli_prints_the_same_records_as_json_lines():
+def test_truth_cli_prints_the_same_records_as_json_lines() -> None:
     output = subprocess.run(
-        [sys.executable, "-m", "usage_sandbox", "truth", "--seed", "42", "--today", "2026-11-20",
-         "--start-date", "2026-11-10", "--size", "small"], cwd=ROOT, capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-m",
+            "usage_sandbox",
+            "truth",
+            "--seed",
+            "42",
+            "--today",
+            "2026-11-20",
+            "--start-date",
+            "2026-11-10",
+            "--size",
+            "small",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     printed: dict[str, list[dict[str, Any]]] = {stream: [] for stream in STREAMS}
     for line in output.stdout.splitlines():
         entry = json.loads(line)

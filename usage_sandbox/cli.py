@@ -1,4 +1,4 @@
-"""`usage-sandbox serve ...` runs the server; `usage-sandbox truth ...` prints the ground truth as JSON lines."""
+"""`usage-sandbox serve ...` runs the server; `usage-sandbox truth ...` prints the truth as JSON lines."""
 
 import argparse
 import asyncio
@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jitter-ms", type=float, default=0.0)
     run.add_argument("--faults", default="none", help=f"a profile name ({', '.join(PROFILES)}) or JSON")
     run.add_argument("--no-rate-limits", action="store_true", help="serve without the vendors' rate limits")
-    run.add_argument("--limits", default=None, help='JSON as POST /_sandbox/limits takes, e.g. {"leaf": false}')
+    run.add_argument(
+        "--limits", default=None, help='JSON as POST /_sandbox/limits takes, e.g. {"leaf": false}'
+    )
     run.add_argument("--verbose", action="store_true", help="log every request")
     show = commands.add_parser("truth", help="print the records a complete sync must produce")
     _add_data_arguments(show)
@@ -49,7 +51,9 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _fault_profiles(text: str) -> list:
     spec = json.loads(text) if text.lstrip().startswith(("{", "[")) else text
-    specs = spec.get("profiles", [spec]) if isinstance(spec, dict) else spec if isinstance(spec, list) else [spec]
+    specs = (
+        spec.get("profiles", [spec]) if isinstance(spec, dict) else spec if isinstance(spec, list) else [spec]
+    )
     return [parse_profile(item) for item in specs]
 
 
@@ -62,7 +66,9 @@ def main(argv: list[str] | None = None) -> None:
             for row in rows:
                 out.write(json.dumps({"stream": stream, "data": row}) + "\n")
         return
-    runtime = build_runtime(args.seed, args.size, args.today, args.latency_ms, args.jitter_ms, not args.no_rate_limits)
+    runtime = build_runtime(
+        args.seed, args.size, args.today, args.latency_ms, args.jitter_ms, not args.no_rate_limits
+    )
     if args.limits:
         runtime.limits.configure(json.loads(args.limits))
     try:

@@ -19,8 +19,15 @@ class Control:
 
     async def health(self, request: web.Request) -> web.Response:
         runtime = self.runtime
-        return json_reply({"status": "ok", "seed": runtime.seed, "size": runtime.size,
-                           "today": runtime.today.isoformat(), "vendors": sorted(runtime.vendors)})
+        return json_reply(
+            {
+                "status": "ok",
+                "seed": runtime.seed,
+                "size": runtime.size,
+                "today": runtime.today.isoformat(),
+                "vendors": sorted(runtime.vendors),
+            }
+        )
 
     async def stats(self, request: web.Request) -> web.Response:
         return json_reply(self.runtime.stats.snapshot())

@@ -13,7 +13,9 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
     async def meet_faults(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
         route = runtime.routes.get(request.match_info.route.name or "")
         faults = runtime.faults
-        if route is None or (not faults.profiles and not faults.base_latency_ms and not faults.base_jitter_ms):
+        if route is None or (
+            not faults.profiles and not faults.base_latency_ms and not faults.base_jitter_ms
+        ):
             return await handler(request)
         spec = runtime.vendors[route.vendor]
         key = f"{request.method} {request.path_qs}"
@@ -63,8 +65,15 @@ async def _transient_answer(
         return spec.too_many(None)
     if fault.name == "5xx":
         status = runtime.faults.server_error_status(key)
-        return spec.error(status, {500: "Internal Server Error", 502: "Bad Gateway",
-                                   503: "Service Unavailable", 504: "Gateway Timeout"}[status])
+        return spec.error(
+            status,
+            {
+                500: "Internal Server Error",
+                502: "Bad Gateway",
+                503: "Service Unavailable",
+                504: "Gateway Timeout",
+            }[status],
+        )
     if fault.name == "drop":
         return _drop(request)
     if fault.name == "stall":

@@ -92,5 +92,6 @@ class Limits:
 
     def describe(self) -> dict[str, Any]:
         return {
-            vendor: {**limit.__dict__, "enabled": self._enabled[vendor]} for vendor, limit in self._limits.items()
+            vendor: {**limit.__dict__, "enabled": self._enabled[vendor]}
+            for vendor, limit in self._limits.items()
         }

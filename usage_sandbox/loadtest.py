@@ -6,8 +6,8 @@ connections and prints requests per second. Pin server and client to different c
 """
 
 import argparse
-import os
 import asyncio
+import os
 import time
 from collections import Counter
 
@@ -30,8 +30,9 @@ async def run(base_url: str, total: int, concurrency: int) -> tuple[float, Count
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(_worker(session, base_url + PATH, total // concurrency, statuses)
-                               for _ in range(concurrency)))
+        await asyncio.gather(
+            *(_worker(session, base_url + PATH, total // concurrency, statuses) for _ in range(concurrency))
+        )
         return time.perf_counter() - started, statuses
 
 
@@ -56,7 +57,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="inject this latency on every request")
-    parser.add_argument("--server-pid", type=int, default=None, help="also report the server's CPU per request")
+    parser.add_argument(
+        "--server-pid", type=int, default=None, help="also report the server's CPU per request"
+    )
     args = parser.parse_args()
     faults = {"name": "latency", "latency_ms": args.latency_ms} if args.latency_ms else {"name": "none"}
     asyncio.run(_control(args.url, "faults", faults))
@@ -65,11 +68,15 @@ def main() -> None:
     elapsed, statuses = asyncio.run(run(args.url, args.requests, args.concurrency))
     cpu = _cpu_seconds(args.server_pid) - cpu_before
     done = sum(statuses.values())
-    print(f"{done} requests, concurrency {args.concurrency}, latency {args.latency_ms} ms: "
-          f"{elapsed:.2f} s, {done / elapsed:.0f} requests/s, statuses {dict(statuses)}")
+    print(
+        f"{done} requests, concurrency {args.concurrency}, latency {args.latency_ms} ms: "
+        f"{elapsed:.2f} s, {done / elapsed:.0f} requests/s, statuses {dict(statuses)}"
+    )
     if args.server_pid:
-        print(f"server CPU {cpu:.2f} s ({100 * cpu / elapsed:.0f} % of one core), "
-              f"{1000 * cpu / done:.3f} ms per request, so at most {done / cpu:.0f} requests/s per core")
+        print(
+            f"server CPU {cpu:.2f} s ({100 * cpu / elapsed:.0f} % of one core), "
+            f"{1000 * cpu / done:.3f} ms per request, so at most {done / cpu:.0f} requests/s per core"
+        )
     asyncio.run(_control(args.url, "faults", {"name": "none"}))
 
 

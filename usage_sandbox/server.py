@@ -18,7 +18,12 @@ from usage_sandbox.tokens import TokenStore
 
 
 def build_runtime(
-    seed: int, size: str, today: date, latency_ms: float = 0.0, jitter_ms: float = 0.0, rate_limits: bool = True
+    seed: int,
+    size: str,
+    today: date,
+    latency_ms: float = 0.0,
+    jitter_ms: float = 0.0,
+    rate_limits: bool = True,
 ) -> Runtime:
     runtime = Runtime(seed, size, today, Faults(seed, latency_ms, jitter_ms), TokenStore(seed))
     for module in VENDORS:
@@ -44,7 +49,9 @@ async def serve(runtime: Runtime, host: str, port: int, faults: list[FaultProfil
     runtime.faults.set(faults)
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    app_runner = web.AppRunner(build_app(runtime), access_log=logging.getLogger("aiohttp.access") if verbose else None)
+    app_runner = web.AppRunner(
+        build_app(runtime), access_log=logging.getLogger("aiohttp.access") if verbose else None
+    )
     await app_runner.setup()
     site = web.TCPSite(app_runner, host, port, backlog=1024, reuse_address=True)
     await site.start()

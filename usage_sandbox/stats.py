@@ -18,4 +18,3 @@ class Stats:
         for (vendor, endpoint, status), count in sorted(self._counts.items()):
             vendors.setdefault(vendor, {}).setdefault(endpoint, {})[status] = count
         return {"vendors": vendors, "total": sum(self._counts.values())}
-

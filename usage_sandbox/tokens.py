@@ -1,4 +1,4 @@
-"""Session tokens of the vendors that issue them (InsideView, Leaf): expiry in wall-clock time and revocation."""
+"""Session tokens of InsideView and Leaf: expiry in wall-clock time, and revocation."""
 
 import itertools
 import time

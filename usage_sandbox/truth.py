@@ -1,4 +1,4 @@
-"""Ground truth: the exact records a complete sync from `start_date` must produce, in the connector's shape."""
+"""Ground truth: the exact records a complete sync from `start_date` must produce (connector shape)."""
 
 from datetime import date
 from typing import Any
@@ -6,8 +6,16 @@ from typing import Any
 from usage_sandbox.registry import VENDORS
 
 STREAMS = (
-    "accounts", "api_usage", "credits", "api_transactions", "daily_usage",
-    "contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption",
+    "accounts",
+    "api_usage",
+    "credits",
+    "api_transactions",
+    "daily_usage",
+    "contracts",
+    "contract_consumption",
+    "daily_consumption",
+    "leaf_users",
+    "leaf_user_consumption",
 )
 
 

@@ -19,7 +19,7 @@ class Route:
 
 @dataclass(frozen=True)
 class Limit:
-    """A rate limit: a token bucket (`rate` per second, `burst`) or a fixed window (`requests` per `window`)."""
+    """A rate limit: a token bucket (`rate`/s, `burst`) or a fixed window (`requests` per `window` s)."""
 
     kind: str
     rate: float = 0.0

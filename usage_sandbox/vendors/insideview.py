@@ -86,8 +86,10 @@ class InsideViewData:
             draw = rng(self.seed, self.size, NAME, api, month)
             growth = 1.0 + 0.01 * (month - month_index(FIRST_DAY))
             cached = tuple(
-                (int(self._rates[api] * growth * weekly(day.weekday()) * draw.uniform(0.0, 2.0)),
-                 round(draw.uniform(55.0, 95.0), 1))
+                (
+                    int(self._rates[api] * growth * weekly(day.weekday()) * draw.uniform(0.0, 2.0)),
+                    round(draw.uniform(55.0, 95.0), 1),
+                )
                 for day in month_days(month)
             )
             self._months[(api, month)] = cached
@@ -144,7 +146,9 @@ class InsideViewData:
                     transactions, rate = self._sum_year(api, unit, today)
                     label = f"{unit:04d}"
                 if transactions:
-                    records.append(Usage(api, label, transactions, f"{rate:.1f}" if api == MATCH_RATE_API else None))
+                    records.append(
+                        Usage(api, label, transactions, f"{rate:.1f}" if api == MATCH_RATE_API else None)
+                    )
         return records
 
     def consumed_credits(self, today: date) -> int:
@@ -155,16 +159,26 @@ class InsideViewData:
 
     def truth(self, start: date, today: date, period: str) -> dict[str, list[dict[str, Any]]]:
         consumed = self.consumed_credits(today)
-        credits = [{
-            "account_id": self.account_id, "account_name": self.account_name,
-            "allocated_credits": self.allocated_credits, "consumed_credits": consumed,
-            "remaining_credits": self.allocated_credits - consumed,
-        }]
+        credits = [
+            {
+                "account_id": self.account_id,
+                "account_name": self.account_name,
+                "allocated_credits": self.allocated_credits,
+                "consumed_credits": consumed,
+                "remaining_credits": self.allocated_credits - consumed,
+            }
+        ]
         first, last = _units(period, start, today)
         transactions = [
-            {"account_id": self.account_id, "account_name": self.account_name, "period_type": period,
-             "date": usage.date, "api": usage.api, "transactions": usage.transactions,
-             "match_rate": float(usage.match_rate) if usage.match_rate is not None else None}
+            {
+                "account_id": self.account_id,
+                "account_name": self.account_name,
+                "period_type": period,
+                "date": usage.date,
+                "api": usage.api,
+                "transactions": usage.transactions,
+                "match_rate": float(usage.match_rate) if usage.match_rate is not None else None,
+            }
             for usage in self.usage(period, first, last, today)
         ]
         return {"credits": credits, "api_transactions": transactions}
@@ -188,10 +202,22 @@ def _parse_unit(period: str, text: str | None) -> int | None:
 
 
 def error(status: int, message: str, number: str | None = None) -> web.Response:
-    kinds = {400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests", 500: "Internal Server Error",
-             502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
-    body = {"errorType": kinds.get(status, "Error"), "status": status, "errorNumber": number or f"{status}-001",
-            "message": message, "diagnosticCode": stable_hex(12, status, message, time.time_ns())}
+    kinds = {
+        400: "Bad Request",
+        401: "Unauthorized",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }
+    body = {
+        "errorType": kinds.get(status, "Error"),
+        "status": status,
+        "errorNumber": number or f"{status}-001",
+        "message": message,
+        "diagnosticCode": stable_hex(12, status, message, time.time_ns()),
+    }
     return json_reply(body, status)
 
 
@@ -218,15 +244,22 @@ def _xml(data: InsideViewData, period: str, start: str, end: str, usage: list[Us
     for item in usage:
         lines += ["    <usage>", f"        <api>{item.api}</api>", f"        <date>{item.date}</date>"]
         if item.match_rate is not None:
-            lines += ["        <details>", "            <usageDetail>", "                <type>matchRate</type>",
-                      f"                <value>{item.match_rate}</value>", "            </usageDetail>",
-                      "        </details>"]
+            lines += [
+                "        <details>",
+                "            <usageDetail>",
+                "                <type>matchRate</type>",
+                f"                <value>{item.match_rate}</value>",
+                "            </usageDetail>",
+                "        </details>",
+            ]
         lines += [f"        <transactions>{item.transactions}</transactions>", "    </usage>"]
     lines.append("</accountUsage>")
     return "\n".join(lines) + "\n"
 
 
-def _json(data: InsideViewData, period: str, start: str, end: str, usage: list[Usage], consumed: int) -> object:
+def _json(
+    data: InsideViewData, period: str, start: str, end: str, usage: list[Usage], consumed: int
+) -> object:
     usage_for_account = []
     for item in usage:
         entry: dict[str, Any] = {"api": item.api, "transactions": item.transactions, "date": item.date}
@@ -234,8 +267,12 @@ def _json(data: InsideViewData, period: str, start: str, end: str, usage: list[U
             entry["details"] = [{"type": "matchRate", "value": item.match_rate}]
         usage_for_account.append(entry)
     return {
-        "accountName": data.account_name, "accountId": data.account_id, "period": period,
-        "start": start, "end": end, "usageForAccount": usage_for_account,
+        "accountName": data.account_name,
+        "accountId": data.account_id,
+        "period": period,
+        "start": start,
+        "end": end,
+        "usageForAccount": usage_for_account,
         "creditsForAccount": [{"allocatedCredits": data.allocated_credits, "consumedCredits": consumed}],
         "bulkJobReferenceUrl": BULK_JOBS_URL,
     }
@@ -253,11 +290,17 @@ class InsideViewApi:
         form = await request.post()
         if form.get("grantType") != "cred":
             return error(400, "grantType must be 'cred'.", "400-701")
-        if form.get("clientId") != INSIDEVIEW_CLIENT_ID or form.get("clientSecret") != INSIDEVIEW_CLIENT_SECRET:
+        if (
+            form.get("clientId") != INSIDEVIEW_CLIENT_ID
+            or form.get("clientSecret") != INSIDEVIEW_CLIENT_SECRET
+        ):
             return error(401, "Invalid client credentials.", "401-002")
         token = self.runtime.tokens.issue(NAME, TOKEN_LIFETIME_SECONDS)
-        details = {"accessToken": token.value, "tokenType": "bearer",
-                   "expirationTime": expiration_text(token.expires_at)}
+        details = {
+            "accessToken": token.value,
+            "tokenType": "bearer",
+            "expirationTime": expiration_text(token.expires_at),
+        }
         return json_reply({"accessTokenDetails": details})
 
     async def usage(self, request: web.Request) -> web.Response:
@@ -301,6 +344,7 @@ def build(runtime: Runtime) -> VendorSpec:
     return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, token_of=token_of)
 
 
-def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def truth(
+    seed: int, size: str, start: date, today: date, options: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
     return InsideViewData(seed, size).truth(start, today, options.get("insideview_period", "day"))
-

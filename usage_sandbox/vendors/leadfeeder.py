@@ -1,4 +1,4 @@
-"""Leadfeeder (Dealfront): accounts with credits, and monthly usage per endpoint built from hidden daily figures."""
+"""Leadfeeder (Dealfront): accounts with credits, and monthly usage per endpoint from hidden daily figures."""
 
 import uuid
 from dataclasses import dataclass
@@ -77,15 +77,22 @@ class LeadfeederData:
         account_id = str(100000 + draw.randrange(900000))
         used = [] if index == count - 1 else draw.sample(range(len(_ENDPOINTS)), endpoints_each)
         endpoints = tuple(
-            Endpoint(path, method, per_day * draw.uniform(0.3, 1.5), entities, FIRST_MONTH + draw.randrange(18))
+            Endpoint(
+                path, method, per_day * draw.uniform(0.3, 1.5), entities, FIRST_MONTH + draw.randrange(18)
+            )
             for path, method, per_day, entities in (_ENDPOINTS[i] for i in sorted(used))
         )
         return Account(
-            account_id, f"Sandbox Account {index + 1}", endpoints,
-            draw.choice((500, 1000, 2500, 5000)), draw.randrange(12),
+            account_id,
+            f"Sandbox Account {index + 1}",
+            endpoints,
+            draw.choice((500, 1000, 2500, 5000)),
+            draw.randrange(12),
         )
 
-    def _final_days(self, account_id: str, endpoint_index: int, month: int) -> tuple[tuple[int, int, int], ...]:
+    def _final_days(
+        self, account_id: str, endpoint_index: int, month: int
+    ) -> tuple[tuple[int, int, int], ...]:
         cached = self._days_cache.get((account_id, endpoint_index, month))
         if cached is None:
             cached = self._days_cache[(account_id, endpoint_index, month)] = self._draw_days(
@@ -93,7 +100,9 @@ class LeadfeederData:
             )
         return cached
 
-    def _draw_days(self, account_id: str, endpoint_index: int, month: int) -> tuple[tuple[int, int, int], ...]:
+    def _draw_days(
+        self, account_id: str, endpoint_index: int, month: int
+    ) -> tuple[tuple[int, int, int], ...]:
         endpoint = self.by_id[account_id].endpoints[endpoint_index]
         if month < endpoint.first_month:
             return tuple((0, 0, 0) for _ in month_days(month))
@@ -117,16 +126,18 @@ class LeadfeederData:
     def month_figures(self, account: Account, endpoint_index: int, month: int, today: date) -> dict[str, int]:
         if is_final(month_first_day(month + 1) - timedelta(days=1), today):
             requests, failed, entities = self._final_sums(account.id, endpoint_index, month)
-            return dict(zip(_METRICS, (requests, failed, requests - failed, entities)))
+            return dict(zip(_METRICS, (requests, failed, requests - failed, entities), strict=True))
         requests = failed = entities = 0
-        for day, (r, f, e) in zip(month_days(month), self._final_days(account.id, endpoint_index, month)):
+        for day, (r, f, e) in zip(
+            month_days(month), self._final_days(account.id, endpoint_index, month), strict=True
+        ):
             share = completeness(day, today)
             if share == 0.0:
                 break
             requests += int(r * share)
             failed += int(f * share)
             entities += int(e * share)
-        return dict(zip(_METRICS, (requests, failed, requests - failed, entities)))
+        return dict(zip(_METRICS, (requests, failed, requests - failed, entities), strict=True))
 
     def usage(self, account: Account, first: int, last: int, today: date) -> list[dict[str, Any]]:
         records = []
@@ -136,11 +147,15 @@ class LeadfeederData:
                 if figures["num_requests"] == 0:
                     continue
                 period = month_label(month)
-                records.append({
-                    "id": f"{period}_{endpoint.path.lstrip('/')}_{endpoint.method}",
-                    "period": period, "endpoint_path": endpoint.path, "http_method": endpoint.method,
-                    **figures,
-                })
+                records.append(
+                    {
+                        "id": f"{period}_{endpoint.path.lstrip('/')}_{endpoint.method}",
+                        "period": period,
+                        "endpoint_path": endpoint.path,
+                        "http_method": endpoint.method,
+                        **figures,
+                    }
+                )
         return records
 
     def credits(self, account: Account, today: date) -> dict[str, Any]:
@@ -152,19 +167,26 @@ class LeadfeederData:
         intensity = sum(endpoint.per_day for endpoint in account.endpoints) / 400.0
         used = min(account.credits_available, int(account.credits_available * elapsed * min(1.0, intensity)))
         return {
-            "available": account.credits_available, "used": used,
-            "remaining": account.credits_available - used, "next_reset_on": reset.isoformat(),
+            "available": account.credits_available,
+            "used": used,
+            "remaining": account.credits_available - used,
+            "next_reset_on": reset.isoformat(),
         }
 
     def truth(self, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
         accounts, usage = [], []
         for account in self.accounts:
             credits = self.credits(account, today)
-            accounts.append({
-                "id": account.id, "name": account.name, "credits_available": credits["available"],
-                "credits_used": credits["used"], "credits_remaining": credits["remaining"],
-                "credits_next_reset_on": credits["next_reset_on"],
-            })
+            accounts.append(
+                {
+                    "id": account.id,
+                    "name": account.name,
+                    "credits_available": credits["available"],
+                    "credits_used": credits["used"],
+                    "credits_remaining": credits["remaining"],
+                    "credits_next_reset_on": credits["next_reset_on"],
+                }
+            )
             for record in self.usage(account, month_index(start), month_index(today), today):
                 usage.append({"account_id": account.id, **record})
         return {"accounts": accounts, "api_usage": usage}
@@ -176,8 +198,10 @@ def error(status: int, message: str) -> web.Response:
 
 
 def too_many(retry_after: float | None) -> web.Response:
-    body = {"code": "too_many_requests",
-            "message": "You've exceeded the maximum amount of allowed requests. Please try again later."}
+    body = {
+        "code": "too_many_requests",
+        "message": "You've exceeded the maximum amount of allowed requests. Please try again later.",
+    }
     return json_reply(body, 429, retry_after_header(retry_after))
 
 
@@ -188,11 +212,21 @@ class LeadfeederApi:
     def _refusal(self, request: web.Request) -> web.Response | None:
         key = request.headers.get("X-Api-Key")
         if not key:
-            return json_reply({"code": "missing_token",
-                               "message": "You need to pass a header named `X-Api-Key` with your API key."}, 403)
+            return json_reply(
+                {
+                    "code": "missing_token",
+                    "message": "You need to pass a header named `X-Api-Key` with your API key.",
+                },
+                403,
+            )
         if key != LEADFEEDER_API_KEY:
-            return json_reply({"code": "invalid_api_key",
-                               "message": "The provided API key is invalid. Please check it and try again."}, 403)
+            return json_reply(
+                {
+                    "code": "invalid_api_key",
+                    "message": "The provided API key is invalid. Please check it and try again.",
+                },
+                403,
+            )
         wait = self.runtime.limits.check(NAME, key)
         return None if wait is None else too_many(wait)
 
@@ -200,7 +234,10 @@ class LeadfeederApi:
         refusal = self._refusal(request)
         if refusal is not None:
             return refusal
-        data = [{"type": "account_summary", "id": a.id, "attributes": {"name": a.name}} for a in self.data.accounts]
+        data = [
+            {"type": "account_summary", "id": a.id, "attributes": {"name": a.name}}
+            for a in self.data.accounts
+        ]
         return json_reply({"data": data, "meta": {"request_id": str(uuid.uuid4())}})
 
     async def account(self, request: web.Request) -> web.Response:
@@ -229,11 +266,21 @@ class LeadfeederApi:
         if last < first:
             return error(400, "end_period must not be before start_period.")
         if last - first + 1 > MAX_MONTHS:
-            return error(400, f"The period between start_period and end_period can be at most {MAX_MONTHS} months.")
+            return error(
+                400, f"The period between start_period and end_period can be at most {MAX_MONTHS} months."
+            )
         records = self.data.usage(account, first, last, self.runtime.today)
-        data = [{"type": "api_usage", "id": record["id"],
-                 "attributes": {k: v for k, v in record.items() if k != "id"}} for record in records]
-        return json_reply({"data": data, "meta": {"total_records": len(data), "request_id": str(uuid.uuid4())}})
+        data = [
+            {
+                "type": "api_usage",
+                "id": record["id"],
+                "attributes": {k: v for k, v in record.items() if k != "id"},
+            }
+            for record in records
+        ]
+        return json_reply(
+            {"data": data, "meta": {"total_records": len(data), "request_id": str(uuid.uuid4())}}
+        )
 
 
 def build(runtime: Runtime) -> VendorSpec:
@@ -246,6 +293,7 @@ def build(runtime: Runtime) -> VendorSpec:
     return VendorSpec(NAME, routes, error, too_many, limit=LIMIT)
 
 
-def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def truth(
+    seed: int, size: str, start: date, today: date, options: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
     return LeadfeederData(seed, size).truth(start, today)
-

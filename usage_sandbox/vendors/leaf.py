@@ -1,4 +1,4 @@
-"""Leaf (Leaf Agriculture): billing contracts, area consumed per day by the organisation and by each Leaf user,
+"""Leaf (Leaf Agriculture): billing contracts, area consumed per day by the organisation and each Leaf user,
 and the paginated user list. Every figure derives from the users' hidden daily areas, kept in hundredths."""
 
 import bisect
@@ -94,8 +94,12 @@ class LeafData:
     def _user(self, index: int) -> User:
         draw = rng(self.seed, self.size, NAME, "user", index)
         first, last = draw.choice(_FIRST), draw.choice(_LAST)
-        return User(stable_uuid(self.seed, self.size, NAME, "user", index), f"{first} {last}",
-                    f"{first}.{last}{index + 1}@example.com".lower(), f"ext-{index + 1}")
+        return User(
+            stable_uuid(self.seed, self.size, NAME, "user", index),
+            f"{first} {last}",
+            f"{first}.{last}{index + 1}@example.com".lower(),
+            f"ext-{index + 1}",
+        )
 
     def _draw_contract(self, contract: Contract, share: float, gap: float) -> None:
         by_day: dict[int, list[tuple[int, int]]] = {}
@@ -122,16 +126,22 @@ class LeafData:
             day = date.fromordinal(ordinal)
             if day.weekday() < 5 or draw.random() < 0.3:
                 series.days.append(ordinal)
-                series.cents.append(max(1, int(scale * _SEASON[day.month - 1] * draw.lognormvariate(0.0, 0.7))))
+                series.cents.append(
+                    max(1, int(scale * _SEASON[day.month - 1] * draw.lognormvariate(0.0, 0.7)))
+                )
             ordinal += 1 + int(draw.expovariate(1.0 / gap))
         series.seal()
         return series
 
     def unique_cents(self, contract: Contract, ordinal: int, users_cents: int) -> int:
         """Overlaps between users removed: never more than the sum of the users' areas."""
-        return int(users_cents * (0.7 + 0.3 * unit(self.seed, self.size, NAME, "overlap", contract.id, ordinal)))
+        return int(
+            users_cents * (0.7 + 0.3 * unit(self.seed, self.size, NAME, "overlap", contract.id, ordinal))
+        )
 
-    def _range(self, series: Series, first: int, last: int, today: date, adjusted: Any) -> list[tuple[int, int, int]]:
+    def _range(
+        self, series: Series, first: int, last: int, today: date, adjusted: Any
+    ) -> list[tuple[int, int, int]]:
         """(ordinal, daily, cumulative) for active days first..last, with the partial days scaled."""
         last = min(last, today.toordinal())
         settled = today.toordinal() - PARTIAL_DAYS
@@ -153,16 +163,30 @@ class LeafData:
                 rows.append((ordinal, daily, total))
         return rows
 
-    def contract_range(self, contract: Contract, first: int, last: int, today: date) -> list[tuple[int, int, int]]:
-        return self._range(self.contract_series[contract.id], first, last, today,
-                           lambda ordinal, _cents: self.day(contract, ordinal, today)[0])
+    def contract_range(
+        self, contract: Contract, first: int, last: int, today: date
+    ) -> list[tuple[int, int, int]]:
+        return self._range(
+            self.contract_series[contract.id],
+            first,
+            last,
+            today,
+            lambda ordinal, _cents: self.day(contract, ordinal, today)[0],
+        )
 
-    def user_range(self, contract: Contract, index: int, first: int, last: int, today: date) -> list[tuple[int, int, int]]:
+    def user_range(
+        self, contract: Contract, index: int, first: int, last: int, today: date
+    ) -> list[tuple[int, int, int]]:
         series = self.user_series.get((contract.id, index))
         if series is None:
             return []
-        return self._range(series, first, last, today,
-                           lambda ordinal, cents: int(cents * completeness(date.fromordinal(ordinal), today)))
+        return self._range(
+            series,
+            first,
+            last,
+            today,
+            lambda ordinal, cents: int(cents * completeness(date.fromordinal(ordinal), today)),
+        )
 
     def day(self, contract: Contract, ordinal: int, today: date) -> tuple[int, list[tuple[int, int]]]:
         """(unique area, [(user index, area)]) on one day, as known on `today`."""
@@ -177,32 +201,73 @@ class LeafData:
         first, last = start.toordinal(), today.toordinal()
         contracts, consumption, daily, user_consumption = [], [], [], []
         for contract in self.contracts:
-            contracts.append({"id": contract.id, "product": contract.product, "start_date": contract.start.isoformat(),
-                              "end_date": contract.end.isoformat(), "region": contract.region})
+            contracts.append(
+                {
+                    "id": contract.id,
+                    "product": contract.product,
+                    "start_date": contract.start.isoformat(),
+                    "end_date": contract.end.isoformat(),
+                    "region": contract.region,
+                }
+            )
             for ordinal, area, total in self.contract_range(contract, first, last, today):
-                consumption.append({"contract_id": contract.id, "date": date.fromordinal(ordinal).isoformat(),
-                                    "area_unit": contract.area_unit, "total_area": total / 100,
-                                    "daily_area": area / 100})
+                consumption.append(
+                    {
+                        "contract_id": contract.id,
+                        "date": date.fromordinal(ordinal).isoformat(),
+                        "area_unit": contract.area_unit,
+                        "total_area": total / 100,
+                        "daily_area": area / 100,
+                    }
+                )
             for ordinal in range(first, last + 1):
                 unique, users = self.day(contract, ordinal, today)
-                daily.append({"contract_id": contract.id, "date": date.fromordinal(ordinal).isoformat(),
-                              "area_unit": contract.area_unit, "total_unique_area": unique / 100,
-                              "leaf_users_areas": [{"leaf_user_id": self.users[i].id, "total_area": c / 100}
-                                                   for i, c in users]})
+                daily.append(
+                    {
+                        "contract_id": contract.id,
+                        "date": date.fromordinal(ordinal).isoformat(),
+                        "area_unit": contract.area_unit,
+                        "total_unique_area": unique / 100,
+                        "leaf_users_areas": [
+                            {"leaf_user_id": self.users[i].id, "total_area": c / 100} for i, c in users
+                        ],
+                    }
+                )
             for index, user in enumerate(self.users):
                 for ordinal, area, total in self.user_range(contract, index, first, last, today):
-                    user_consumption.append({
-                        "contract_id": contract.id, "leaf_user_id": user.id,
-                        "date": date.fromordinal(ordinal).isoformat(), "area_unit": contract.area_unit,
-                        "total_area": total / 100, "daily_area": area / 100})
-        users = [{"id": u.id, "name": u.name, "email": u.email, "external_id": u.external_id} for u in self.users]
-        return {"contracts": contracts, "contract_consumption": consumption, "daily_consumption": daily,
-                "leaf_users": users, "leaf_user_consumption": user_consumption}
+                    user_consumption.append(
+                        {
+                            "contract_id": contract.id,
+                            "leaf_user_id": user.id,
+                            "date": date.fromordinal(ordinal).isoformat(),
+                            "area_unit": contract.area_unit,
+                            "total_area": total / 100,
+                            "daily_area": area / 100,
+                        }
+                    )
+        users = [
+            {"id": u.id, "name": u.name, "email": u.email, "external_id": u.external_id} for u in self.users
+        ]
+        return {
+            "contracts": contracts,
+            "contract_consumption": consumption,
+            "daily_consumption": daily,
+            "leaf_users": users,
+            "leaf_user_consumption": user_consumption,
+        }
 
 
 def error(status: int, message: str) -> web.Response:
-    titles = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
-              500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+    titles = {
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }
     return json_reply({"title": titles.get(status, "Error"), "status": status, "detail": message}, status)
 
 
@@ -212,8 +277,13 @@ def too_many(retry_after: float | None) -> web.Response:
 
 
 def _contract_json(contract: Contract) -> dict[str, Any]:
-    return {"id": contract.id, "product": contract.product, "startDate": f"{contract.start.isoformat()}T00:00:00Z",
-            "endDate": f"{contract.end.isoformat()}T00:00:00Z", "region": contract.region}
+    return {
+        "id": contract.id,
+        "product": contract.product,
+        "startDate": f"{contract.start.isoformat()}T00:00:00Z",
+        "endDate": f"{contract.end.isoformat()}T00:00:00Z",
+        "region": contract.region,
+    }
 
 
 def _stamp(ordinal: int) -> str:
@@ -221,8 +291,10 @@ def _stamp(ordinal: int) -> str:
 
 
 def _area_per_day(contract: Contract, rows: list[tuple[int, int, int]]) -> dict[str, Any]:
-    return {"areaUnit": contract.area_unit,
-            "areaPerDay": [{"date": _stamp(o), "totalArea": t / 100, "dailyArea": a / 100} for o, a, t in rows]}
+    return {
+        "areaUnit": contract.area_unit,
+        "areaPerDay": [{"date": _stamp(o), "totalArea": t / 100, "dailyArea": a / 100} for o, a, t in rows],
+    }
 
 
 class LeafApi:
@@ -257,7 +329,10 @@ class LeafApi:
         return error(404, "Contract not found.") if contract is None else contract
 
     def _days(self, request: web.Request) -> tuple[int, int] | web.Response:
-        start, end = parse_instant(request.query.get("startTime")), parse_instant(request.query.get("endTime"))
+        start, end = (
+            parse_instant(request.query.get("startTime")),
+            parse_instant(request.query.get("endTime")),
+        )
         if start is None or end is None:
             return error(400, "startTime and endTime are required, as YYYY-MM-DDTHH:MM:SS.sssZ.")
         if end < start:
@@ -285,10 +360,16 @@ class LeafApi:
             return error(400, "timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ.")
         ordinal = moment.date().toordinal()
         unique, users = self.data.day(contract, ordinal, self.runtime.today)
-        return json_reply({
-            "areaUnit": contract.area_unit, "date": _stamp(ordinal), "totalUniqueArea": unique / 100,
-            "leafUsersAreas": [{"leafUserId": self.data.users[i].id, "totalArea": c / 100} for i, c in users],
-        })
+        return json_reply(
+            {
+                "areaUnit": contract.area_unit,
+                "date": _stamp(ordinal),
+                "totalUniqueArea": unique / 100,
+                "leafUsersAreas": [
+                    {"leafUserId": self.data.users[i].id, "totalArea": c / 100} for i, c in users
+                ],
+            }
+        )
 
     async def api_owner(self, request: web.Request) -> web.Response:
         contract = self._contract(request)
@@ -297,7 +378,9 @@ class LeafApi:
         days = self._days(request)
         if isinstance(days, web.Response):
             return days
-        return json_reply(_area_per_day(contract, self.data.contract_range(contract, *days, self.runtime.today)))
+        return json_reply(
+            _area_per_day(contract, self.data.contract_range(contract, *days, self.runtime.today))
+        )
 
     async def leaf_user(self, request: web.Request) -> web.Response:
         contract = self._contract(request)
@@ -324,9 +407,11 @@ class LeafApi:
         if page < 0 or size < 1:
             return error(400, "page must be 0 or more and size 1 or more.")
         total = len(self.data.users)
-        users = self.data.users[page * size: (page + 1) * size]
+        users = self.data.users[page * size : (page + 1) * size]
         body = [{"id": u.id, "name": u.name, "email": u.email, "externalId": u.external_id} for u in users]
-        return json_reply(body, headers={"X-Total-Count": str(total), "Link": _links(request, page, size, total)})
+        return json_reply(
+            body, headers={"X-Total-Count": str(total), "Link": _links(request, page, size, total)}
+        )
 
 
 def _links(request: web.Request, page: int, size: int, total: int) -> str:
@@ -356,11 +441,18 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("GET", contract, "contract", api.contract),
         Route("GET", f"{contract}/consumption", "consumption", api.consumption),
         Route("GET", f"{contract}/consumption/api-owner", "consumption_api_owner", api.api_owner),
-        Route("GET", f"{contract}/consumption/leaf-user/{{leaf_user_id}}", "consumption_leaf_user", api.leaf_user),
+        Route(
+            "GET",
+            f"{contract}/consumption/leaf-user/{{leaf_user_id}}",
+            "consumption_leaf_user",
+            api.leaf_user,
+        ),
         Route("GET", USERS_PATH, "users", api.users),
     ]
     return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, token_of=token_of)
 
 
-def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def truth(
+    seed: int, size: str, start: date, today: date, options: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
     return LeafData(seed, size).truth(start, today)

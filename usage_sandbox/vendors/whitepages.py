@@ -1,4 +1,4 @@
-"""Whitepages: requests per day for one API key, from the account's first use; days without use are omitted."""
+"""Whitepages: requests per day for one API key from the account's first use; days without use omitted."""
 
 import uuid
 from datetime import date, timedelta
@@ -32,7 +32,9 @@ class WhitepagesData:
         if cached is None:
             draw = rng(self.seed, self.size, NAME, month)
             cached = tuple(
-                int(self._per_day * weekly(day.weekday()) * draw.uniform(0.0, 2.0)) if draw.random() > 0.1 else 0
+                int(self._per_day * weekly(day.weekday()) * draw.uniform(0.0, 2.0))
+                if draw.random() > 0.1
+                else 0
                 for day in month_days(month)
             )
             self._months[month] = cached
@@ -55,9 +57,13 @@ class WhitepagesData:
         return {"daily_usage": self.usage(start, today, today)}
 
 
-def _envelope(status: int, message: str, long_message: str, meta: dict[str, str] | None = None) -> web.Response:
-    body = {"error": {"code": status, "message": message, "long_message": long_message, "meta": meta},
-            "wp_trace_id": uuid.uuid4().hex}
+def _envelope(
+    status: int, message: str, long_message: str, meta: dict[str, str] | None = None
+) -> web.Response:
+    body = {
+        "error": {"code": status, "message": message, "long_message": long_message, "meta": meta},
+        "wp_trace_id": uuid.uuid4().hex,
+    }
     return json_reply(body, status)
 
 
@@ -65,7 +71,9 @@ def error(status: int, message: str) -> web.Response:
     return _envelope(status, message, message)
 
 
-def _bad_request(long_message: str, field: str | None = None, validation_error: str | None = None) -> web.Response:
+def _bad_request(
+    long_message: str, field: str | None = None, validation_error: str | None = None
+) -> web.Response:
     meta = None if field is None else {"field": field, "validation_error": validation_error or long_message}
     return _envelope(400, "Bad Request", long_message, meta)
 
@@ -94,19 +102,25 @@ class WhitepagesApi:
             if text is None:
                 return _bad_request(f"{name} is required.", name, "Field required")
             if parse_day(text) is None:
-                return _bad_request(f"Invalid {name}: '{text}'. Expected YYYY-MM-DD.", name, "Invalid date format")
+                return _bad_request(
+                    f"Invalid {name}: '{text}'. Expected YYYY-MM-DD.", name, "Invalid date format"
+                )
         start, end = parse_day(texts["start_date"]), parse_day(texts["end_date"])
         assert start is not None and end is not None
         if end < start:
             return _bad_request("end_date must be on or after start_date.", "end_date", "Before start_date")
         if (end - start).days + 1 > MAX_DAYS:
-            return _bad_request(f"Maximum date range allowed is {MAX_DAYS} days.", "end_date", "Range too long")
+            return _bad_request(
+                f"Maximum date range allowed is {MAX_DAYS} days.", "end_date", "Range too long"
+            )
         records = self.data.usage(start, end, self.runtime.today)
-        return json_reply({
-            "time_range": {"start_date": start.isoformat(), "end_date": end.isoformat()},
-            "usage_data": records,
-            "total_requests_in_timeperiod": sum(record["request_count"] for record in records),
-        })
+        return json_reply(
+            {
+                "time_range": {"start_date": start.isoformat(), "end_date": end.isoformat()},
+                "usage_data": records,
+                "total_requests_in_timeperiod": sum(record["request_count"] for record in records),
+            }
+        )
 
 
 def build(runtime: Runtime) -> VendorSpec:
@@ -118,5 +132,7 @@ def build(runtime: Runtime) -> VendorSpec:
     return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, quota_exhausted=quota_exhausted)
 
 
-def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def truth(
+    seed: int, size: str, start: date, today: date, options: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
     return WhitepagesData(seed, size).truth(start, today)

@@ -122,7 +122,7 @@ def _url(key: str, name: str, title: str, value: Any) -> None:
         return
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigProblem(f"{key}.{name} '{value}' is not an http(s) URL; leave it empty for {title}'s own API.")
+        raise ConfigProblem(f"{key}.{name} is not an http(s) URL with a host; leave it empty for {title}'s own API.")
     if parts.username or parts.password or parts.query:
         raise ConfigProblem(f"{key}.{name} must not carry credentials or a query; put secrets in their own fields.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, List, Mapping, Optional
+import time
+from typing import Any, Callable, List, Mapping, NoReturn, Optional, TypeVar
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.exception_handler import init_uncaught_exception_handler
 from airbyte_cdk.logger import PRINT_BUFFER
-from airbyte_cdk.models import ConnectorSpecification
+from airbyte_cdk.models import (
+    AirbyteErrorTraceMessage,
+    AirbyteMessage,
+    AirbyteTraceMessage,
+    ConnectorSpecification,
+    FailureType,
+    TraceType,
+    Type,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage.source import SourceUsage, raise_on_config_error
+
+T = TypeVar("T")
 
 
 class UsageEntrypoint(AirbyteEntrypoint):
@@ -26,22 +38,55 @@ def _arg(args: List[str], flag: str) -> Optional[str]:
     return args[args.index(flag) + 1] if flag in args and args.index(flag) + 1 < len(args) else None
 
 
+def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optional[T]:
+    if not path:
+        return None
+    try:
+        return reader(path)
+    except Exception as error:  # noqa: BLE001 - any unreadable input file is the same config error
+        raise AirbyteTracedException(
+            message=f"The {kind} file {path} could not be read ({type(error).__name__}); "
+            f"pass the JSON {kind} Airbyte wrote or a copy of it.",
+            failure_type=FailureType.config_error,
+        ) from None
+
+
 def _source(args: List[str]) -> SourceUsage:
-    config_path, catalog_path, state_path = _arg(args, "--config"), _arg(args, "--catalog"), _arg(args, "--state")
-    config = SourceUsage.read_config(config_path) if config_path else None
-    catalog = SourceUsage.read_catalog(catalog_path) if catalog_path else None
-    state = SourceUsage.read_state(state_path) if state_path else None
-    return SourceUsage(catalog=catalog, config=config, state=state)
+    return SourceUsage(
+        config=_load("config", _arg(args, "--config"), SourceUsage.read_config),
+        catalog=_load("catalog", _arg(args, "--catalog"), SourceUsage.read_catalog),
+        state=_load("state", _arg(args, "--state"), SourceUsage.read_state),
+    )
+
+
+def _fail_cleanly(error: AirbyteTracedException) -> NoReturn:
+    """A config error is the user's to fix: one TRACE message with the sentence, no stack trace."""
+    trace = AirbyteTraceMessage(
+        type=TraceType.ERROR,
+        emitted_at=time.time() * 1000,
+        error=AirbyteErrorTraceMessage(
+            message=error.message or "The config is invalid.",
+            internal_message=error.internal_message,
+            failure_type=FailureType.config_error,
+        ),
+    )
+    print(AirbyteEntrypoint.airbyte_message_to_string(AirbyteMessage(type=Type.TRACE, trace=trace)), flush=True)
+    sys.exit(1)
 
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
     init_uncaught_exception_handler(logging.getLogger("airbyte"))
-    entrypoint = UsageEntrypoint(_source(args))
-    parsed = entrypoint.parse_args(args)
-    with PRINT_BUFFER:
-        for message in entrypoint.run(parsed):
-            print(f"{message}\n", end="")
+    try:
+        entrypoint = UsageEntrypoint(_source(args))
+        parsed = entrypoint.parse_args(args)
+        with PRINT_BUFFER:
+            for message in entrypoint.run(parsed):
+                print(f"{message}\n", end="")
+    except AirbyteTracedException as error:
+        if error.failure_type != FailureType.config_error:
+            raise
+        _fail_cleanly(error)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,14 @@ from airbyte_cdk.models import (
     ConfiguredAirbyteCatalog,
     FailureType,
     Status,
+    SyncMode,
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import components  # noqa: F401 - installs the window-end state converter
 from source_usage.config_rules import ConfigProblem, check_config
+from source_usage.read_rules import check_catalog, check_state
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 
@@ -97,4 +99,15 @@ class SourceUsage(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         raise_on_config_error(config)
+        try:
+            check_state(state)
+            check_catalog(catalog, {stream.name: _sync_modes(stream) for stream in self.streams(config)})
+        except ConfigProblem as problem:
+            raise AirbyteTracedException(
+                message=str(problem), internal_message=str(problem), failure_type=FailureType.config_error
+            ) from None
         yield from super().read(logger, config, catalog, state)
+
+
+def _sync_modes(stream: Any) -> List[SyncMode]:
+    return list(stream.as_airbyte_stream().supported_sync_modes or [SyncMode.full_refresh])

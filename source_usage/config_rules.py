@@ -13,7 +13,10 @@ VENDORS = {
     "whitepages": ("Whitepages", ("api_key",), ("base_url",)),
     "leaf": ("Leaf", ("username", "password"), ("base_url",)),
 }
-TOP_LEVEL = {"start_date", "end_date", "lookback_days", "max_requests_per_second", "concurrency", *VENDORS}
+TOP_LEVEL = {
+    "start_date", "end_date", "lookback_days", "max_requests_per_second", "concurrency", "request_timeout_seconds",
+    *VENDORS,
+}
 VENDOR_FIELDS = {
     "leadfeeder": {"api_key", "account_ids", "base_url"},
     "insideview": {"client_id", "client_secret", "period", "base_url", "token_url"},
@@ -56,6 +59,7 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
     _integer(config, "lookback_days", minimum=0, maximum=366)
     _integer(config, "max_requests_per_second", minimum=1, maximum=None)
     _integer(config, "concurrency", minimum=1, maximum=32)
+    _integer(config, "request_timeout_seconds", minimum=1, maximum=600)
     configured = [key for key in VENDORS if config.get(key) is not None]
     if not configured:
         raise ConfigProblem(

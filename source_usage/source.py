@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
+import yaml
 from airbyte_cdk.models import (
     AirbyteCatalog,
     AirbyteConnectionStatus,
@@ -16,7 +17,7 @@ from airbyte_cdk.models import (
     Status,
     SyncMode,
 )
-from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import components  # noqa: F401 - installs the window-end state converter
@@ -49,14 +50,28 @@ def raise_on_config_error(config: Mapping[str, Any]) -> None:
         raise AirbyteTracedException(message=problem, internal_message=problem, failure_type=FailureType.config_error)
 
 
-class SourceUsage(YamlDeclarativeSource):
+def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """The manifest, with the config's request timeout: a requester's timeout cannot be interpolated."""
+    manifest: Dict[str, Any] = yaml.safe_load(MANIFEST.read_text())
+    timeout = (config or {}).get("request_timeout_seconds")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        manifest["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
+    return manifest
+
+
+class SourceUsage(ConcurrentDeclarativeSource):
     def __init__(
         self,
         catalog: Optional[ConfiguredAirbyteCatalog] = None,
         config: Optional[Mapping[str, Any]] = None,
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> None:
-        super().__init__(path_to_yaml=str(MANIFEST), catalog=catalog, config=config, state=state)
+        super().__init__(
+            catalog=catalog or ConfiguredAirbyteCatalog(streams=[]),
+            config=config or {},
+            state=state or [],
+            source_config=load_manifest(config),
+        )
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         problem = config_error(config)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
+import pytest
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, discover, read
@@ -34,6 +36,8 @@ INSIDEVIEW_URL = "https://api.insideview.com"
 INSIDEVIEW_TOKEN_URL = "https://login.insideview.com/Auth/login/v1/token.json"
 WHITEPAGES_URL = "https://api.whitepages.com"
 LEAF_URL = "https://api.withleaf.io"
+
+FULL_REFRESH_ONLY = frozenset({"accounts", "credits", "contracts", "leaf_users"})
 
 VENDOR_BLOCKS: Mapping[str, Mapping[str, Any]] = {
     "leadfeeder": {"api_key": LEADFEEDER_KEY, "base_url": LEADFEEDER_URL},
@@ -67,11 +71,14 @@ def config(**vendors_and_fields: Any) -> dict[str, Any]:
     return result
 
 
-def catalog(*streams: str, sync_mode: SyncMode = SyncMode.incremental) -> ConfiguredAirbyteCatalog:
-    """A configured catalog of these streams; full-refresh-only streams may still be given incremental."""
+def catalog(*streams: str, sync_mode: Optional[SyncMode] = None) -> ConfiguredAirbyteCatalog:
+    """A configured catalog of these streams, each in sync_mode or else in its widest mode."""
     builder = CatalogBuilder()
     for stream in streams:
-        builder.with_stream(stream, sync_mode)
+        builder.with_stream(
+            stream,
+            sync_mode or (SyncMode.full_refresh if stream in FULL_REFRESH_ONLY else SyncMode.incremental),
+        )
     return builder.build()
 
 
@@ -126,3 +133,21 @@ def states(output: EntrypointOutput, stream: str) -> List[Any]:
         for message in output.state_messages
         if message.state.stream.stream_descriptor.name == stream
     ]
+
+
+def skip_backoff_sleeps(monkeypatch: pytest.MonkeyPatch) -> List[float]:
+    """Makes every sleep of a second or more (retry backoff, Retry-After) return at once, and lists them.
+
+    Shorter sleeps (the API budget's pacing, the CDK's queue polling) still happen.
+    """
+    waits: List[float] = []
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        if seconds >= 1:
+            waits.append(seconds)
+            return
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    return waits

@@ -1,5 +1,9 @@
 """Runs SourceUsage the way the platform does (read, check, discover) for tests against mocked HTTP.
 
+`run_read` drives a SourceUsage through the CDK's entrypoint_wrapper; `run_check` and `run_discover` run the
+shipped `source-usage` command (`source_usage.run.run`, which applies the config rules before the spec's JSON
+Schema and reports a bad config as one TRACE without a stack trace) in this process, capturing what it prints.
+
 `config(leadfeeder=True)` gives a config with that vendor's default block (long unique secrets, the vendor's
 real https host, which HttpMocker intercepts); a dict instead of True is merged over the default block, and a
 None value drops a field.
@@ -7,18 +11,24 @@ None value drops a field.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
+from unittest import mock
 
 import pytest
+from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
-from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, discover, read
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.state_builder import StateBuilder
 
+from source_usage import run
 from source_usage.source import SourceUsage
 
 START_DATE = "2026-06-01"
@@ -107,14 +117,41 @@ def run_read(
 
 
 def run_check(config: Mapping[str, Any]) -> EntrypointOutput:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "config.json"
-        path.write_text(json.dumps(config))
-        return _run_command(source(config), ["check", "--config", str(path)])
+    return launch("check", config)
 
 
 def run_discover(config: Mapping[str, Any]) -> EntrypointOutput:
-    return discover(source(config), config)
+    return launch("discover", config)
+
+
+def launch(command: str, config: Mapping[str, Any]) -> EntrypointOutput:
+    """`source-usage <command> --config <file>`: its messages and logs, and whatever exception escaped it.
+
+    The CDK's print buffer writes to the real stdout, so it is bypassed to capture what the command prints;
+    the exit of a failed command (a clean config error) is kept, as the platform would see it, in the output.
+    """
+    printed, logged = io.StringIO(), io.StringIO()
+    handler = logging.StreamHandler(logged)
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(AirbyteLogFormatter())
+    root = logging.getLogger("")
+    root.addHandler(handler)
+    escaped: Optional[BaseException] = None
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "config.json"
+            path.write_text(json.dumps(config))
+            with mock.patch.object(run, "PRINT_BUFFER", contextlib.nullcontext()), contextlib.redirect_stdout(printed):
+                try:
+                    run.run([command, "--config", str(path)])
+                except SystemExit:
+                    pass
+                except Exception as error:  # noqa: BLE001 - the test decides whether an escape is expected
+                    escaped = error
+    finally:
+        root.removeHandler(handler)
+    lines = [line for line in (printed.getvalue() + logged.getvalue()).splitlines() if line.strip()]
+    return EntrypointOutput(messages=lines, uncaught_exception=escaped)
 
 
 def records(output: EntrypointOutput, stream: Optional[str] = None) -> List[dict[str, Any]]:

@@ -153,3 +153,62 @@ def discover_catalog(config: dict[str, Any], streams: list[str] | None = None) -
     discovered = run("discover", config)
     assert discovered.returncode == 0 and not discovered.errors, discovered.errors or discovered.stderr
     return configured_catalog(discovered.catalog, streams)
+
+
+# Comparing records with the sandbox's ground truth
+
+# Fields a sync adds that the ground truth cannot know: the time of the snapshot.
+SYNC_TIME_FIELDS = {"credits": {"observed_at"}}
+
+
+def comparable(stream: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as the ground truth states it: no None values (the CDK omits them), no sync time."""
+    omitted = SYNC_TIME_FIELDS.get(stream, set())
+    return {name: value for name, value in record.items() if value is not None and name not in omitted}
+
+
+def primary_keys(catalog: dict[str, Any]) -> dict[str, list[str]]:
+    """Each configured stream's primary key fields."""
+    return {
+        configured["stream"]["name"]: [path[0] for path in configured["primary_key"]]
+        for configured in catalog["streams"]
+    }
+
+
+def keyed(
+    stream: str, records: list[dict[str, Any]], key: list[str]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Comparable records by primary key; a later record replaces an earlier one with the same key."""
+    return {tuple(record.get(field) for field in key): comparable(stream, record) for record in records}
+
+
+def assert_same_records(
+    stream: str, got: list[dict[str, Any]], expected: list[dict[str, Any]], key: list[str]
+) -> None:
+    """`got` holds each primary key once, and exactly the records `expected` holds."""
+    got_by_key, expected_by_key = keyed(stream, got, key), keyed(stream, expected, key)
+    duplicated = len(got) - len(got_by_key)
+    missing = sorted(set(expected_by_key) - set(got_by_key), key=str)
+    extra = sorted(set(got_by_key) - set(expected_by_key), key=str)
+    differing = [k for k in expected_by_key if k in got_by_key and got_by_key[k] != expected_by_key[k]]
+    assert not (duplicated or missing or extra or differing), (
+        f"{stream}: {duplicated} duplicated, {len(missing)} missing (first {missing[:3]}), "
+        f"{len(extra)} extra (first {extra[:3]}), {len(differing)} differing"
+        + (
+            f"; first got {got_by_key[differing[0]]}, expected {expected_by_key[differing[0]]}"
+            if differing
+            else ""
+        )
+    )
+
+
+def cursors(state: dict[str, Any]) -> dict[str, Any]:
+    """A STREAM state's cursor values: one per partition (by its keys), or "" for a stream-wide cursor."""
+    blob = state["stream"].get("stream_state") or {}
+    if "states" not in blob:
+        return {"": blob}
+    found = {"": blob["state"]} if blob.get("state") else {}
+    for entry in blob["states"]:
+        partition = {name: value for name, value in entry["partition"].items() if name != "parent_slice"}
+        found[json.dumps(partition, sort_keys=True)] = entry["cursor"]
+    return found

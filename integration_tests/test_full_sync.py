@@ -1,0 +1,86 @@
+"""A first sync of all ten streams with `source-usage read` gives exactly the sandbox's ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import protocol
+import pytest
+
+from usage_sandbox.truth import STREAMS
+
+if TYPE_CHECKING:
+    from conftest import Sandbox
+
+# One worker runs the module, so the sync behind all its tests runs once.
+pytestmark = pytest.mark.xdist_group("full_sync")
+
+START_DATE = "2026-10-01"
+
+
+@dataclass
+class FullSync:
+    catalog: dict[str, Any]
+    output: protocol.Output
+
+
+@pytest.fixture(scope="module")
+def full_sync(sandbox: Sandbox) -> FullSync:
+    sandbox.restore()
+    config = sandbox.config(start_date=START_DATE)
+    catalog = protocol.discover_catalog(config)
+    output = protocol.run("read", config, catalog)
+    assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
+    return FullSync(catalog, output)
+
+
+def test_full_sync_configures_all_ten_streams_incrementally_where_they_can(full_sync: FullSync) -> None:
+    modes = {
+        configured["stream"]["name"]: configured["sync_mode"] for configured in full_sync.catalog["streams"]
+    }
+    assert sorted(modes) == sorted(STREAMS)
+    assert {name for name, mode in modes.items() if mode == "incremental"} == {
+        "api_usage",
+        "api_transactions",
+        "daily_usage",
+        "contract_consumption",
+        "daily_consumption",
+        "leaf_user_consumption",
+    }
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_full_sync_returns_exactly_the_ground_truth(
+    full_sync: FullSync, sandbox: Sandbox, stream: str
+) -> None:
+    key = protocol.primary_keys(full_sync.catalog)[stream]
+    expected = sandbox.truth(START_DATE)[stream]
+    assert expected, f"the sandbox has no {stream} records from {START_DATE}: pick another start date"
+    protocol.assert_same_records(stream, full_sync.output.records.get(stream, []), expected, key)
+
+
+def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(full_sync: FullSync) -> None:
+    """After a sync up to 2026-11-20 the next one starts at 2026-11-21 (Leadfeeder: month 2026-12)."""
+    states = {state["stream"]["stream_descriptor"]["name"]: state for state in full_sync.output.final_states}
+    records = full_sync.output.records
+    account_ids = {record["id"] for record in records["accounts"]}
+    contract_ids = {record["contract_id"] for record in records["daily_consumption"]}
+    user_ids = {record["id"] for record in records["leaf_users"]}
+    expected_partitions = {
+        "api_usage": {f'{{"account_id": "{account}"}}' for account in account_ids},
+        "api_transactions": set(),
+        "daily_usage": set(),
+        "contract_consumption": {f'{{"contract_id": "{contract}"}}' for contract in contract_ids},
+        "daily_consumption": {f'{{"contract_id": "{contract}"}}' for contract in contract_ids},
+        "leaf_user_consumption": {
+            f'{{"contract_id": "{contract}", "leaf_user_id": "{user}"}}'
+            for contract in contract_ids
+            for user in user_ids
+        },
+    }
+    for stream, partitions in expected_partitions.items():
+        found = protocol.cursors(states[stream])
+        assert set(found) - {""} == partitions, stream
+        first_unread = {"period": "2026-12"} if stream == "api_usage" else {"date": "2026-11-21"}
+        assert all(cursor == first_unread for cursor in found.values()), (stream, found)

@@ -1,0 +1,1 @@
+"""`python -m benchmarks.run`: the performance harness (issue 7). See benchmarks/README.md."""

@@ -1,0 +1,42 @@
+"""What a DuckDB file was synced from, so sandbox data and vendor data never share a file (or its state)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+TABLE = "_local_sync_target"
+
+
+class TargetMismatch(Exception):
+    """The file holds data from another target; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Existing:
+    target: str | None
+    streams_with_state: int
+
+
+def inspect(db: Path) -> Existing:
+    """The target recorded in `db` and how many streams PyAirbyte saved state for (none for a new file)."""
+    if not db.exists():
+        return Existing(None, 0)
+    with duckdb.connect(str(db), read_only=True) as connection:
+        tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        target = connection.execute(f"SELECT target FROM {TABLE}").fetchone() if TABLE in tables else None
+        state = "SELECT count(*) FROM _airbyte_state WHERE state_json IS NOT NULL"
+        streams = connection.execute(state).fetchone() if "_airbyte_state" in tables else None
+    return Existing(target[0] if target else None, streams[0] if streams else 0)
+
+
+def check(db: Path, existing: Existing, target: str) -> None:
+    if existing.target not in (None, target):
+        raise TargetMismatch(
+            f"{db} holds data synced from {existing.target}, not {target}; "
+            f"give another file with --db (or LOCAL_SYNC_DB), or delete {db} to start over."
+        )
+
+
+def record(connection: duckdb.DuckDBPyConnection, target: str) -> None:
+    connection.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT ? AS target", [target])

@@ -1,0 +1,210 @@
+"""The config rules: each bad config gets one sentence naming the field and the fix, before any request.
+
+Every rule is held three ways: by `check_config` itself, by `check` (FAILED with the sentence) and by
+`discover` (one config-error TRACE with the sentence), the last two through the shipped command.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Dict, Iterator
+
+import pytest
+import requests_mock
+from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
+from connector import config, run_check, run_discover
+
+from source_usage.config_rules import ConfigProblem, check_config
+
+TODAY = datetime.now(UTC).date()
+TOMORROW = TODAY + timedelta(days=1)
+
+# one row per rule: (id, config, the sentence)
+RULES = [
+    pytest.param(
+        config(whitepages=True, start_date=TOMORROW.isoformat()),
+        f"start_date {TOMORROW.isoformat()} lies in the future; use a day up to {TODAY.isoformat()}.",
+        id="future-start-date",
+    ),
+    pytest.param(
+        config(whitepages=True, start_date="2026/01/01"),
+        "start_date '2026/01/01' is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        id="malformed-start-date",
+    ),
+    pytest.param(
+        config(whitepages=True, end_date="2026-02-30"),
+        "end_date '2026-02-30' is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        id="impossible-end-date",
+    ),
+    pytest.param(
+        config(whitepages=True, start_date="2026-02-01", end_date="2026-01-31"),
+        "end_date 2026-01-31 is before start_date 2026-02-01; swap or fix them.",
+        id="end-before-start",
+    ),
+    pytest.param(
+        config(whitepages=True, lookback_days=-1),
+        "lookback_days must be between 0 and 366, not -1.",
+        id="negative-lookback",
+    ),
+    pytest.param(
+        config(whitepages={"base_url": "http://api.whitepages.com"}),
+        "whitepages.base_url uses plain http to api.whitepages.com; use https, since only loopback hosts may use http.",
+        id="http-to-public-host",
+    ),
+    pytest.param(
+        config(),
+        "No vendor is configured; add at least one of the leadfeeder, insideview, whitepages or leaf blocks.",
+        id="no-vendor",
+    ),
+    pytest.param(
+        config(leadfeeder={"api_key": ""}),
+        "leadfeeder.api_key is empty; copy the Leadfeeder api key into it.",
+        id="empty-key",
+    ),
+    pytest.param(
+        config(whitepages=True, api_key="wp-unit-key-misplaced-0000"),
+        "The config has an unknown field 'api_key'; the vendor blocks are leadfeeder, insideview, whitepages and leaf.",
+        id="unknown-field",
+    ),
+    pytest.param(
+        config(whitepages={"apikey": "wp-unit-key-misspelt-0000"}),
+        "whitepages.apikey is not a Whitepages setting; the settings are api_key, base_url.",
+        id="unknown-vendor-field",
+    ),
+    pytest.param(
+        config(insideview={"period": "week"}),
+        "insideview.period 'week' is unknown; use day, month or year.",
+        id="unknown-period",
+    ),
+    pytest.param(
+        config(leadfeeder={"account_ids": "123456"}),
+        'leadfeeder.account_ids must be a list of account IDs such as ["123456"].',
+        id="account-ids-not-a-list",
+    ),
+]
+
+# further shapes of the same rules, held by check_config alone
+VARIANTS = [
+    pytest.param(
+        config(whitepages=True, start_date=20260101),
+        "start_date is required as a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        id="start-date-a-number",
+    ),
+    pytest.param(
+        config(whitepages=True, start_date=None),
+        "start_date is required as a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        id="start-date-missing",
+    ),
+    pytest.param(
+        config(whitepages=True, start_date="2026-1-5"),
+        "start_date '2026-1-5' is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        id="start-date-unpadded",
+    ),
+    pytest.param(
+        config(whitepages=True, start_date="2026-01-01T00:00:00Z"),
+        "start_date '2026-01-01T00:00:00Z' is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        id="start-date-a-timestamp",
+    ),
+    pytest.param(
+        config(whitepages=True, end_date=TOMORROW.isoformat()),
+        f"end_date {TOMORROW.isoformat()} lies in the future; leave it empty to read up to today.",
+        id="future-end-date",
+    ),
+    pytest.param(
+        config(whitepages=True, lookback_days="3"),
+        "lookback_days must be a whole number, not '3'.",
+        id="lookback-a-string",
+    ),
+    pytest.param(
+        config(leadfeeder={"base_url": "http://10.0.0.5:8080"}),
+        "leadfeeder.base_url uses plain http to 10.0.0.5; use https, since only loopback hosts may use http.",
+        id="http-to-private-host",
+    ),
+    pytest.param(
+        config(insideview={"token_url": "http://login.insideview.com/Auth/login/v1/token.json"}),
+        "insideview.token_url uses plain http to login.insideview.com; use https, since only loopback hosts may use "
+        "http.",
+        id="http-token-url",
+    ),
+    pytest.param(
+        config(whitepages={"api_key": "   "}),
+        "whitepages.api_key is empty; copy the Whitepages api key into it.",
+        id="blank-key",
+    ),
+    pytest.param(
+        config(leaf={"password": None}),
+        "leaf.password is empty; copy the Leaf password into it.",
+        id="missing-secret",
+    ),
+    pytest.param(
+        config(leadfeeder={"account_ids": [123456]}),
+        'leadfeeder.account_ids must be a list of account IDs such as ["123456"].',
+        id="account-ids-numbers",
+    ),
+]
+
+LOOPBACK_URLS = ["http://127.0.0.1:8765/whitepages", "http://localhost:8765/whitepages", "http://[::1]:8765/whitepages"]
+
+
+@pytest.fixture
+def sent() -> Iterator[requests_mock.Mocker]:
+    """Catches every HTTP request, so a test can hold that none was sent."""
+    with requests_mock.Mocker() as mocker:
+        yield mocker
+
+
+def assert_no_traceback(output: EntrypointOutput) -> None:
+    assert all("Traceback" not in (message.log.message or "") for message in output.logs)
+    assert all(not error.trace.error.stack_trace for error in output.errors)
+
+
+@pytest.mark.parametrize(("cfg", "sentence"), [*RULES, *VARIANTS])
+def test_config_rule_gives_its_sentence(cfg: Dict[str, Any], sentence: str) -> None:
+    with pytest.raises(ConfigProblem) as problem:
+        check_config(cfg, today=TODAY)
+
+    assert str(problem.value) == sentence
+
+
+@pytest.mark.parametrize(("cfg", "sentence"), RULES)
+def test_check_answers_the_rules_sentence_before_any_request(
+    sent: requests_mock.Mocker, cfg: Dict[str, Any], sentence: str
+) -> None:
+    output = run_check(cfg)
+
+    [status] = [message.connectionStatus for message in output.connection_status_messages]
+    assert status.status == Status.FAILED
+    assert status.message == sentence
+    assert sent.call_count == 0
+    assert_no_traceback(output)
+
+
+@pytest.mark.parametrize(("cfg", "sentence"), RULES)
+def test_discover_fails_with_the_rules_sentence_before_any_request(
+    sent: requests_mock.Mocker, cfg: Dict[str, Any], sentence: str
+) -> None:
+    output = run_discover(cfg)
+
+    [error] = [message.trace.error for message in output.errors]
+    assert error.message == sentence
+    assert error.failure_type == FailureType.config_error
+    assert sent.call_count == 0
+    assert_no_traceback(output)
+
+
+@pytest.mark.parametrize("base_url", LOOPBACK_URLS)
+def test_loopback_http_base_url_is_allowed(base_url: str) -> None:
+    cfg = config(whitepages={"base_url": base_url})
+
+    check_config(cfg, today=TODAY)
+    output = run_discover(cfg)
+
+    assert not output.errors
+    assert [stream.name for stream in output.catalog.catalog.streams] == ["daily_usage"]
+
+
+def test_a_config_with_every_vendor_passes_the_rules() -> None:
+    cfg = config(leadfeeder={"account_ids": ["123456"]}, insideview=True, whitepages=True, leaf=True)
+
+    check_config(cfg, today=TODAY)

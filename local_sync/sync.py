@@ -29,7 +29,8 @@ def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> No
     source = usage_source(config)
     streams = source.get_selected_streams()
     cache = DuckDBCache(db_path=str(db), schema_name="main")
-    result = source.read(cache=cache, write_strategy="merge")
+    # skip_validation: the connector checks the config itself and says what is wrong in one sentence.
+    result = source.read(cache=cache, write_strategy="merge", skip_validation=True)
     cache.get_sql_engine().dispose()
     with duckdb.connect(str(db)) as connection:
         target.record(connection, target_name)

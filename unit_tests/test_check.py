@@ -1,0 +1,115 @@
+"""`check` for Leadfeeder and Whitepages: SUCCEEDED when every vendor answers, else one sentence per failing vendor."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+from airbyte_cdk.models import AirbyteConnectionStatus, Status
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
+from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check, skip_backoff_sleeps
+
+RESPONSES = Path(__file__).parent / "responses"
+LEADFEEDER_BAD_KEY = (
+    "Leadfeeder rejected the API key (invalid_api_key: The provided API key is invalid. "
+    "Please check it and try again.); check leadfeeder.api_key."
+)
+WHITEPAGES_BAD_KEY = "Whitepages rejected the API key (403 Forbidden); check whitepages.api_key."
+
+
+def template(vendor: str, name: str) -> Dict[str, Any]:
+    return json.loads((RESPONSES / vendor / f"{name}.json").read_text())
+
+
+def answer(vendor: str, name: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(template(vendor, name)), status)
+
+
+# check reads one record per vendor: Leadfeeder's first account, Whitepages' first window from start_date
+ACCOUNT_LIST = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts")
+FIRST_ACCOUNT = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts/111111")
+FIRST_WINDOW = HttpRequest(
+    f"{WHITEPAGES_URL}/v1/account/usage", query_params={"start_date": "2026-06-01", "end_date": "2026-08-29"}
+)
+
+
+@pytest.fixture
+def http_mocker() -> Iterator[HttpMocker]:
+    with HttpMocker() as mocker:
+        yield mocker
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
+    return skip_backoff_sleeps(monkeypatch)
+
+
+def check(**vendors: Any) -> AirbyteConnectionStatus:
+    output = run_check(config(start_date="2026-06-01", end_date="2026-11-20", **vendors))
+    [status] = [message.connectionStatus for message in output.connection_status_messages]
+    return status
+
+
+def test_check_succeeds_when_every_vendor_answers(http_mocker: HttpMocker) -> None:
+    http_mocker.get(ACCOUNT_LIST, answer("leadfeeder", "accounts"))
+    http_mocker.get(FIRST_ACCOUNT, answer("leadfeeder", "account"))
+    http_mocker.get(FIRST_WINDOW, answer("whitepages", "usage"))
+
+    status = check(leadfeeder=True, whitepages=True)
+
+    assert status.status == Status.SUCCEEDED
+    http_mocker.assert_number_of_calls(FIRST_WINDOW, 1)
+
+
+def test_check_reads_the_first_listed_account(http_mocker: HttpMocker) -> None:
+    listed = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts/222222")
+    http_mocker.get(listed, answer("leadfeeder", "account"))
+
+    status = check(leadfeeder={"account_ids": ["222222", "333333"]})
+
+    assert status.status == Status.SUCCEEDED
+    http_mocker.assert_number_of_calls(listed, 1)
+
+
+def test_check_fails_with_one_sentence_per_vendor_on_bad_keys(http_mocker: HttpMocker) -> None:
+    http_mocker.get(ACCOUNT_LIST, answer("leadfeeder", "invalid_api_key", 403))
+    http_mocker.get(FIRST_WINDOW, answer("whitepages", "forbidden", 403))
+
+    status = check(leadfeeder=True, whitepages=True)
+
+    assert status.status == Status.FAILED
+    assert status.message == f"{LEADFEEDER_BAD_KEY} {WHITEPAGES_BAD_KEY}"
+
+
+def test_check_names_only_the_vendor_that_fails(http_mocker: HttpMocker) -> None:
+    http_mocker.get(ACCOUNT_LIST, answer("leadfeeder", "accounts"))
+    http_mocker.get(FIRST_ACCOUNT, answer("leadfeeder", "account"))
+    http_mocker.get(FIRST_WINDOW, answer("whitepages", "forbidden", 403))
+
+    status = check(leadfeeder=True, whitepages=True)
+
+    assert status.status == Status.FAILED
+    assert status.message == WHITEPAGES_BAD_KEY
+
+
+def test_check_reports_an_exhausted_whitepages_quota_not_a_bad_key(http_mocker: HttpMocker) -> None:
+    http_mocker.get(FIRST_WINDOW, answer("whitepages", "limit_exceeded", 403))
+
+    status = check(whitepages=True)
+
+    assert status.status == Status.FAILED
+    assert status.message.startswith("Whitepages says the account's request quota is exhausted")
+    assert "api_key" not in status.message.split("accepted")[-1]
+
+
+def test_check_names_the_vendor_whose_server_keeps_failing(http_mocker: HttpMocker) -> None:
+    http_mocker.get(FIRST_WINDOW, [HttpResponse("Service Unavailable", 503)] * 6)
+
+    status = check(whitepages=True)
+
+    assert status.status == Status.FAILED
+    assert "Whitepages kept failing with a server error" in status.message
+    assert "\n" not in status.message and "Traceback" not in status.message
+    http_mocker.assert_number_of_calls(FIRST_WINDOW, 6)

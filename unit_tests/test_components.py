@@ -1,0 +1,430 @@
+"""source_usage/components.py, each piece called directly with hand-made responses."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+
+import pytest
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_usage import components
+from source_usage.components import (
+    CountedPageIncrement,
+    EnvelopeExtractor,
+    InsideViewDecoder,
+    KeysToSnakeCaseDeep,
+    LoginTokenAuthenticator,
+    WindowEndStateConverter,
+)
+
+RESPONSES = Path(__file__).parent / "responses"
+INSIDEVIEW_EXPIRY_FORMAT = "%a, %b %d, %Y %I:%M:%S %p GMT"
+
+
+@pytest.fixture(autouse=True)
+def fresh_sessions() -> Iterator[None]:
+    """Logins are cached per process; every test starts without one."""
+    components._SESSIONS.clear()
+    yield
+    components._SESSIONS.clear()
+
+
+def response(
+    body: Union[str, Mapping[str, Any], List[Any]], headers: Optional[Mapping[str, str]] = None
+) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = 200
+    answer.encoding = "utf-8"
+    answer._content = (body if isinstance(body, str) else json.dumps(body)).encode()
+    answer.headers.update(headers or {})
+    return answer
+
+
+def insideview(name: str) -> str:
+    return (RESPONSES / "insideview" / name).read_text()
+
+
+def extractor(field_path: List[str], envelope_fields: List[str]) -> EnvelopeExtractor:
+    return EnvelopeExtractor(
+        field_path=field_path,
+        config={},
+        parameters={},
+        decoder=InsideViewDecoder(parameters={}),
+        envelope_fields=envelope_fields,
+    )
+
+
+# ---------------------------------------------------------------- EnvelopeExtractor
+
+
+def test_envelope_extractor_copies_the_envelope_fields_onto_every_record() -> None:
+    body = {
+        "areaUnit": "Hectare",
+        "ignored": "not an envelope field",
+        "areaPerDay": [{"date": "2026-11-18", "totalArea": 1.5}, {"date": "2026-11-19", "totalArea": 2.0}],
+    }
+
+    extracted = list(extractor(["areaPerDay"], ["areaUnit"]).extract_records(response(body)))
+
+    assert extracted == [
+        {"areaUnit": "Hectare", "date": "2026-11-18", "totalArea": 1.5},
+        {"areaUnit": "Hectare", "date": "2026-11-19", "totalArea": 2.0},
+    ]
+
+
+def test_envelope_extractor_turns_each_detail_into_a_field() -> None:
+    body = {
+        "accountId": "acc-1",
+        "usageForAccount": [
+            {
+                "api": "ENRICH_ENRICH",
+                "transactions": 4,
+                "details": [
+                    {"type": "matchRate", "value": "74.0"},
+                    {"type": "hits", "value": "3"},
+                    {"value": "x"},
+                ],
+            },
+            {"api": "NEWS_FETCH", "transactions": 1, "details": None},
+        ],
+    }
+
+    extracted = list(
+        extractor(["usageForAccount"], ["accountId", "accountName"]).extract_records(response(body))
+    )
+
+    assert extracted == [
+        {
+            "accountId": "acc-1",
+            "accountName": None,
+            "api": "ENRICH_ENRICH",
+            "transactions": 4,
+            "matchRate": "74.0",
+            "hits": "3",
+        },
+        {"accountId": "acc-1", "accountName": None, "api": "NEWS_FETCH", "transactions": 1},
+    ]
+
+
+def test_envelope_extractor_reads_a_single_object_and_skips_what_is_not_a_record() -> None:
+    single = {"accountId": "acc-1", "creditsForAccount": {"allocatedCredits": 10}}
+    odd = {"accountId": "acc-1", "creditsForAccount": [{"allocatedCredits": 10}, "text", 3]}
+    missing = {"accountId": "acc-1"}
+
+    chosen = extractor(["creditsForAccount"], ["accountId"])
+
+    assert list(chosen.extract_records(response(single))) == [{"accountId": "acc-1", "allocatedCredits": 10}]
+    assert list(chosen.extract_records(response(odd))) == [{"accountId": "acc-1", "allocatedCredits": 10}]
+    assert list(chosen.extract_records(response(missing))) == []
+
+
+# ---------------------------------------------------------------- InsideViewDecoder
+
+
+def test_insideview_decoder_reads_the_xml_answer_as_its_json_shape() -> None:
+    [from_xml] = InsideViewDecoder(parameters={}).decode(response(insideview("usage_year.xml")))
+    [from_json] = InsideViewDecoder(parameters={}).decode(response(insideview("usage_year.json")))
+
+    # XML carries every value as text; the records' schema makes numbers of them later
+    assert from_xml["accountId"] == from_json["accountId"]
+    assert from_xml["accountName"] == from_json["accountName"]
+    assert (from_xml["period"], from_xml["start"], from_xml["end"]) == ("year", "2016", "2017")
+    assert from_xml["creditsForAccount"] == [{"allocatedCredits": "99999", "consumedCredits": "2815"}]
+    assert from_xml["usageForAccount"] == [
+        {key: (str(value) if key == "transactions" else value) for key, value in entry.items()}
+        for entry in from_json["usageForAccount"]
+    ]
+
+
+def test_insideview_decoder_reads_json_as_json() -> None:
+    body = json.loads(insideview("usage_day.json"))
+
+    assert list(InsideViewDecoder(parameters={}).decode(response(body))) == [body]
+
+
+def test_insideview_decoder_reads_xml_without_credits_or_usage() -> None:
+    xml = "<?xml version='1.0'?>\n<accountUsage><accountId>acc-1</accountId></accountUsage>"
+
+    [document] = InsideViewDecoder(parameters={}).decode(response(xml))
+
+    assert document["accountId"] == "acc-1"
+    assert document["creditsForAccount"] == []
+    assert document["usageForAccount"] == []
+
+
+def test_insideview_decoder_reports_broken_xml_as_transient() -> None:
+    with pytest.raises(AirbyteTracedException) as raised:
+        list(InsideViewDecoder(parameters={}).decode(response("<accountUsage><accountId>acc-1")))
+
+    assert raised.value.failure_type == FailureType.transient_error
+    assert raised.value.message.startswith("InsideView sent an XML answer that could not be read")
+
+
+# ---------------------------------------------------------------- CountedPageIncrement
+
+
+def next_page(
+    page_size: int, headers: Mapping[str, str], last_page_size: int, last_page: Optional[int]
+) -> Optional[Any]:
+    strategy = CountedPageIncrement(config={}, page_size=page_size, parameters={})
+    return strategy.next_page_token(response([], headers), last_page_size, None, last_page)
+
+
+def test_counted_page_increment_stops_on_a_short_or_empty_page() -> None:
+    assert next_page(100, {}, 50, None) is None
+    assert next_page(100, {}, 0, 3) is None
+
+
+def test_counted_page_increment_continues_after_a_full_page_without_headers() -> None:
+    assert next_page(100, {}, 100, None) == 1
+    assert next_page(100, {}, 100, 1) == 2
+
+
+@pytest.mark.parametrize(
+    ("total", "last_page", "expected"),
+    [("200", None, 1), ("200", 1, None), ("201", 1, 2), ("300", 2, None), (" 250 ", 1, 2), ("many", 1, 2)],
+)
+def test_counted_page_increment_stops_when_x_total_count_is_reached(
+    total: str, last_page: Optional[int], expected: Optional[int]
+) -> None:
+    assert next_page(100, {"X-Total-Count": total}, 100, last_page) == expected
+
+
+def test_counted_page_increment_stops_on_a_link_header_without_next() -> None:
+    base = "https://api.withleaf.io/services/usermanagement/api/users"
+    with_next = {"Link": f'<{base}?page=2&size=100>; rel="next",<{base}?page=0&size=100>; rel="first"'}
+    without_next = {"Link": f'<{base}?page=0&size=100>; rel="prev",<{base}?page=1&size=100>; rel="last"'}
+
+    assert next_page(100, with_next, 100, 1) == 2
+    assert next_page(100, without_next, 100, 1) is None
+
+
+# ---------------------------------------------------------------- KeysToSnakeCaseDeep
+
+
+def test_keys_to_snake_case_deep_renames_keys_inside_arrays_and_objects() -> None:
+    record: Dict[str, Any] = {
+        "areaUnit": "Acre",
+        "totalUniqueArea": 0.8,
+        "leafUsersAreas": [{"leafUserId": "u-1", "totalArea": 0.6, "byField": {"fieldId": "f-1"}}, "plain"],
+        "nested": {"innerList": [[{"deepKey": 1}]]},
+    }
+
+    KeysToSnakeCaseDeep().transform(record)
+
+    assert record == {
+        "area_unit": "Acre",
+        "total_unique_area": 0.8,
+        "leaf_users_areas": [
+            {"leaf_user_id": "u-1", "total_area": 0.6, "by_field": {"field_id": "f-1"}},
+            "plain",
+        ],
+        "nested": {"inner_list": [[{"deep_key": 1}]]},
+    }
+
+
+# ---------------------------------------------------------------- LoginTokenAuthenticator
+
+
+class FakeLogin:
+    """The login requester: answers each login with the next body and counts the logins."""
+
+    def __init__(self, *bodies: Any, identity: str = "client-1") -> None:
+        self.bodies = list(bodies)
+        self.identity = identity
+        self.logins = 0
+
+    def get_url_base(self) -> str:
+        return "https://login.example.com/token"
+
+    def get_request_body_data(self) -> Mapping[str, Any]:
+        return {"clientId": self.identity}
+
+    def get_request_body_json(self) -> Mapping[str, Any]:
+        return {}
+
+    def send_request(self) -> requests.Response:
+        body = self.bodies[min(self.logins, len(self.bodies) - 1)]
+        self.logins += 1
+        return response(body if isinstance(body, (str, dict)) else json.dumps(body))
+
+
+def insideview_token(token: str, expires: Optional[str]) -> Dict[str, Any]:
+    details: Dict[str, Any] = {"accessToken": token, "tokenType": "bearer"}
+    if expires is not None:
+        details["expirationTime"] = expires
+    return {"accessTokenDetails": details}
+
+
+def insideview_authenticator(login: FakeLogin, vendor: str = "InsideView") -> LoginTokenAuthenticator:
+    return LoginTokenAuthenticator(
+        login_requester=login,  # type: ignore[arg-type]
+        token_path=["accessTokenDetails", "accessToken"],
+        config={},
+        parameters={},
+        vendor=vendor,
+        header="accessToken",
+        expiry_path=["accessTokenDetails", "expirationTime"],
+        expiry_format=INSIDEVIEW_EXPIRY_FORMAT,
+        fallback_lifetime="PT1H",
+    )
+
+
+def expires_at(authenticator: LoginTokenAuthenticator) -> datetime:
+    return authenticator._session.expires_at
+
+
+def test_login_token_expiry_is_read_from_insideview_expiration_time_less_five_minutes() -> None:
+    login = FakeLogin(insideview_token("tok-1", "Tue, Jul 21, 2099 09:08:17 PM GMT"))
+    authenticator = insideview_authenticator(login)
+
+    assert authenticator.get_auth_header() == {"accessToken": "tok-1"}
+    assert expires_at(authenticator) == datetime(2099, 7, 21, 21, 3, 17, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("expires", [None, "in an hour", "2099-07-21T21:08:17Z"])
+def test_login_token_falls_back_to_its_lifetime_without_a_readable_expiry(expires: Optional[str]) -> None:
+    authenticator = insideview_authenticator(FakeLogin(insideview_token("tok-1", expires)))
+    before = datetime.now(UTC)
+
+    assert authenticator.token == "tok-1"
+
+    assert before + timedelta(hours=1) <= expires_at(authenticator) <= datetime.now(UTC) + timedelta(hours=1)
+
+
+def test_login_token_without_expiry_path_uses_the_fallback_lifetime_and_prefix() -> None:
+    login = FakeLogin({"id_token": "leaf-tok"})
+    authenticator = LoginTokenAuthenticator(
+        login_requester=login,  # type: ignore[arg-type]
+        token_path=["id_token"],
+        config={},
+        parameters={},
+        vendor="Leaf",
+        prefix="Bearer ",
+        fallback_lifetime="PT23H",
+    )
+    before = datetime.now(UTC)
+
+    assert authenticator.get_auth_header() == {"Authorization": "Bearer leaf-tok"}
+    assert (
+        before + timedelta(hours=23) <= expires_at(authenticator) <= datetime.now(UTC) + timedelta(hours=23)
+    )
+
+
+def test_login_token_is_kept_until_it_expires_then_fetched_again() -> None:
+    login = FakeLogin(
+        insideview_token("expired", "Tue, Jul 21, 2015 09:08:17 PM GMT"),
+        insideview_token("fresh", "Tue, Jul 21, 2099 09:08:17 PM GMT"),
+    )
+    authenticator = insideview_authenticator(login)
+
+    assert authenticator.token == "expired"
+    assert authenticator.token == "fresh"
+    assert authenticator.token == "fresh"
+    assert login.logins == 2
+
+
+def test_login_token_is_shared_by_authenticators_with_the_same_login_only() -> None:
+    far = "Tue, Jul 21, 2099 09:08:17 PM GMT"
+    first_login, same_login = (
+        FakeLogin(insideview_token("shared", far)),
+        FakeLogin(insideview_token("other", far)),
+    )
+    other_client = FakeLogin(insideview_token("own", far), identity="client-2")
+
+    assert insideview_authenticator(first_login).token == "shared"
+    assert insideview_authenticator(same_login).token == "shared"
+    assert insideview_authenticator(other_client).token == "own"
+    assert (first_login.logins, same_login.logins, other_client.logins) == (1, 0, 1)
+
+
+def test_login_token_refresh_logs_in_again_even_before_expiry() -> None:
+    far = "Tue, Jul 21, 2099 09:08:17 PM GMT"
+    login = FakeLogin(insideview_token("revoked", far), insideview_token("replacement", far))
+    authenticator = insideview_authenticator(login)
+    assert authenticator.token == "revoked"
+
+    authenticator.refresh_and_set_access_token()
+
+    assert authenticator.token == "replacement"
+    assert login.logins == 2
+
+
+@pytest.mark.parametrize(
+    "body", [{"accessTokenDetails": {}}, {"accessTokenDetails": {"accessToken": 7}}, "<html/>"]
+)
+def test_login_answer_without_a_token_is_a_config_error_naming_the_vendor(body: Any) -> None:
+    authenticator = insideview_authenticator(FakeLogin(body))
+
+    with pytest.raises(AirbyteTracedException) as raised:
+        authenticator.get_auth_header()
+
+    assert raised.value.failure_type == FailureType.config_error
+    assert (
+        raised.value.message
+        == "InsideView answered the login without a token; check the login URL in the config."
+    )
+
+
+# ---------------------------------------------------------------- WindowEndStateConverter
+
+
+def day(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+
+
+def converter() -> WindowEndStateConverter:
+    return WindowEndStateConverter(
+        datetime_format="%Y-%m-%d", input_datetime_formats=["%Y-%m-%d"], cursor_granularity=timedelta(days=1)
+    )
+
+
+def window(start: str, end: str, newest_record: Optional[str] = None) -> Dict[str, Any]:
+    interval: Dict[str, Any] = {"start": day(start), "end": day(end)}
+    if newest_record:
+        interval["most_recent_cursor_value"] = day(newest_record)
+    return interval
+
+
+def test_window_end_state_is_the_end_of_the_first_merged_interval() -> None:
+    contiguous = [window("2026-09-01", "2026-11-21"), window("2026-06-01", "2026-08-31")]
+    with_gap = [window("2026-06-01", "2026-08-31"), window("2026-09-05", "2026-11-21")]
+
+    assert converter()._get_latest_complete_time(contiguous) == day("2026-11-21")
+    assert converter()._get_latest_complete_time(with_gap) == day("2026-08-31")
+
+
+def test_window_end_state_ignores_the_newest_record_and_moves_on_empty_windows() -> None:
+    windows = [
+        window("2026-06-01", "2026-08-31", newest_record="2026-06-03"),
+        window("2026-09-01", "2026-11-21"),
+    ]
+
+    assert converter()._get_latest_complete_time(windows) == day("2026-11-21")
+
+
+def test_window_end_state_is_written_in_the_cursor_format() -> None:
+    class Field:
+        cursor_field_key = "date"
+
+    state = {
+        "state_type": "date-range",
+        "slices": [window("2026-06-01", "2026-11-21", newest_record="2026-07-01")],
+    }
+
+    assert converter().convert_to_state_message(Field(), state) == {"date": "2026-11-21"}  # type: ignore[arg-type]
+
+
+def test_window_end_state_without_windows_is_an_error() -> None:
+    with pytest.raises(RuntimeError):
+        converter()._get_latest_complete_time([])
+
+
+def test_window_end_state_converter_replaces_the_cdk_one_in_the_factory() -> None:
+    assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is WindowEndStateConverter

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from local_sync.overview import view_sql
 from usage_sandbox.truth import truth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +124,27 @@ def test_local_sync_fills_duckdb_with_the_truth_then_syncs_incrementally(tmp_pat
     requests_second = _printed_requests(second)
     assert requests_second["total"] < requests_first["total"] / 2, (requests_first, requests_second)
     assert requests_second["leaf"] < requests_first["leaf"] / 2
+
+
+def test_usage_overview_covers_only_the_vendors_whose_tables_exist(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "two-vendors.duckdb")) as connection:
+        connection.execute("CREATE TABLE daily_usage (date DATE, request_count BIGINT)")
+        connection.execute("INSERT INTO daily_usage VALUES ('2026-11-19', 7), ('2026-11-20', 5)")
+        connection.execute(
+            "CREATE TABLE contract_consumption (contract_id VARCHAR, date DATE, area_unit VARCHAR,"
+            " total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9))"
+        )
+        connection.execute(
+            "INSERT INTO contract_consumption VALUES ('c1', '2026-11-20', 'Acre', 10, 1.5),"
+            " ('c2', '2026-11-20', 'Acre', 20, 2.25)"
+        )
+        connection.execute(view_sql({"daily_usage", "contract_consumption"}))
+        rows = connection.execute("SELECT * FROM usage_overview ORDER BY vendor, period").fetchall()
+        connection.execute(view_sql(set()))
+        empty = connection.execute("SELECT count(*) FROM usage_overview").fetchone()
+    assert rows == [
+        ("leaf", date(2026, 11, 20), "day", "new area", 3.75, "Acre"),
+        ("whitepages", date(2026, 11, 19), "day", "requests", 7.0, "requests"),
+        ("whitepages", date(2026, 11, 20), "day", "requests", 5.0, "requests"),
+    ]
+    assert empty == (0,)

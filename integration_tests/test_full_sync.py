@@ -84,3 +84,29 @@ def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(full_sync:
         assert set(found) - {""} == partitions, stream
         first_unread = {"period": "2026-12"} if stream == "api_usage" else {"date": "2026-11-21"}
         assert all(cursor == first_unread for cursor in found.values()), (stream, found)
+
+
+@pytest.mark.parametrize(
+    ("period", "start_date", "first_unread"),
+    [("month", "2023-06-01", "2026-12"), ("year", "2016-06-01", "2027")],
+)
+def test_insideview_period_config_returns_the_truth_of_that_period(
+    full_sync: FullSync, sandbox: Sandbox, period: str, start_date: str, first_unread: str
+) -> None:
+    """42 months and 11 years: each takes two windows of the widest kind (36 months, 10 years)."""
+    streams = ("credits", "api_transactions")
+    catalog = {"streams": [s for s in full_sync.catalog["streams"] if s["stream"]["name"] in streams]}
+    config = sandbox.config("insideview", start_date=start_date, insideview={"period": period})
+    sandbox.reset()
+    output = protocol.run("read", config, catalog)
+    assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
+    expected = sandbox.truth(start_date, insideview_period=period)
+    keys = protocol.primary_keys(catalog)
+    for stream in streams:
+        protocol.assert_same_records(stream, output.records.get(stream, []), expected[stream], keys[stream])
+    assert {record["period_type"] for record in output.records["api_transactions"]} == {period}
+    assert sandbox.stats()["vendors"]["insideview"]["usage"] == {"200": 3}  # credits and two windows
+    (state,) = [
+        s for s in output.final_states if s["stream"]["stream_descriptor"]["name"] == "api_transactions"
+    ]
+    assert protocol.cursors(state) == {"": {"date": first_unread}}

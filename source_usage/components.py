@@ -1,7 +1,5 @@
 """The few pieces the manifest language cannot say; each class says why in its first line."""
 
-from __future__ import annotations
-
 import hashlib
 import threading
 import xml.etree.ElementTree as ElementTree
@@ -30,9 +28,6 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from isodate import parse_duration
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
-# Every stream builds its own authenticator; one login per vendor and credentials serves them all.
-_SESSIONS: Dict[str, _Session] = {}
-_SESSIONS_LOCK = threading.Lock()
 
 
 class _Session:
@@ -43,6 +38,11 @@ class _Session:
 
     def valid(self) -> bool:
         return self.token is not None and datetime.now(UTC) < self.expires_at
+
+
+# Every stream builds its own authenticator; one login per vendor and credentials serves them all.
+_SESSIONS: Dict[str, _Session] = {}
+_SESSIONS_LOCK = threading.Lock()
 
 
 @dataclass

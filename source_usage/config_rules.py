@@ -39,7 +39,8 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
     if not isinstance(config, Mapping):
         raise ConfigProblem("The config must be a JSON object; see the README's Config section.")
     today = today or today_utc()
-    unknown = sorted(set(config) - TOP_LEVEL)
+    # the Connector Builder and the platform add their own keys, all starting with "__"
+    unknown = sorted(key for key in set(config) - TOP_LEVEL if not str(key).startswith("__"))
     if unknown:
         raise ConfigProblem(
             f"The config has an unknown field '{unknown[0]}'; the vendor blocks are "

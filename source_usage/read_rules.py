@@ -39,6 +39,28 @@ def check_catalog(catalog: ConfiguredAirbyteCatalog, available: Mapping[str, Lis
             )
 
 
+def check_state_file(raw: Any) -> None:
+    """The state file holds STREAM messages whose states are objects, as this connector writes them."""
+    if raw in (None, {}, []):
+        return
+    if not isinstance(raw, list):
+        raise ConfigProblem(f"The state file must hold a list of STREAM state messages; {RESET}.")
+    for message in raw:
+        kind = message.get("type") if isinstance(message, Mapping) else None
+        if kind != "STREAM":
+            raise ConfigProblem(
+                f"The state holds a {kind or 'malformed'} message, but this connector writes one STREAM "
+                f"message per stream; {RESET}."
+            )
+        stream = message.get("stream")
+        descriptor = stream.get("stream_descriptor") if isinstance(stream, Mapping) else None
+        name = descriptor.get("name") if isinstance(descriptor, Mapping) else None
+        if not isinstance(name, str) or not name:
+            raise ConfigProblem(f"The state holds a STREAM message without a stream name; {RESET}.")
+        if not isinstance(stream.get("stream_state") or {}, Mapping):
+            raise ConfigProblem(f"The saved state of stream '{name}' is not an object; {RESET}.")
+
+
 def check_state(state: Optional[Iterable[AirbyteStateMessage]], today: Optional[date] = None) -> None:
     """Each stream's state has the shape this version writes and cursor values that are days not in the future."""
     today = today or today_utc()

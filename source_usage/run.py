@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import Any, Callable, List, Mapping, NoReturn, Optional, TypeVar
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
@@ -13,6 +15,7 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
     AirbyteMessage,
+    AirbyteStateMessage,
     AirbyteTraceMessage,
     ConnectorSpecification,
     FailureType,
@@ -21,6 +24,8 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_usage.config_rules import ConfigProblem
+from source_usage.read_rules import check_state_file
 from source_usage.source import SourceUsage, raise_on_config_error
 
 T = TypeVar("T")
@@ -43,6 +48,8 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optiona
         return None
     try:
         return reader(path)
+    except ConfigProblem as problem:
+        raise AirbyteTracedException(message=str(problem), failure_type=FailureType.config_error) from None
     except Exception as error:  # noqa: BLE001 - any unreadable input file is the same config error
         raise AirbyteTracedException(
             message=f"The {kind} file {path} could not be read ({type(error).__name__}); "
@@ -51,11 +58,16 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optiona
         ) from None
 
 
+def _read_state(path: str) -> List[AirbyteStateMessage]:
+    check_state_file(json.loads(Path(path).read_text()))
+    return SourceUsage.read_state(path)
+
+
 def _source(args: List[str]) -> SourceUsage:
     return SourceUsage(
         config=_load("config", _arg(args, "--config"), SourceUsage.read_config),
         catalog=_load("catalog", _arg(args, "--catalog"), SourceUsage.read_catalog),
-        state=_load("state", _arg(args, "--state"), SourceUsage.read_state),
+        state=_load("state", _arg(args, "--state"), _read_state),
     )
 
 

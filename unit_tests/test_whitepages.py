@@ -152,11 +152,6 @@ def test_whitepages_incremental_sync_starts_lookback_plus_one_days_before_state(
     assert states(output, "daily_usage")[-1] == {"date": "2026-11-21"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connector bug: without end_date every date cursor fails, because the CDK's `string` filter "
-    "JSON-serializes and cannot take the date that today_utc() returns, so the end stays an uninterpolated template",
-)
 def test_whitepages_rereads_the_current_day(http_mocker: HttpMocker) -> None:
     today = datetime.now(UTC).date()
     requests = expect(http_mocker, [(today.isoformat(), today.isoformat())], today.isoformat())
@@ -182,11 +177,6 @@ def test_whitepages_empty_window_still_advances_the_state(http_mocker: HttpMocke
     assert states(output, "daily_usage")[-1] == {"date": "2026-11-21"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connector bug: after a window that is not the last, the state is the window's last day "
-    "(2026-08-29), not the first day not yet read (2026-08-30)",
-)
 def test_whitepages_state_after_each_window_is_the_first_day_not_read(http_mocker: HttpMocker) -> None:
     expect(http_mocker, [("2026-06-01", "2026-08-29"), ("2026-08-30", "2026-11-20")])
 

@@ -274,7 +274,7 @@ def test_leadfeeder_interrupted_sync_keeps_the_state_of_the_completed_empty_wind
 
     assert output.errors
     assert records(output) == []
-    assert "2024-01" < partition_cursors(states(output, "api_usage")[-1])["111111"]["period"] <= "2026-01"
+    assert partition_cursors(states(output, "api_usage")[-1]) == {"111111": {"period": "2026-01"}}
 
 
 def test_leadfeeder_accounts_follow_links_next(http_mocker: HttpMocker) -> None:

@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+import duckdb
 from airbyte.exceptions import PyAirbyteError
 
 from local_sync import environment
@@ -31,6 +32,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     except (ConfigFileError, TargetMismatch, FileNotFoundError) as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as problem:
+        print(f"local_sync: cannot open {args.db} ({problem}); close the other connection.", file=sys.stderr)
         return 2
     except PyAirbyteError as problem:
         log_file = getattr(problem, "log_file", None)

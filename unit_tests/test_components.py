@@ -380,12 +380,12 @@ def day(text: str) -> datetime:
 
 
 def converter() -> WindowEndStateConverter:
-    return WindowEndStateConverter(
-        datetime_format="%Y-%m-%d", input_datetime_formats=["%Y-%m-%d"], cursor_granularity=timedelta(days=1)
-    )
+    """As the factory builds it for the manifest's date cursors: day format, zero granularity (so none)."""
+    return WindowEndStateConverter(datetime_format="%Y-%m-%d", input_datetime_formats=["%Y-%m-%d"])
 
 
 def window(start: str, end: str, newest_record: Optional[str] = None) -> Dict[str, Any]:
+    """A completed window [start, end), its end exclusive as in the manifest."""
     interval: Dict[str, Any] = {"start": day(start), "end": day(end)}
     if newest_record:
         interval["most_recent_cursor_value"] = day(newest_record)
@@ -393,16 +393,16 @@ def window(start: str, end: str, newest_record: Optional[str] = None) -> Dict[st
 
 
 def test_window_end_state_is_the_end_of_the_first_merged_interval() -> None:
-    contiguous = [window("2026-09-01", "2026-11-21"), window("2026-06-01", "2026-08-31")]
-    with_gap = [window("2026-06-01", "2026-08-31"), window("2026-09-05", "2026-11-21")]
+    contiguous = [window("2026-09-01", "2026-11-21"), window("2026-06-01", "2026-09-01")]
+    with_gap = [window("2026-06-01", "2026-09-01"), window("2026-09-05", "2026-11-21")]
 
     assert converter()._get_latest_complete_time(contiguous) == day("2026-11-21")
-    assert converter()._get_latest_complete_time(with_gap) == day("2026-08-31")
+    assert converter()._get_latest_complete_time(with_gap) == day("2026-09-01")
 
 
 def test_window_end_state_ignores_the_newest_record_and_moves_on_empty_windows() -> None:
     windows = [
-        window("2026-06-01", "2026-08-31", newest_record="2026-06-03"),
+        window("2026-06-01", "2026-09-01", newest_record="2026-06-03"),
         window("2026-09-01", "2026-11-21"),
     ]
 

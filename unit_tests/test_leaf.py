@@ -501,11 +501,6 @@ def test_leaf_range_streams_resume_each_partition_from_its_state(http_mocker: Ht
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connector bug: after a failed window the state is the last day read (2025-06-01), "
-    "not the first day not yet read (2025-06-02) as for a completed sync",
-)
 def test_leaf_failed_window_leaves_the_state_at_the_end_of_the_windows_before_it(
     http_mocker: HttpMocker,
 ) -> None:

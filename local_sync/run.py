@@ -8,7 +8,7 @@ from airbyte.exceptions import PyAirbyteError
 
 from local_sync import environment
 from local_sync.config import ConfigFileError, load_config, sandbox_config
-from local_sync.sandbox_process import SandboxProcess
+from local_sync.sandbox_process import SandboxProcess, SandboxStartError
 from local_sync.sync import sync
 from local_sync.target import TargetMismatch
 
@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     except duckdb.IOException as problem:
         print(f"local_sync: cannot open {args.db} ({problem}); close the other connection.", file=sys.stderr)
         return 2
+    except SandboxStartError as problem:
+        print(f"local_sync: {problem}", file=sys.stderr)
+        return 1
     except PyAirbyteError as problem:
         log_file = getattr(problem, "log_file", None)
         where = f" (log: {log_file})" if log_file else ""

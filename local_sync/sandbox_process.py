@@ -13,6 +13,10 @@ import requests
 START_TIMEOUT_SECONDS = 60.0
 
 
+class SandboxStartError(Exception):
+    """The sandbox did not come up; the message names its log."""
+
+
 class SandboxProcess:
     """`with SandboxProcess(seed, size, today, log) as sandbox:` serves the four vendors at `sandbox.url`."""
 
@@ -68,7 +72,7 @@ class SandboxProcess:
         reader.join(START_TIMEOUT_SECONDS)
         line = lines[0] if lines else ""
         if "http://" not in line:
-            raise RuntimeError(f"the sandbox did not start (see {self.log_path}): {line.strip()!r}")
+            raise SandboxStartError(f"the sandbox did not start (see {self.log_path}): {line.strip()!r}")
         threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
         return line.strip().rsplit(" ", 1)[-1]
 
@@ -81,7 +85,7 @@ class SandboxProcess:
             except requests.ConnectionError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox at {self.url} is not healthy (see {self.log_path})")
+                raise SandboxStartError(f"the sandbox at {self.url} is not healthy (see {self.log_path})")
             time.sleep(0.05)
 
 

@@ -18,8 +18,7 @@ Stats = Callable[[], dict[str, Any] | None]
 def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> None:
     """Every stream of `config` merged by primary key into `db`; prints the summary. Raises on failure."""
     started = time.monotonic()
-    existing = target.inspect(db)
-    target.check(db, existing, target_name)
+    existing = target.claim(db, target_name)
     mode = (
         f"incremental: {db.name} holds state for {existing.streams_with_state} streams"
         if existing.streams_with_state
@@ -33,7 +32,6 @@ def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> No
     result = source.read(cache=cache, write_strategy="merge", skip_validation=True)
     cache.get_sql_engine().dispose()
     with duckdb.connect(str(db)) as connection:
-        target.record(connection, target_name)
         tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         connection.execute(view_sql(tables))
         counts = report.row_counts(connection, streams)

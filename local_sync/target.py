@@ -14,29 +14,24 @@ class TargetMismatch(Exception):
 
 @dataclass(frozen=True)
 class Existing:
+    """What `db` held before this sync: its target and how many streams have PyAirbyte state."""
+
     target: str | None
     streams_with_state: int
 
 
-def inspect(db: Path) -> Existing:
-    """The target recorded in `db` and how many streams PyAirbyte saved state for (none for a new file)."""
-    if not db.exists():
-        return Existing(None, 0)
-    with duckdb.connect(str(db), read_only=True) as connection:
+def claim(db: Path, target: str) -> Existing:
+    """Records `target` in `db` (created if missing), unless `db` already holds another target's data."""
+    with duckdb.connect(str(db)) as connection:
         tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        target = connection.execute(f"SELECT target FROM {TABLE}").fetchone() if TABLE in tables else None
+        found = connection.execute(f"SELECT target FROM {TABLE}").fetchone() if TABLE in tables else None
         state = "SELECT count(*) FROM _airbyte_state WHERE state_json IS NOT NULL"
         streams = connection.execute(state).fetchone() if "_airbyte_state" in tables else None
-    return Existing(target[0] if target else None, streams[0] if streams else 0)
-
-
-def check(db: Path, existing: Existing, target: str) -> None:
-    if existing.target not in (None, target):
-        raise TargetMismatch(
-            f"{db} holds data synced from {existing.target}, not {target}; "
-            f"give another file with --db (or LOCAL_SYNC_DB), or delete {db} to start over."
-        )
-
-
-def record(connection: duckdb.DuckDBPyConnection, target: str) -> None:
-    connection.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT ? AS target", [target])
+        existing = Existing(found[0] if found else None, streams[0] if streams else 0)
+        if existing.target not in (None, target):
+            raise TargetMismatch(
+                f"{db} holds data synced from {existing.target}, not {target}; "
+                f"give another file with --db (or LOCAL_SYNC_DB), or delete {db} to start over."
+            )
+        connection.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT ? AS target", [target])
+    return existing

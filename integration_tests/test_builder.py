@@ -38,17 +38,6 @@ STREAM_OF_VENDOR = {
     "whitepages": "daily_usage",
     "leaf": "leaf_user_consumption",
 }
-SPEC_REFUSES_BUILDER_KEYS = (
-    "The spec's connection_specification has additionalProperties: false, so test_read refuses the keys the "
-    "Builder adds to the config ('Config validation error: Additional properties are not allowed "
-    "(__command, __injected_declarative_manifest, __test_read_config ...)') and reads nothing"
-)
-COMPONENTS_NOT_INJECTABLE = (
-    "components.py starts with `from __future__ import annotations`; the CDK execs injected code in a "
-    "module that is not yet in sys.modules, so @dataclass on LoginTokenAuthenticator fails with "
-    "AttributeError: 'NoneType' object has no attribute '__dict__' (dataclasses._is_type)"
-)
-
 BuilderRequest = Callable[..., dict[str, Any]]
 
 
@@ -146,7 +135,6 @@ def test_builder_resolves_the_manifest_with_its_ten_streams(builder: BuilderRequ
     assert "$ref" not in json.dumps(manifest)
 
 
-@pytest.mark.xfail(strict=True, reason=SPEC_REFUSES_BUILDER_KEYS)
 @pytest.mark.parametrize("vendor", STREAM_OF_VENDOR)
 def test_builder_test_read_returns_sandbox_records(
     builder: BuilderRequest, sandbox: Sandbox, vendor: str
@@ -155,7 +143,6 @@ def test_builder_test_read_returns_sandbox_records(
     _assert_test_read_returns_sandbox_records(builder("test_read", stream), sandbox, stream)
 
 
-@pytest.mark.xfail(strict=True, reason=f"{COMPONENTS_NOT_INJECTABLE}; and {SPEC_REFUSES_BUILDER_KEYS}")
 def test_builder_test_read_runs_components_py_injected_as_the_ui_sends_it(
     builder: BuilderRequest, sandbox: Sandbox
 ) -> None:

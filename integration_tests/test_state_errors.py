@@ -93,12 +93,6 @@ def test_read_refuses_a_broken_state_in_one_sentence(
     _assert_refused_in_one_sentence(_read_with_state(sandbox, catalog, raw_state), *named)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A stream_state that is not an object fails the CDK's state schema in SourceUsage.read_state; "
-    "run.py reports 'The state file ... could not be read (SchemaValidationError)', naming neither the "
-    "stream nor the problem",
-)
 def test_read_refuses_a_stream_state_that_is_not_an_object_naming_the_stream(
     sandbox: Sandbox, catalog: dict[str, Any]
 ) -> None:
@@ -106,12 +100,6 @@ def test_read_refuses_a_stream_state_that_is_not_an_object_naming_the_stream(
     _assert_refused_in_one_sentence(read, "'daily_usage'", "not an object")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A GLOBAL state message with shared_state makes ConnectorStateManager raise ValueError in "
-    "SourceUsage.__init__ (run.py `_source`), before read_rules.check_state runs: the connector ends "
-    "with a system_error TRACE and a stack trace",
-)
 def test_read_refuses_a_global_state_message_in_one_sentence(
     sandbox: Sandbox, catalog: dict[str, Any]
 ) -> None:

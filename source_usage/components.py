@@ -120,7 +120,9 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
         if self.expiry_path and self.expiry_format:
             try:
                 stated = datetime.strptime(str(dpath.get(body, self.expiry_path)), self.expiry_format)
-                return stated.replace(tzinfo=UTC) - _EXPIRY_MARGIN
+                left = stated.replace(tzinfo=UTC) - now
+                # log in again a little early, but never treat a short-lived token as expired on arrival
+                return now + max(left - min(_EXPIRY_MARGIN, left / 10), timedelta(seconds=30))
             except (KeyError, TypeError, ValueError):
                 pass
         return now + self._lifetime

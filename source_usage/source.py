@@ -16,6 +16,7 @@ from airbyte_cdk.models import (
     FailureType,
     Status,
     SyncMode,
+    Type,
 )
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -94,7 +95,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
         try:
             availability = stream.check_availability()
         except AirbyteTracedException as error:
-            return error.message or f"{title} could not be reached; check its settings."
+            return plain_message(error.message, error.internal_message) or f"{title} could not be reached."
         except Exception as error:  # noqa: BLE001 - any other failure is reported as one sentence
             logger.info("check of %s failed: %s", title, type(error).__name__)
             return f"{title} could not be reached ({type(error).__name__}); check its base URL and network access."
@@ -121,8 +122,29 @@ class SourceUsage(ConcurrentDeclarativeSource):
             raise AirbyteTracedException(
                 message=str(problem), internal_message=str(problem), failure_type=FailureType.config_error
             ) from None
-        yield from super().read(logger, config, catalog, state)
+        for message in super().read(logger, config, catalog, state):
+            error = message.trace.error if message.type == Type.TRACE and message.trace else None
+            if error is not None and error.message:
+                error.message = plain_message(error.message, error.internal_message)
+            yield message
 
 
 def _sync_modes(stream: Any) -> List[SyncMode]:
     return list(stream.as_airbyte_stream().supported_sync_modes or [SyncMode.full_refresh])
+
+
+_RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
+_GENERIC = ("API rate limit exceeded.", "Refreshed OAuth access token is rejected by the API.")
+_OURS_AFTER = ("Last exception: ", "Error handler message: ")
+
+
+def plain_message(message: Optional[str], internal: Optional[str]) -> str:
+    """The CDK wraps our error handlers' sentences in its own words after retries; give the user ours alone."""
+    message = message or ""
+    if message.startswith(_RETRIES_EXHAUSTED):
+        return message[len(_RETRIES_EXHAUSTED):]
+    if message in _GENERIC and internal:
+        for marker in _OURS_AFTER:
+            if marker in internal:
+                return internal.split(marker, 1)[1].strip().strip("'")
+    return message

@@ -431,6 +431,23 @@ def test_leadfeeder_unknown_account_names_the_account(http_mocker: HttpMocker) -
     assert error.message == "Leadfeeder has no account 999999 for this API key; check leadfeeder.account_ids."
 
 
+def test_leadfeeder_403_on_an_account_the_key_may_not_read_names_account_ids_not_the_key(
+    http_mocker: HttpMocker,
+) -> None:
+    request = usage_request("222222", "2026-01", "2026-11")
+    http_mocker.get(
+        request, HttpResponse('{"code": "forbidden", "message": "You have no access to this account."}', 403)
+    )
+
+    output = run_read(listed("222222"), catalog("api_usage"))
+
+    error = first_error(output)
+    assert error.failure_type == FailureType.config_error
+    assert error.message.startswith("Leadfeeder refused https://api.leadfeeder.com/v1/usage (403 forbidden: ")
+    assert error.message.endswith("check that leadfeeder.account_ids lists accounts this API key may read.")
+    assert "api_key" not in error.message
+
+
 def test_leadfeeder_unreadable_200_is_retried(http_mocker: HttpMocker) -> None:
     request = account_request("111111")
     http_mocker.get(request, [HttpResponse('{"data": {"type": "account", "id": "1111', 200), account("111111")])

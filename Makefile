@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check source_usage usage_sandbox unit_tests integration_tests benchmarks
+	$(BIN)/ruff check source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
@@ -28,7 +28,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q unit_tests
 
 sync: $(STAMP)
-	$(BIN)/python -m source_usage.local_sync $(if $(CONFIG),--config $(CONFIG),)
+	$(BIN)/python -m local_sync $(if $(CONFIG),--config $(CONFIG),)
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'

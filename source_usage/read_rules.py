@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Iterable, Mapping, Optional, Set, Tuple
 
-from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateType, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateType, ConfiguredAirbyteCatalog
 
 from source_usage.config_rules import ConfigProblem, today_utc
 
@@ -23,19 +23,15 @@ CURSOR_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y")
 PARTITION_KEYS = {"states", "state", "lookback_window", "use_global_cursor", "parent_state"}
 
 
-def check_catalog(catalog: ConfiguredAirbyteCatalog, available: Mapping[str, List[SyncMode]]) -> None:
-    """Every configured stream exists for this config and supports the sync mode asked for."""
+def check_catalog(catalog: ConfiguredAirbyteCatalog, available: Set[str]) -> None:
+    """Every configured stream exists for this config (a full-refresh stream asked for incrementally is read
+    in full, as the CDK does: PyAirbyte asks for every stream incrementally)."""
     for configured in catalog.streams:
         name = configured.stream.name
         if name not in available:
             raise ConfigProblem(
                 f"The catalog asks for stream '{name}', which this config does not provide; "
                 "configure its vendor or run discover again."
-            )
-        if configured.sync_mode not in available[name]:
-            raise ConfigProblem(
-                f"Stream '{name}' cannot be read in {configured.sync_mode.value} mode; "
-                f"choose one of {', '.join(mode.value for mode in available[name])}."
             )
 
 

@@ -15,7 +15,6 @@ from airbyte_cdk.models import (
     ConfiguredAirbyteCatalog,
     FailureType,
     Status,
-    SyncMode,
     Type,
 )
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
@@ -117,7 +116,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
         raise_on_config_error(config)
         try:
             check_state(state)
-            check_catalog(catalog, {stream.name: _sync_modes(stream) for stream in self.streams(config)})
+            check_catalog(catalog, {stream.name for stream in self.streams(config)})
         except ConfigProblem as problem:
             raise AirbyteTracedException(
                 message=str(problem), internal_message=str(problem), failure_type=FailureType.config_error
@@ -127,10 +126,6 @@ class SourceUsage(ConcurrentDeclarativeSource):
             if error is not None and error.message:
                 error.message = plain_message(error.message, error.internal_message)
             yield message
-
-
-def _sync_modes(stream: Any) -> List[SyncMode]:
-    return list(stream.as_airbyte_stream().supported_sync_modes or [SyncMode.full_refresh])
 
 
 _RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "

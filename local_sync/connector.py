@@ -14,7 +14,8 @@ class UsageSource(airbyte.Source):
     """PyAirbyte's Source, asking each stream only for a sync mode the stream supports.
 
     PyAirbyte 0.71 configures every stream as incremental; the Airbyte protocol allows only the modes a
-    stream declares, and source-usage refuses the others, so full-refresh streams are asked for full refresh.
+    stream declares, so full-refresh streams are asked for full refresh (the connector would read them in
+    full anyway, but the catalog then says what happens).
     """
 
     def get_configured_catalog(

@@ -1,4 +1,4 @@
-"""The fewest requests a sync can make, per endpoint, from the sandbox's truth and the vendors' widest windows.
+"""The fewest requests a sync can make, per endpoint, from the sandbox's truth and the widest windows.
 
 A day stream read from `first` to `today` needs ceil(days / widest window) requests per partition; a
 full-refresh stream needs its pages; each session-token vendor needs one login. Endpoint names are the
@@ -24,7 +24,9 @@ class Bound:
     vendor: str
     endpoint: str
     requests: int
-    partitions: int  # windowed partitions: one extra request each is allowed (a window cut at a state boundary)
+    partitions: (
+        int  # windowed partitions: one extra request each is allowed (a window cut at a state boundary)
+    )
 
 
 def _months(first: date, last: date) -> int:
@@ -34,8 +36,12 @@ def _months(first: date, last: date) -> int:
 def entities(seed: int, size: str, today: date) -> dict[str, int]:
     """Accounts, contracts and users the sandbox serves (they do not depend on the dates)."""
     records = truth(seed, size, today, today)
-    return {"accounts": len(records["accounts"]), "contracts": len(records["contracts"]),
-            "users": len(records["leaf_users"]), "insideview_accounts": len(records["credits"])}
+    return {
+        "accounts": len(records["accounts"]),
+        "contracts": len(records["contracts"]),
+        "users": len(records["leaf_users"]),
+        "insideview_accounts": len(records["credits"]),
+    }
 
 
 def lower_bounds(seed: int, size: str, today: date, first: date, vendors: tuple[str, ...]) -> list[Bound]:
@@ -48,7 +54,12 @@ def lower_bounds(seed: int, size: str, today: date, first: date, vendors: tuple[
         bounds += [
             Bound("leadfeeder", "accounts", 1, 0),
             Bound("leadfeeder", "account", accounts, 0),
-            Bound("leadfeeder", "usage", accounts * math.ceil(_months(first, today) / LEADFEEDER_MONTHS), accounts),
+            Bound(
+                "leadfeeder",
+                "usage",
+                accounts * math.ceil(_months(first, today) / LEADFEEDER_MONTHS),
+                accounts,
+            ),
         ]
     if "insideview" in vendors:
         bounds += [
@@ -73,20 +84,32 @@ def lower_bounds(seed: int, size: str, today: date, first: date, vendors: tuple[
 
 def made(stats: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
     """Requests the sandbox served, per (vendor, endpoint), by status."""
-    return {(vendor, endpoint): dict(statuses)
-            for vendor, endpoints in stats.get("vendors", {}).items() for endpoint, statuses in endpoints.items()}
+    return {
+        (vendor, endpoint): dict(statuses)
+        for vendor, endpoints in stats.get("vendors", {}).items()
+        for endpoint, statuses in endpoints.items()
+    }
 
 
 def compare(bounds: list[Bound], stats: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per endpoint: requests made (all statuses), 429s, the bound and the allowance."""
     served = made(stats)
     rows = []
-    keys = [(b.vendor, b.endpoint) for b in bounds] + sorted(set(served) - {(b.vendor, b.endpoint) for b in bounds})
+    keys = [(b.vendor, b.endpoint) for b in bounds] + sorted(
+        set(served) - {(b.vendor, b.endpoint) for b in bounds}
+    )
     by_key = {(b.vendor, b.endpoint): b for b in bounds}
     for key in keys:
         statuses = served.get(key, {})
         bound = by_key.get(key, Bound(*key, 0, 0))
-        rows.append({"vendor": key[0], "endpoint": key[1], "requests": sum(statuses.values()),
-                     "status_429": statuses.get("429", 0), "lower_bound": bound.requests,
-                     "allowed": bound.requests + bound.partitions})
+        rows.append(
+            {
+                "vendor": key[0],
+                "endpoint": key[1],
+                "requests": sum(statuses.values()),
+                "status_429": statuses.get("429", 0),
+                "lower_bound": bound.requests,
+                "allowed": bound.requests + bound.partitions,
+            }
+        )
     return rows

@@ -37,8 +37,9 @@ def configured_catalog(
 ) -> dict[str, Any]:
     """`discover`, then every stream (or those named) incremental where it can be, else full refresh."""
     config_path = _write(workdir / "config.json", config)
-    output = subprocess.run([*command, "discover", "--config", str(config_path)], capture_output=True,
-                            text=True, check=True).stdout
+    output = subprocess.run(
+        [*command, "discover", "--config", str(config_path)], capture_output=True, text=True, check=True
+    ).stdout
     wanted = set(streams) if streams else None
     configured = []
     for line in output.splitlines():
@@ -47,13 +48,15 @@ def configured_catalog(
             if wanted is not None and stream["name"] not in wanted:
                 continue
             incremental = "incremental" in stream.get("supported_sync_modes", [])
-            configured.append({
-                "stream": stream,
-                "sync_mode": "incremental" if incremental else "full_refresh",
-                "destination_sync_mode": "append",
-                "cursor_field": stream.get("default_cursor_field") or [],
-                "primary_key": stream.get("source_defined_primary_key") or [],
-            })
+            configured.append(
+                {
+                    "stream": stream,
+                    "sync_mode": "incremental" if incremental else "full_refresh",
+                    "destination_sync_mode": "append",
+                    "cursor_field": stream.get("default_cursor_field") or [],
+                    "primary_key": stream.get("source_defined_primary_key") or [],
+                }
+            )
     if not configured:
         raise RuntimeError(f"discover found no streams to read: {output[-2000:]}")
     return {"streams": configured}
@@ -68,8 +71,14 @@ def read(
     name: str = "read",
 ) -> ReadResult:
     """`read` measured; the output is parsed afterwards, outside the measurement."""
-    arguments = [*command, "read", "--config", str(_write(workdir / f"{name}.config.json", config)),
-                 "--catalog", str(_write(workdir / f"{name}.catalog.json", catalog))]
+    arguments = [
+        *command,
+        "read",
+        "--config",
+        str(_write(workdir / f"{name}.config.json", config)),
+        "--catalog",
+        str(_write(workdir / f"{name}.catalog.json", catalog)),
+    ]
     if state is not None:
         arguments += ["--state", str(_write(workdir / f"{name}.state.json", state))]
     output = workdir / f"{name}.out.jsonl"
@@ -83,8 +92,12 @@ def read(
                 message = json.loads(line)["state"]
                 if message.get("type") == "STREAM":
                     streams_state[message["stream"]["stream_descriptor"]["name"]] = {
-                        "type": "STREAM", "stream": {"stream_descriptor": message["stream"]["stream_descriptor"],
-                                                     "stream_state": message["stream"]["stream_state"]}}
+                        "type": "STREAM",
+                        "stream": {
+                            "stream_descriptor": message["stream"]["stream_descriptor"],
+                            "stream_state": message["stream"]["stream_state"],
+                        },
+                    }
             elif '"type":"TRACE"' in line and '"error"' in line:
                 result.errors.append(json.loads(line)["trace"]["error"].get("message", ""))
     result.state = list(streams_state.values())

@@ -30,7 +30,10 @@ def _month_windows(first: str, last: str, months: int) -> list[tuple[str, str]]:
 def _day_windows(first: str, last: str, days: int) -> list[tuple[str, str]]:
     lo, end = date.fromisoformat(first), date.fromisoformat(last)
     count = math.ceil(((end - lo).days + 1) / days)
-    return [(str(lo + timedelta(days * i)), str(min(lo + timedelta(days * i + days - 1), end))) for i in range(count)]
+    return [
+        (str(lo + timedelta(days * i)), str(min(lo + timedelta(days * i + days - 1), end)))
+        for i in range(count)
+    ]
 
 
 def _insideview_token(config: dict[str, Any]) -> str:
@@ -44,44 +47,74 @@ def _insideview_token(config: dict[str, Any]) -> str:
 def leadfeeder_source(config: dict[str, Any]) -> Any:
     block = config["leadfeeder"]
     windows = _month_windows(config["start_date"], config["end_date"], 24)
-    resources: list[Any] = [{"name": "accounts", "endpoint": {"path": "v1/accounts", "data_selector": "data",
-                                                                 "paginator": "single_page"},
-                             "selected": False}]
+    resources: list[Any] = [
+        {
+            "name": "accounts",
+            "endpoint": {"path": "v1/accounts", "data_selector": "data", "paginator": "single_page"},
+            "selected": False,
+        }
+    ]
     for index, (first, last) in enumerate(windows):
-        resources.append({
-            "name": f"api_usage_{index}",
-            "table_name": "api_usage",
-            "primary_key": "id",
-            "endpoint": {
-                "path": "v1/usage",
-                "data_selector": "data",
-                "paginator": "single_page",
-                "params": {"account_id": "{resources.accounts.id}", "start_period": first, "end_period": last},
+        resources.append(
+            {
+                "name": f"api_usage_{index}",
+                "table_name": "api_usage",
+                "primary_key": "id",
+                "endpoint": {
+                    "path": "v1/usage",
+                    "data_selector": "data",
+                    "paginator": "single_page",
+                    "params": {
+                        "account_id": "{resources.accounts.id}",
+                        "start_period": first,
+                        "end_period": last,
+                    },
+                },
+            }
+        )
+    return rest_api_source(
+        {
+            "client": {
+                "base_url": block["base_url"].rstrip("/") + "/",
+                "auth": {
+                    "type": "api_key",
+                    "name": "X-Api-Key",
+                    "api_key": block["api_key"],
+                    "location": "header",
+                },
             },
-        })
-    return rest_api_source({
-        "client": {"base_url": block["base_url"].rstrip("/") + "/",
-                   "auth": {"type": "api_key", "name": "X-Api-Key", "api_key": block["api_key"],
-                            "location": "header"}},
-        "resources": resources,
-    }, name="leadfeeder")
+            "resources": resources,
+        },
+        name="leadfeeder",
+    )
 
 
 def insideview_source(config: dict[str, Any]) -> Any:
     block = config["insideview"]
     resources: list[Any] = []
     for index, (first, last) in enumerate(_day_windows(config["start_date"], config["end_date"], 92)):
-        resources.append({
-            "name": f"api_transactions_{index}",
-            "table_name": "api_transactions",
-            "endpoint": {"path": "api/v1/admin/usage", "data_selector": "usageForAccount",
-                         "paginator": "single_page", "params": {"period": "day", "start": first, "end": last}},
-        })
-    return rest_api_source({
-        "client": {"base_url": block["base_url"].rstrip("/") + "/",
-                   "headers": {"accessToken": _insideview_token(config), "Accept": "application/json"}},
-        "resources": resources,
-    }, name="insideview")
+        resources.append(
+            {
+                "name": f"api_transactions_{index}",
+                "table_name": "api_transactions",
+                "endpoint": {
+                    "path": "api/v1/admin/usage",
+                    "data_selector": "usageForAccount",
+                    "paginator": "single_page",
+                    "params": {"period": "day", "start": first, "end": last},
+                },
+            }
+        )
+    return rest_api_source(
+        {
+            "client": {
+                "base_url": block["base_url"].rstrip("/") + "/",
+                "headers": {"accessToken": _insideview_token(config), "Accept": "application/json"},
+            },
+            "resources": resources,
+        },
+        name="insideview",
+    )
 
 
 def main() -> None:
@@ -91,8 +124,12 @@ def main() -> None:
     parser.add_argument("--pipelines-dir", type=Path, required=True)
     args = parser.parse_args()
     config = json.loads(args.config.read_text())
-    pipeline = dlt.pipeline(pipeline_name="usage_bench", destination=dlt.destinations.duckdb(str(args.db)),
-                            dataset_name="usage", pipelines_dir=str(args.pipelines_dir))
+    pipeline = dlt.pipeline(
+        pipeline_name="usage_bench",
+        destination=dlt.destinations.duckdb(str(args.db)),
+        dataset_name="usage",
+        pipelines_dir=str(args.pipelines_dir),
+    )
     info = pipeline.run([leadfeeder_source(config), insideview_source(config)])
     info.raise_on_failed_jobs()
     counts = pipeline.last_trace.last_normalize_info.row_counts

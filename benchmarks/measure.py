@@ -1,4 +1,4 @@
-"""Run a command as a child process and measure it: wall seconds, CPU seconds and peak RSS of its process tree."""
+"""Run a command as a child process and measure it: wall seconds, CPU seconds, peak RSS of its tree."""
 
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ def run_measured(
     cpu_before = _children_cpu()
     started = time.perf_counter()
     with open(stdout, "wb") as out, open(stdin or os.devnull, "rb") as source:
-        process = subprocess.Popen(list(command), stdout=out, stdin=source, env=dict(env) if env else None, cwd=cwd)
+        process = subprocess.Popen(
+            list(command), stdout=out, stdin=source, env=dict(env) if env else None, cwd=cwd
+        )
 
         def poll() -> None:
             try:

@@ -21,7 +21,7 @@ START_TIMEOUT_SECONDS = 60.0
 
 
 class BenchSandbox:
-    """`with BenchSandbox("large", today) as sandbox:` runs the server; `.config()`, `.stats()`, control API."""
+    """`with BenchSandbox("large", today) as sandbox:` runs the server; configs and the control API."""
 
     def __init__(self, size: str, today: str, seed: int = 42) -> None:
         self.size, self.today, self.seed = size, today, seed
@@ -30,10 +30,25 @@ class BenchSandbox:
         self.http = requests.Session()
         self._process: Optional[subprocess.Popen[str]] = None
 
-    def __enter__(self) -> "BenchSandbox":
-        command = [sys.executable, "-m", "usage_sandbox", "serve", "--port", "0", "--seed", str(self.seed),
-                   "--size", self.size, "--today", self.today]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    def __enter__(self) -> BenchSandbox:
+        command = [
+            sys.executable,
+            "-m",
+            "usage_sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            str(self.seed),
+            "--size",
+            self.size,
+            "--today",
+            self.today,
+        ]
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
         self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         line = self._process.stdout.readline() if self._process.stdout else ""
         if "http://" not in line:
@@ -47,7 +62,9 @@ class BenchSandbox:
             time.sleep(0.05)
         return self
 
-    def __exit__(self, kind: Optional[type], error: Optional[BaseException], trace: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, kind: Optional[type], error: Optional[BaseException], trace: Optional[TracebackType]
+    ) -> None:
         if self._process is not None:
             self._process.terminate()
             try:
@@ -79,7 +96,10 @@ class BenchSandbox:
         self._post("reset", {})
 
     def set_latency(self, latency_ms: float) -> None:
-        self._post("faults", {"profiles": [{"name": "latency", "latency_ms": latency_ms}] if latency_ms else ["none"]})
+        self._post(
+            "faults",
+            {"profiles": [{"name": "latency", "latency_ms": latency_ms}] if latency_ms else ["none"]},
+        )
 
     def set_today(self, today: str) -> None:
         self._post("today", {"today": today})
@@ -96,17 +116,26 @@ class BenchSandbox:
         self.reset()
 
     def config(self, start_date: str, *vendors: str, **overrides: Any) -> dict[str, Any]:
-        """A connector config for the given vendors (all four when none are named); end_date is left to today."""
+        """A connector config for the given vendors (all four when none are named)."""
         blocks: dict[str, dict[str, Any]] = {
-            "leadfeeder": {"api_key": credentials.LEADFEEDER_API_KEY, "account_ids": [],
-                           "base_url": f"{self.url}/leadfeeder"},
-            "insideview": {"client_id": credentials.INSIDEVIEW_CLIENT_ID,
-                           "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET, "period": "day",
-                           "base_url": f"{self.url}/insideview",
-                           "token_url": f"{self.url}/insideview-login/Auth/login/v1/token.json"},
+            "leadfeeder": {
+                "api_key": credentials.LEADFEEDER_API_KEY,
+                "account_ids": [],
+                "base_url": f"{self.url}/leadfeeder",
+            },
+            "insideview": {
+                "client_id": credentials.INSIDEVIEW_CLIENT_ID,
+                "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET,
+                "period": "day",
+                "base_url": f"{self.url}/insideview",
+                "token_url": f"{self.url}/insideview-login/Auth/login/v1/token.json",
+            },
             "whitepages": {"api_key": credentials.WHITEPAGES_API_KEY, "base_url": f"{self.url}/whitepages"},
-            "leaf": {"username": credentials.LEAF_USERNAME, "password": credentials.LEAF_PASSWORD,
-                     "base_url": f"{self.url}/leaf"},
+            "leaf": {
+                "username": credentials.LEAF_USERNAME,
+                "password": credentials.LEAF_PASSWORD,
+                "base_url": f"{self.url}/leaf",
+            },
         }
         config: dict[str, Any] = {"start_date": start_date, "lookback_days": 3}
         for vendor in vendors or VENDORS:

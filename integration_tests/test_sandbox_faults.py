@@ -239,3 +239,80 @@ def test_cli_starts_with_faults_and_without_rate_limits() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_faults_invalid_json_answers_200_with_single_quoted_json_then_lets_the_third_try_through(
+    fresh_sandbox: Any,
+) -> None:
+    fresh_sandbox.set_faults(name="invalid_json", vendor="whitepages", rate=1.0)
+    answers = [_whitepages(fresh_sandbox) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    for answer in answers[:2]:
+        assert answer.text.startswith("{'time_range'")
+        with pytest.raises(ValueError):
+            answer.json()
+    assert answers[2].json()["usage_data"]
+
+
+def test_faults_html_200_answers_an_nginx_page_that_is_neither_json_nor_xml(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="html_200", rate=1.0)
+    answer = _whitepages(fresh_sandbox)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/html")
+    assert "<h1>502 Bad Gateway</h1>" in answer.text and "<hr>" in answer.text
+
+
+def test_faults_empty_body_answers_200_with_nothing(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="empty_body", rate=1.0)
+    answer = _whitepages(fresh_sandbox)
+    assert answer.status_code == 200 and answer.content == b""
+
+
+def test_faults_max_streak_makes_a_transient_fault_last_for_ever(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="empty_body", vendor="whitepages", rate=1.0, max_streak=1000)
+    assert {_whitepages(fresh_sandbox).content for _ in range(5)} == {b""}
+
+
+def test_faults_missing_fields_drops_one_seeded_field_from_each_listed_object(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="missing_fields", vendor="whitepages")
+    days = _whitepages(fresh_sandbox).json()["usage_data"]
+    assert days and all(len(day) == 1 and set(day) <= {"date", "request_count"} for day in days)
+    assert _whitepages(fresh_sandbox).json()["usage_data"] == days
+
+
+def test_faults_missing_fields_drops_the_named_fields_wherever_they_are(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="missing_fields", vendor="whitepages", fields=["date", "time_range"])
+    body = _whitepages(fresh_sandbox).json()
+    assert "time_range" not in body and body["usage_data"]
+    assert all("date" not in day for day in body["usage_data"])
+
+
+def test_faults_mistyped_fields_sends_every_number_as_a_string(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="mistyped_fields", vendor="whitepages")
+    body = _whitepages(fresh_sandbox).json()
+    assert isinstance(body["total_requests_in_timeperiod"], str)
+    counts = [day["request_count"] for day in body["usage_data"]]
+    assert counts and all(isinstance(count, str) and count.isdigit() for count in counts)
+
+
+def test_faults_huge_numbers_pushes_every_number_beyond_64_bits(fresh_sandbox: Any) -> None:
+    plain = _whitepages(fresh_sandbox).json()["usage_data"]
+    fresh_sandbox.set_faults(name="huge_numbers", vendor="whitepages")
+    huge = _whitepages(fresh_sandbox).json()["usage_data"]
+    assert [day["request_count"] - 10**24 for day in huge] == [day["request_count"] for day in plain]
+
+
+def test_faults_extra_fields_adds_unknown_fields_to_every_object(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="extra_fields", vendor="whitepages")
+    body = _whitepages(fresh_sandbox).json()
+    for item in [body, body["time_range"], *body["usage_data"]]:
+        assert item["sandboxExtra"] == {"nested": [1, "two", None]} and item["sandbox_extra_number"] == 3.5
+
+
+def test_faults_rewrites_spare_errors_xml_and_logins(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults("mistyped_fields", "extra_fields")
+    forbidden = requests.get(f"{fresh_sandbox.url}/whitepages/v1/account/usage", timeout=10)
+    assert forbidden.status_code == 403 and forbidden.json() == {"message": "Forbidden"}
+    login = _insideview_token(fresh_sandbox).json()
+    assert "sandboxExtra" not in login
+    xml = _insideview(fresh_sandbox, login["accessTokenDetails"]["accessToken"], accept="application/xml")
+    assert xml.text.startswith("<?xml") and "sandboxExtra" not in xml.text

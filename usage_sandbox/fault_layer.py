@@ -1,9 +1,13 @@
 """The middleware that injects latency and faults in front of every vendor, whatever the vendor."""
 
+import json
+from typing import Any
+
 from aiohttp import web
 from multidict import CIMultiDict
 
 from usage_sandbox.faults import FaultProfile, pause
+from usage_sandbox.noise import unit
 from usage_sandbox.runtime import RouteInfo, Runtime
 from usage_sandbox.vendor import VendorSpec
 
@@ -26,8 +30,11 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
         request = standing
         fault = faults.transient(route.vendor, route.is_login, key)
         if fault is None:
-            return await handler(request)
-        return await _transient_answer(runtime, spec, fault, key, request, handler)
+            response = await handler(request)
+        else:
+            response = await _transient_answer(runtime, spec, fault, key, request, handler)
+        rewrites = faults.rewrites(route.vendor, route.is_login)
+        return _rewritten(runtime.seed, key, response, rewrites) if rewrites else response
 
     return meet_faults
 
@@ -76,6 +83,8 @@ async def _transient_answer(
         )
     if fault.name == "drop":
         return _drop(request)
+    if fault.name in ("invalid_json", "html_200", "empty_body"):
+        return _unreadable(fault.name, await handler(request))
     if fault.name == "stall":
         await pause(float(fault.params.get("stall_seconds", 30)))
         return await handler(request)
@@ -100,3 +109,82 @@ async def _truncate(request: web.Request, response: web.StreamResponse) -> web.S
     if request.transport is not None:
         request.transport.abort()
     return cut
+
+
+# An nginx error page, as a proxy in front of a vendor sends it: a 200 that is HTML, and not well-formed XML.
+HTML_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+    "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def _unreadable(name: str, response: web.StreamResponse) -> web.StreamResponse:
+    """A 200 whose body cannot be read: JSON with single quotes, an HTML page, or nothing at all."""
+    if response.status != 200 or not isinstance(response, web.Response):
+        return response
+    if name == "html_200":
+        return web.Response(status=200, text=HTML_PAGE, content_type="text/html")
+    if name == "empty_body":
+        return web.Response(status=200, body=b"", content_type="application/json")
+    body = response.body if isinstance(response.body, bytes) else b"{}"
+    broken = body.replace(b'"', b"'") if b'"' in body else b"{'" + body
+    return web.Response(status=200, body=broken, headers=_headers_without_length(response))
+
+
+def _rewritten(
+    seed: int, key: str, response: web.StreamResponse, profiles: list[FaultProfile]
+) -> web.StreamResponse:
+    """A 200 JSON answer rewritten by the standing profiles: fields dropped, numbers mistyped or huge."""
+    if response.status != 200 or not isinstance(response, web.Response):
+        return response
+    if not isinstance(response.body, bytes) or "json" not in (response.content_type or ""):
+        return response
+    try:
+        document = json.loads(response.body)
+    except ValueError:
+        return response
+    for profile in profiles:
+        document = _rewrite(document, profile, seed, key)
+    body = json.dumps(document).encode()
+    return web.Response(status=200, body=body, headers=_headers_without_length(response))
+
+
+def _rewrite(value: Any, profile: FaultProfile, seed: int, key: str, path: str = "") -> Any:
+    if isinstance(value, list):
+        return [_rewrite(item, profile, seed, key, f"{path}/{index}") for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        rewritten = {
+            name: _rewrite(item, profile, seed, key, f"{path}/{name}") for name, item in value.items()
+        }
+        if profile.name == "missing_fields":
+            return _without_fields(rewritten, profile, seed, key, path)
+        if profile.name == "extra_fields":
+            rewritten.update({"sandboxExtra": {"nested": [1, "two", None]}, "sandbox_extra_number": 3.5})
+        return rewritten
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if profile.name == "mistyped_fields":
+        return str(value)
+    if profile.name == "huge_numbers":
+        return value + 10**24 if isinstance(value, int) else value + 1e300
+    return value
+
+
+def _without_fields(
+    record: dict[str, Any], profile: FaultProfile, seed: int, key: str, path: str
+) -> dict[str, Any]:
+    """Drops the named `fields`, or else one seeded field of every object inside a list."""
+    named = profile.params.get("fields")
+    if named:
+        return {name: item for name, item in record.items() if name not in named}
+    if not record or not path.rsplit("/", 1)[-1].isdigit():
+        return record
+    names = sorted(record)
+    dropped = names[int(unit(seed, "missing", key, path) * len(names))]
+    return {name: item for name, item in record.items() if name != dropped}
+
+
+def _headers_without_length(response: web.StreamResponse) -> CIMultiDict[str]:
+    headers = CIMultiDict(response.headers)
+    headers.pop("Content-Length", None)
+    return headers

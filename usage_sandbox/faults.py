@@ -1,7 +1,10 @@
 """Fault profiles and the middleware every vendor request passes through to meet them.
 
 Transient faults hit a seeded fraction of data requests, never the same request (method, path and query)
-more than `MAX_STREAK` times in a row, so a client that retries three times always gets through.
+more than `MAX_STREAK` times in a row (a profile's `max_streak` param raises that, up to for ever), so a
+client that retries three times always gets through. Malformed answers come in two kinds: transient bodies
+that cannot be read (`invalid_json`, `html_200`, `empty_body`) and standing rewrites of every JSON answer
+(`missing_fields`, `mistyped_fields`, `huge_numbers`, `extra_fields`), applied in `fault_layer.py`.
 """
 
 import asyncio
@@ -11,8 +14,10 @@ from typing import Any
 from usage_sandbox.noise import unit
 
 MAX_STREAK = 2
-TRANSIENT = ("429_retry_after", "429_no_retry_after", "5xx", "drop", "stall", "truncate")
-STANDING = ("latency", "revoke_token", "quota_exhausted", "xml", "permanent_500")
+UNREADABLE = ("invalid_json", "html_200", "empty_body")
+REWRITES = ("missing_fields", "mistyped_fields", "huge_numbers", "extra_fields")
+TRANSIENT = ("429_retry_after", "429_no_retry_after", "5xx", "drop", "stall", "truncate", *UNREADABLE)
+STANDING = ("latency", "revoke_token", "quota_exhausted", "xml", "permanent_500", *REWRITES)
 PROFILES = ("none", *TRANSIENT, *STANDING)
 SERVER_ERRORS = (500, 502, 503, 504)
 _DEFAULT_RATE = 0.2
@@ -90,13 +95,18 @@ class Faults:
         attempt = self._attempts[request_key] = self._attempts.get(request_key, 0) + 1
         streak = self._streaks.get(request_key, 0)
         chosen = None
-        if streak < MAX_STREAK:
-            for profile in candidates:
-                if unit(self.seed, profile.name, request_key, attempt) < profile.rate:
-                    chosen = profile
-                    break
+        for profile in candidates:
+            if streak < int(profile.params.get("max_streak", MAX_STREAK)) and (
+                unit(self.seed, profile.name, request_key, attempt) < profile.rate
+            ):
+                chosen = profile
+                break
         self._streaks[request_key] = streak + 1 if chosen else 0
         return chosen
+
+    def rewrites(self, vendor: str, is_login: bool) -> list[FaultProfile]:
+        """The standing profiles that rewrite this vendor's JSON answers, in the order set."""
+        return [p for p in self.profiles if p.name in REWRITES and p.applies_to(vendor, is_login)]
 
     def server_error_status(self, request_key: str) -> int:
         attempt = self._attempts.get(request_key, 0)

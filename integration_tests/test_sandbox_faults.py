@@ -304,8 +304,9 @@ def test_faults_huge_numbers_pushes_every_number_beyond_64_bits(fresh_sandbox: A
 def test_faults_extra_fields_adds_unknown_fields_to_every_object(fresh_sandbox: Any) -> None:
     fresh_sandbox.set_faults(name="extra_fields", vendor="whitepages")
     body = _whitepages(fresh_sandbox).json()
-    for item in [body, body["time_range"], *body["usage_data"]]:
-        assert item["sandboxExtra"] == {"nested": [1, "two", None]} and item["sandbox_extra_number"] == 3.5
+    for depth, item in [(0, body), (1, body["time_range"]), *[(2, day) for day in body["usage_data"]]]:
+        assert item[f"sandboxExtra{depth}"] == {"nested": [1, "two", None]}
+        assert item[f"sandbox_extra_{depth}"] == 3.5
 
 
 def test_faults_rewrites_spare_errors_xml_and_logins(fresh_sandbox: Any) -> None:
@@ -313,6 +314,6 @@ def test_faults_rewrites_spare_errors_xml_and_logins(fresh_sandbox: Any) -> None
     forbidden = requests.get(f"{fresh_sandbox.url}/whitepages/v1/account/usage", timeout=10)
     assert forbidden.status_code == 403 and forbidden.json() == {"message": "Forbidden"}
     login = _insideview_token(fresh_sandbox).json()
-    assert "sandboxExtra" not in login
+    assert "sandboxExtra0" not in login
     xml = _insideview(fresh_sandbox, login["accessTokenDetails"]["accessToken"], accept="application/xml")
     assert xml.text.startswith("<?xml") and "sandboxExtra" not in xml.text

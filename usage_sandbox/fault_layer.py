@@ -159,7 +159,9 @@ def _rewrite(value: Any, profile: FaultProfile, seed: int, key: str, path: str =
         if profile.name == "missing_fields":
             return _without_fields(rewritten, profile, seed, key, path)
         if profile.name == "extra_fields":
-            rewritten.update({"sandboxExtra": {"nested": [1, "two", None]}, "sandbox_extra_number": 3.5})
+            depth = path.count("/")  # names differ by depth, so flattening a nested object meets no clash
+            rewritten[f"sandboxExtra{depth}"] = {"nested": [1, "two", None]}
+            rewritten[f"sandbox_extra_{depth}"] = 3.5
         return rewritten
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value

@@ -19,7 +19,9 @@ from usage_sandbox.truth import STREAMS
 if TYPE_CHECKING:
     from conftest import Sandbox
 
-# The module's syncs run once, on one worker, and move that worker's sandbox to the next day meanwhile.
+# The two syncs are session-scoped: they run once per xdist worker that gets a test of this module, and
+# move that worker's sandbox to the next day only while they run. The group keeps the module on one
+# worker where loadgroup works (it does not with pytest 9.2 and pytest-xdist 3.8: pytest-xdist#1386).
 pytestmark = pytest.mark.xdist_group("sandbox_today")
 
 START_DATE = "2026-11-01"
@@ -51,7 +53,7 @@ class TwoSyncs:
         return self.next_day - timedelta(days=LOOKBACK_DAYS + 1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def two_syncs(sandbox: Sandbox) -> TwoSyncs:
     sandbox.restore()
     next_day = date.fromisoformat(sandbox.today) + timedelta(days=1)

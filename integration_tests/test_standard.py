@@ -65,7 +65,7 @@ def _pointed_at(value: Any, url: str) -> Any:
     return value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox_configs(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with every config of integration_tests/configs/, pointed at the session's sandbox."""
     directory = tmp_path_factory.mktemp("standard-configs")

@@ -30,7 +30,7 @@ def _partition_state(cursor: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"states": [{"partition": partition, "cursor": cursor}], "state": cursor, **extra}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def catalog(sandbox: Sandbox) -> dict[str, Any]:
     return protocol.discover_catalog(sandbox.config("whitepages", "leaf"), STREAMS)
 

@@ -48,8 +48,7 @@ class TwoSyncs:
         return sandbox.truth(START_DATE, today=self.next_day.isoformat())
 
     def first_reread_day(self) -> date:
-        """The first sync's state is the day after its last (the new day); the second starts lookback + 1 days
-        before it."""
+        """The second sync starts lookback + 1 days before the first's state, which is the new day."""
         return self.next_day - timedelta(days=LOOKBACK_DAYS + 1)
 
 

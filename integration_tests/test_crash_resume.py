@@ -1,0 +1,165 @@
+"""Crash and resume: `source-usage read` killed with SIGKILL at 20 seeded points, resumed each time from the
+last STATE it emitted, ends with exactly the ground truth once merged by primary key.
+
+The kills form one chain: each run starts from the state the previous (killed) run left and is itself killed,
+so every run is both the resumption of one kill point and the next kill point. A kill point is "right after
+the k-th RECORD or STATE of stream S": two per stream, k seeded within what any run of the chain emits of S.
+Only what a destination may keep counts: of a killed run, a stream's records up to its last STATE message.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from syncing import (
+    CURSORS,
+    PRIMARY_KEYS,
+    Records,
+    Run,
+    differences,
+    duplicated_keys,
+    merge,
+    read,
+    schema_violations,
+)
+
+pytestmark = pytest.mark.xdist_group("crash_resume")
+
+SEED = 20261120
+START = "2026-11-12"
+STREAMS = list(PRIMARY_KEYS)
+KILLS_PER_STREAM = 2
+LOOKBACK_DAYS = 3
+
+
+@dataclass
+class KillPoint:
+    stream: str
+    nth: int  # kill right after the nth RECORD or STATE message of the stream
+
+
+@dataclass
+class Leg:
+    point: KillPoint | None
+    run: Run
+
+
+def _stream_of(message: dict[str, Any]) -> str | None:
+    if message["type"] == "RECORD":
+        return message["record"]["stream"]
+    if message["type"] == "STATE":
+        return message["state"]["stream"]["stream_descriptor"]["name"]
+    return None
+
+
+def _fewest_messages(truth: Records, today: str) -> dict[str, int]:
+    """What any run of the chain emits of each stream at least: the records of a sync resumed from a finished
+    state (the lookback, or everything for a full-refresh stream), plus its final STATE."""
+    first_reread = _days_before(today, LOOKBACK_DAYS)
+    fewest = {}
+    for stream in STREAMS:
+        cursor = CURSORS.get(stream)
+        rows = truth.get(stream, [])
+        if cursor == "period":
+            rows = [row for row in rows if row[cursor] >= first_reread[:7]]
+        elif cursor:
+            rows = [row for row in rows if row[cursor] >= first_reread]
+        fewest[stream] = len(rows) + 1
+    return fewest
+
+
+def _days_before(day: str, days: int) -> str:
+    return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+
+
+def kill_points(truth: Records, today: str) -> list[KillPoint]:
+    """Two seeded kill points per stream, in a seeded order."""
+    rng = random.Random(SEED)
+    fewest = _fewest_messages(truth, today)
+    points = [
+        KillPoint(stream, rng.randint(1, fewest[stream]))
+        for stream in STREAMS
+        for _ in range(KILLS_PER_STREAM)
+    ]
+    rng.shuffle(points)
+    return points
+
+
+def _killer(point: KillPoint) -> Any:
+    seen = {"count": 0}
+
+    def kill_when(_: int, message: dict[str, Any]) -> bool:
+        if _stream_of(message) == point.stream:
+            seen["count"] += 1
+        return seen["count"] >= point.nth
+
+    return kill_when
+
+
+def kept(run: Run) -> Records:
+    """What a destination may keep of a run: all of a finished one; of a killed one, each stream's records
+    up to that stream's last STATE message."""
+    if not run.killed:
+        return run.records()
+    last_state: dict[str, int] = {}
+    for index, message in enumerate(run.messages):
+        if message["type"] == "STATE":
+            last_state[_stream_of(message) or ""] = index
+    records: Records = {}
+    for index, message in enumerate(run.messages):
+        stream = _stream_of(message)
+        if message["type"] == "RECORD" and stream is not None and index < last_state.get(stream, -1):
+            records.setdefault(stream, []).append(message["record"]["data"])
+    return records
+
+
+@pytest.fixture(scope="module")
+def chain(sandbox: Any) -> Iterator[tuple[list[Leg], Records]]:
+    """Kill, resume from the last states, kill again ... then one run to the end."""
+    sandbox.restore()
+    config = sandbox.config(start_date=START, lookback_days=LOOKBACK_DAYS)
+    truth = sandbox.truth(START)
+    state: dict[str, dict[str, Any]] = {}
+    legs: list[Leg] = []
+    for point in [*kill_points(truth, sandbox.today), None]:
+        run = read(config, state=state.values(), kill_when=_killer(point) if point else None)
+        legs.append(Leg(point, run))
+        state.update(run.last_states())
+    sandbox.restore()
+    yield legs, truth
+
+
+def test_twenty_kill_points_cover_every_stream_twice(chain: tuple[list[Leg], Records]) -> None:
+    legs, _ = chain
+    killed = [leg for leg in legs if leg.run.killed]
+    assert len(killed) >= 20, [(leg.point, leg.run.describe()) for leg in legs if not leg.run.killed]
+    by_stream: dict[str, int] = {}
+    for leg in killed:
+        assert leg.point is not None
+        by_stream[leg.point.stream] = by_stream.get(leg.point.stream, 0) + 1
+    assert by_stream == {stream: KILLS_PER_STREAM for stream in STREAMS}
+
+
+def test_resuming_after_every_kill_loses_nothing_in_any_stream(chain: tuple[list[Leg], Records]) -> None:
+    legs, truth = chain
+    last = legs[-1].run
+    assert last.succeeded, last.describe()
+    for leg in legs:
+        assert not leg.run.hung, leg.run.describe()
+        assert leg.run.killed or leg.run.succeeded, leg.run.describe()
+    merged = merge(*(kept(leg.run) for leg in legs))
+    assert differences(merged, truth, STREAMS) == {}
+
+
+def test_no_run_of_the_chain_emits_a_key_twice_or_a_record_outside_its_schema(
+    chain: tuple[list[Leg], Records],
+) -> None:
+    legs, _ = chain
+    for leg in legs:
+        assert duplicated_keys(leg.run.records()) == {}, leg.point
+        assert schema_violations(leg.run.records()) == [], leg.point

@@ -1,0 +1,299 @@
+"""Faults: a full and an incremental sync survive every sandbox fault profile; permanent faults fail clearly.
+
+Each scenario gets a sandbox of its own, and all scenarios run side by side on first use, so the module costs
+the longest scenario (a permanent 500: five retries with backoff) instead of their sum.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from syncing import (
+    PRIMARY_KEYS,
+    Run,
+    differences,
+    duplicated_keys,
+    leaks,
+    merge,
+    private_sandbox,
+    read,
+    schema_violations,
+)
+
+pytestmark = pytest.mark.xdist_group("faults")
+
+START = "2026-11-14"
+FULL_TODAY = "2026-11-18"  # the full sync runs on this day ...
+INCREMENTAL_TODAY = "2026-11-20"  # ... and the incremental one two days later, when recent figures have grown
+TIMEOUT_SECONDS = 1  # request_timeout_seconds: a stall of 2 s outlasts it
+STALL_SECONDS = 2
+PERMANENT_500_BOUND_SECONDS = (
+    150.0  # five retries with exponential backoff (~62 s of waiting), then a failure
+)
+PERMANENT_BOUND_SECONDS = 60.0  # a fault the vendor says is permanent is not retried (the stats show it)
+
+TRANSIENT = ("429_retry_after", "429_no_retry_after", "5xx", "drop", "stall", "truncate")
+# Whitepages and InsideView send one request per window, so every one of theirs meets the fault twice
+# before it gets through (the sandbox never faults a request three times in a row); the others a share.
+ALWAYS_FAULTED = ("whitepages", "insideview")
+EXPECTED_ATTEMPTS = {("whitepages", "usage"): 3, ("insideview", "usage"): 6}
+
+
+def transient_profile(name: str) -> list[dict[str, Any]]:
+    extra = {"stall_seconds": STALL_SECONDS} if name == "stall" else {}
+    return [{"name": name, "vendor": vendor, "rate": 1.0, **extra} for vendor in ALWAYS_FAULTED] + [
+        {"name": name, "rate": 0.3, **extra}
+    ]
+
+
+SURVIVABLE: dict[str, list[dict[str, Any]]] = {
+    **{name: transient_profile(name) for name in TRANSIENT},
+    # every InsideView and Leaf token is revoked after 1 to 9 uses; a new one always works
+    "revoke_token": [{"name": "revoke_token", "rate": 0.2}],
+    "xml": [{"name": "xml"}],
+}
+
+
+@dataclass
+class Survival:
+    full: Run
+    incremental: Run
+    full_stats: dict[str, Any]
+    incremental_stats: dict[str, Any]
+    truth_full: dict[str, list[dict[str, Any]]]
+    truth_incremental: dict[str, list[dict[str, Any]]]
+
+
+@dataclass
+class Failure:
+    run: Run
+    truth: dict[str, list[dict[str, Any]]]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _survive(seed: int, size: str, profiles: list[dict[str, Any]]) -> Survival:
+    with private_sandbox(seed, size, FULL_TODAY) as box:
+        box.set_faults(*profiles)
+        full = read(box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS), timeout=150)
+        full_stats = box.stats()
+        box.set_today(INCREMENTAL_TODAY)
+        box.reset()
+        config = box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS)
+        incremental = read(config, state=full.last_states().values(), timeout=150)
+        return Survival(
+            full,
+            incremental,
+            full_stats,
+            box.stats(),
+            box.truth(START, today=FULL_TODAY),
+            box.truth(START, today=INCREMENTAL_TODAY),
+        )
+
+
+def _fail(seed: int, size: str, setup: Callable[[Any], tuple[dict[str, Any], list[str]]]) -> Failure:
+    with private_sandbox(seed, size, INCREMENTAL_TODAY) as box:
+        config, streams = setup(box)
+        run = read(config, streams=streams, timeout=PERMANENT_500_BOUND_SECONDS + 30)
+        return Failure(run, box.truth(START), box.stats())
+
+
+def _permanent_500(box: Any) -> tuple[dict[str, Any], list[str]]:
+    box.set_faults(name="permanent_500", vendor="whitepages")
+    return box.config("whitepages", "insideview", start_date=START), ["daily_usage", "api_transactions"]
+
+
+def _quota_exhausted(box: Any) -> tuple[dict[str, Any], list[str]]:
+    box.set_faults(name="quota_exhausted")
+    return box.config("whitepages", "insideview", start_date=START), ["daily_usage", "api_transactions"]
+
+
+def _revoked_key(box: Any) -> tuple[dict[str, Any], list[str]]:
+    config = box.config(
+        "leadfeeder", "insideview", start_date=START, leadfeeder={"api_key": "lf-revoked-key-4f1c9a2e7b"}
+    )
+    return config, ["api_usage", "api_transactions"]
+
+
+PERMANENT = {
+    "permanent_500": _permanent_500,
+    "quota_exhausted": _quota_exhausted,
+    "revoked_key": _revoked_key,
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes(sandbox: Any) -> Iterator[dict[str, Any]]:
+    """Every scenario, run side by side, each against its own sandbox."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(SURVIVABLE) + len(PERMANENT) + 1) as pool:
+        futures = {
+            name: pool.submit(_survive, sandbox.seed, sandbox.size, profiles)
+            for name, profiles in {"none": [], **SURVIVABLE}.items()
+        }
+        futures.update(
+            {name: pool.submit(_fail, sandbox.seed, sandbox.size, setup) for name, setup in PERMANENT.items()}
+        )
+        results = {name: future.result() for name, future in futures.items()}
+    results["seconds"] = time.monotonic() - started
+    yield results
+
+
+def _assert_complete_and_exact(run: Run, got: dict[str, Any], truth: dict[str, Any], label: str) -> None:
+    assert not run.hung, f"{label} hung: {run.describe()}"
+    assert run.succeeded, f"{label} did not succeed: {run.describe()}"
+    assert duplicated_keys(run.records()) == {}, f"{label} emitted a primary key twice"
+    assert schema_violations(run.records()) == [], f"{label} emitted records that break their schema"
+    assert differences(got, truth, PRIMARY_KEYS) == {}, f"{label} lost or changed records"
+    assert leaks(run.text) == [], f"{label} printed a secret"
+
+
+def _assert_fault_was_met(name: str, stats: dict[str, Any]) -> None:
+    vendors = stats["vendors"]
+    if name in TRANSIENT:
+        for (vendor, endpoint), attempts in EXPECTED_ATTEMPTS.items():
+            assert sum(vendors[vendor][endpoint].values()) == attempts, (name, vendor, vendors[vendor])
+    if name == "revoke_token":
+        assert any("401" in counts for counts in vendors["leaf"].values()), vendors["leaf"]
+
+
+@pytest.mark.parametrize("name", ["none", *TRANSIENT, "xml"])
+def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: dict[str, Any], name: str) -> None:
+    survival: Survival = outcomes[name]
+    _assert_complete_and_exact(
+        survival.full, merge(survival.full.records()), survival.truth_full, f"full ({name})"
+    )
+    merged = merge(survival.full.records(), survival.incremental.records())
+    _assert_complete_and_exact(
+        survival.incremental, merged, survival.truth_incremental, f"incremental ({name})"
+    )
+    _assert_fault_was_met(name, survival.full_stats)
+    _assert_fault_was_met(name, survival.incremental_stats)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a Leaf or InsideView token revoked again right after its refresh fails the sync: the CDK "
+    "refreshes once per request, and concurrent requests use up the fresh token before the retry (reported)",
+)
+def test_full_and_incremental_syncs_survive_token_revocation(outcomes: dict[str, Any]) -> None:
+    survival: Survival = outcomes["revoke_token"]
+    _assert_complete_and_exact(survival.full, merge(survival.full.records()), survival.truth_full, "full")
+    merged = merge(survival.full.records(), survival.incremental.records())
+    _assert_complete_and_exact(survival.incremental, merged, survival.truth_incremental, "incremental")
+    _assert_fault_was_met("revoke_token", survival.full_stats)
+
+
+def test_a_failed_sync_under_token_revocation_says_so_and_keeps_what_it_read(
+    outcomes: dict[str, Any],
+) -> None:
+    """Whatever the outcome, never a success with data missing, and every record emitted is right."""
+    survival: Survival = outcomes["revoke_token"]
+    for run, truth in (
+        (survival.full, survival.truth_full),
+        (survival.incremental, survival.truth_incremental),
+    ):
+        assert not run.hung, run.describe()
+        got = merge(run.records())
+        wrong = {
+            stream: diff
+            for stream, diff in differences(got, truth, PRIMARY_KEYS).items()
+            if diff["counts"][1:] != (0, 0) or (run.succeeded and diff["counts"][0])
+        }
+        assert wrong == {}, f"records extra, changed, or missing from a sync reported as successful: {wrong}"
+        assert schema_violations(run.records()) == []
+        assert run.succeeded or run.exit_code not in (0, None), run.describe()
+
+
+def _stream_error(run: Run, stream: str) -> str:
+    errors = [e["message"] for e in run.errors() if (e.get("stream_descriptor") or {}).get("name") == stream]
+    assert len(errors) == 1, f"expected one error for {stream}, got {errors}: {run.describe()}"
+    return errors[0]
+
+
+def _assert_clear(message: str, vendor: str, endpoint: str) -> None:
+    assert vendor in message, f"the error does not name {vendor}: {message!r}"
+    assert endpoint in message, f"the error does not name the endpoint {endpoint}: {message!r}"
+    assert "Traceback" not in message and "Response (headers)" not in message, message
+
+
+def _cursor_values(state: Any) -> list[str]:
+    """Every date or period a stream state holds, partitions included."""
+    if isinstance(state, dict):
+        return [
+            v
+            for k, item in state.items()
+            for v in ([item] if k in ("date", "period") else _cursor_values(item))
+        ]
+    if isinstance(state, list):
+        return [value for item in state for value in _cursor_values(item)]
+    return []
+
+
+def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy: str, bound: float) -> None:
+    run = failure.run
+    assert not run.hung and run.seconds < bound, f"no failure within {bound} s: {run.describe()}"
+    assert run.exit_code not in (0, None), run.describe()
+    assert healthy in run.completed_streams() and failing not in run.completed_streams(), run.statuses()
+    last = run.last_states()
+    assert last[healthy]["stream"]["stream_state"] == {"date": "2026-11-21"}, last
+    failing_state = last.get(failing, {}).get("stream", {}).get("stream_state")
+    assert all(value <= START for value in _cursor_values(failing_state)), (
+        f"{failing} claims progress: {last}"
+    )
+    got = merge(run.records())
+    assert differences(got, failure.truth, [healthy]) == {}, f"{healthy} lost records"
+    assert run.records().get(failing, []) == []
+    summary = run.errors()[-1]["message"]  # the CDK's closing list of the streams that failed
+    assert failing in summary and healthy not in summary, summary
+    assert leaks(run.text) == []
+
+
+def test_whitepages_answering_500_for_ever_fails_the_stream_in_bounded_time_naming_vendor_and_endpoint(
+    outcomes: dict[str, Any],
+) -> None:
+    failure: Failure = outcomes["permanent_500"]
+    _assert_failed_after_saving_the_rest(
+        failure, "daily_usage", "api_transactions", PERMANENT_500_BOUND_SECONDS
+    )
+    _assert_clear(_stream_error(failure.run, "daily_usage"), "Whitepages", "/v1/account/usage")
+    assert sum(failure.stats["vendors"]["whitepages"]["usage"].values()) == 6  # the request and 5 retries
+
+
+@pytest.mark.xfail(strict=True, reason="the quota message names Whitepages but not the endpoint (reported)")
+def test_an_exhausted_whitepages_quota_fails_at_once_naming_vendor_and_endpoint(
+    outcomes: dict[str, Any],
+) -> None:
+    failure: Failure = outcomes["quota_exhausted"]
+    _assert_clear(_stream_error(failure.run, "daily_usage"), "Whitepages", "/v1/account/usage")
+
+
+def test_an_exhausted_whitepages_quota_fails_at_once_after_saving_the_other_streams(
+    outcomes: dict[str, Any],
+) -> None:
+    failure: Failure = outcomes["quota_exhausted"]
+    _assert_failed_after_saving_the_rest(failure, "daily_usage", "api_transactions", PERMANENT_BOUND_SECONDS)
+    message = _stream_error(failure.run, "daily_usage")
+    assert "Whitepages" in message and "quota" in message, message
+    assert sum(failure.stats["vendors"]["whitepages"]["usage"].values()) == 1  # not retried
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the rejected-key message names Leadfeeder but not the endpoint (reported)"
+)
+def test_a_revoked_leadfeeder_key_fails_at_once_naming_vendor_and_endpoint(outcomes: dict[str, Any]) -> None:
+    failure: Failure = outcomes["revoked_key"]
+    _assert_clear(_stream_error(failure.run, "api_usage"), "Leadfeeder", "/v1/accounts")
+
+
+def test_a_revoked_leadfeeder_key_fails_at_once_after_saving_the_other_streams(
+    outcomes: dict[str, Any],
+) -> None:
+    failure: Failure = outcomes["revoked_key"]
+    _assert_failed_after_saving_the_rest(failure, "api_usage", "api_transactions", PERMANENT_BOUND_SECONDS)
+    message = _stream_error(failure.run, "api_usage")
+    assert "Leadfeeder" in message and "leadfeeder.api_key" in message, message

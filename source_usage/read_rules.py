@@ -92,8 +92,13 @@ def _check_stream_state(name: str, value: Any, today: date) -> None:
 
 
 def _check_cursor(name: str, cursor: Any, field: str, today: date) -> None:
-    if not isinstance(cursor, Mapping) or field not in cursor or set(cursor) - {field}:
+    if not isinstance(cursor, Mapping) or field not in cursor:
         raise ConfigProblem(f"The saved state of stream '{name}' has no '{field}' cursor; {RESET}.")
+    if set(cursor) - {field}:
+        extra = ", ".join(sorted(str(key) for key in set(cursor) - {field}))
+        raise ConfigProblem(
+            f"The saved state of stream '{name}' has keys this version does not write ({extra}); {RESET}."
+        )
     parsed = _parse(cursor[field])
     if parsed is None:
         raise ConfigProblem(

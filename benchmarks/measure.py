@@ -20,6 +20,8 @@ POLL_SECONDS = 0.05
 class Measurement:
     wall_s: float
     cpu_s: float
+    user_s: float
+    system_s: float
     peak_rss_mb: float
     returncode: int
 
@@ -38,9 +40,9 @@ def _tree_rss(root: psutil.Process) -> int:
     return total
 
 
-def _children_cpu() -> float:
+def _children_cpu() -> tuple[float, float]:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime, usage.ru_stime
 
 
 def run_measured(
@@ -85,4 +87,5 @@ def run_measured(
             done.set()
             poller.join()
     wall = time.perf_counter() - started
-    return Measurement(wall, _children_cpu() - cpu_before, peak[0] / 2**20, returncode)
+    user, system = (after - before for after, before in zip(_children_cpu(), cpu_before, strict=True))
+    return Measurement(wall, user + system, user, system, peak[0] / 2**20, returncode)

@@ -1,4 +1,4 @@
-"""Where a run spends its CPU: py-spy samples of every thread (idle frames left out), summed per function.
+"""Where a run spends its CPU: py-spy samples of the thread holding the GIL, summed per function.
 
 `py-spy record --format raw` writes one line per distinct stack with its sample count; a function's self
 share is the samples where it is the innermost frame, its total share those where it is anywhere on the
@@ -37,6 +37,7 @@ def record(command: Sequence[str], raw: Path, stdout: Path) -> bool:
                 "--rate",
                 str(RATE_HZ),
                 "--subprocesses",
+                "--gil",
                 "--nonblocking",
                 "-o",
                 str(raw),

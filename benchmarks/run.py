@@ -14,7 +14,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Optional, TypeVar
 
 from benchmarks import profile, report, targets
 from benchmarks.connector import OURS, configured_catalog
@@ -22,6 +22,7 @@ from benchmarks.sandbox import BenchSandbox
 from benchmarks.scenarios import BARE, Bench, medians
 
 RESULTS = Path(__file__).with_name("results")
+T = TypeVar("T")
 TODAY = "2026-11-20"
 FULL_DAYS = 365  # one year: one Leaf range per contract x user, four InsideView and five Whitepages windows
 SIDE_YEARS = 5  # InsideView day data over five years: twenty 92-day windows
@@ -73,44 +74,17 @@ def main(argv: list[str] | None = None) -> int:
         if "medium" in parts:
             with BenchSandbox(args.medium, TODAY) as sandbox:
                 bench = Bench(sandbox, workdir, start_date, _log)
-                medium, _ = bench.full_sync("medium-L1")
-                results["medium"] = {**medium, "runs": 1}
+                medium = _attempt(results, "medium-L1", lambda: bench.full_sync("medium-L1"))
+                if medium:
+                    results["medium"] = {**medium[0], "runs": 1}
                 if not args.no_profile:
                     results["profile"] = _profile(bench, workdir)
         with BenchSandbox(args.size, TODAY) as sandbox:
             bench = Bench(sandbox, workdir, start_date, _log)
             results["start_cost"] = {"ours": bench.start_cost(OURS), "bare_cdk": bench.start_cost(BARE)}
             if "side" in parts:
-                _log("side by side: warming the sandbox's caches")
-                bench.warm(side_start)
-                reps = [bench.side_by_side(rep + 1, side_start) for rep in range(args.reps)]
-                results["side_by_side"] = {tool: [rep[tool] for rep in reps] for tool in reps[0]}
-                results["side_by_side_medians"] = {
-                    tool: medians(rows) for tool, rows in results["side_by_side"].items()
-                }
-                results["ratios"] = targets.ratios(results["side_by_side_medians"])
-            state: list[dict[str, Any]] = []
-            if "L1" in parts or "L3" in parts:
-                l1 = []
-                for rep in range(args.reps if "L1" in parts else 1):
-                    run, state = bench.full_sync(f"L1-{rep + 1}")
-                    l1.append(run)
-                results["runs"]["L1"] = l1
-            if "L3" in parts:
-                l3, end = [], TODAY
-                for rep in range(args.reps):
-                    run, state = bench.incremental_sync(f"L3-{rep + 1}", state, rep + 1, end)
-                    end = run["today"]
-                    l3.append(run)
-                results["runs"]["L3"] = l3
-            if "L2" in parts:
-                results["runs"]["L2"] = [
-                    bench.full_sync(f"L2-{rep + 1}", latency_ms=50.0)[0] for rep in range(args.slow_reps)
-                ]
-            if "L4" in parts:
-                results["runs"]["L4"] = [
-                    bench.local_sync(f"L4-{rep + 1}", start_date) for rep in range(args.slow_reps)
-                ]
+                _side(bench, results, args.reps, side_start)
+            _levels(bench, results, parts, args.reps, args.slow_reps, start_date)
     results["medians"] = {level: medians(rows) for level, rows in results["runs"].items()}
     results["finished"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["bench_wall_s"] = round(time.monotonic() - started, 1)
@@ -124,6 +98,72 @@ def main(argv: list[str] | None = None) -> int:
     print(report.console(results), flush=True)
     _log(f"benchmark finished in {results['bench_wall_s'] / 60:.1f} min")
     return 0
+
+
+def _attempt(results: dict[str, Any], name: str, action: Callable[[], T]) -> Optional[T]:
+    """One measured run; a failed sync is recorded in `failures` and the benchmark goes on."""
+    try:
+        return action()
+    except RuntimeError as error:
+        _log(f"{name} FAILED: {error}")
+        results.setdefault("failures", []).append({"run": name, "error": str(error)[:2000]})
+        return None
+
+
+def _side(bench: Bench, results: dict[str, Any], reps: int, side_start: str) -> None:
+    _log("side by side: warming the sandbox's caches")
+    bench.warm(side_start)
+    done = [
+        _attempt(results, f"side-{rep}", lambda rep=rep: bench.side_by_side(rep, side_start))
+        for rep in range(1, reps + 1)
+    ]
+    runs = [run for run in done if run]
+    if runs:
+        results["side_by_side"] = {tool: [run[tool] for run in runs] for tool in runs[0]}
+        results["side_by_side_medians"] = {
+            tool: medians(rows) for tool, rows in results["side_by_side"].items()
+        }
+        results["ratios"] = targets.ratios(results["side_by_side_medians"])
+
+
+def _levels(
+    bench: Bench, results: dict[str, Any], parts: set[str], reps: int, slow_reps: int, start: str
+) -> None:
+    """L1 (then L3 from its state), L2 and L4; a failed run is left out of the medians."""
+    runs: dict[str, list[dict[str, Any]]] = {"L1": [], "L2": [], "L3": [], "L4": []}
+    state: list[dict[str, Any]] = []
+    if "L1" in parts or "L3" in parts:
+        for rep in range(1, (reps if "L1" in parts else 1) + 1):
+            full = _attempt(results, f"L1-{rep}", lambda rep=rep: bench.full_sync(f"L1-{rep}"))
+            if full:
+                runs["L1"].append(full[0])
+                state = full[1]
+    if "L3" in parts and state:
+        end = TODAY
+        for rep in range(1, reps + 1):
+            since = state
+            incremental = _attempt(
+                results,
+                f"L3-{rep}",
+                lambda rep=rep, since=since, end=end: bench.incremental_sync(f"L3-{rep}", since, rep, end),
+            )
+            if not incremental:
+                break
+            runs["L3"].append(incremental[0])
+            end, state = incremental[0]["today"], incremental[1]
+    if "L2" in parts:
+        for rep in range(1, slow_reps + 1):
+            slow = _attempt(
+                results, f"L2-{rep}", lambda rep=rep: bench.full_sync(f"L2-{rep}", latency_ms=50.0)
+            )
+            if slow:
+                runs["L2"].append(slow[0])
+    if "L4" in parts:
+        for rep in range(1, slow_reps + 1):
+            duck = _attempt(results, f"L4-{rep}", lambda rep=rep: bench.local_sync(f"L4-{rep}", start))
+            if duck:
+                runs["L4"].append(duck)
+    results["runs"] = {level: rows for level, rows in runs.items() if rows}
 
 
 def _profile(bench: Bench, workdir: Path) -> dict[str, Any]:

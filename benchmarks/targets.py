@@ -37,6 +37,15 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     levels, side = results["medians"], results.get("side_by_side_medians", {})
     runs = results["runs"]
     found: list[dict[str, Any]] = []
+    failures = results.get("failures", [])
+    found.append(
+        _target(
+            "every sync completed",
+            not failures,
+            "; ".join(f"{f['run']}: {f['error'][-160:]}" for f in failures) or "all completed",
+            "no failure",
+        )
+    )
     for level in ("L1", "L3"):
         if level not in runs:
             continue

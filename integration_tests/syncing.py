@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import select
 import shutil
 import signal
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -378,29 +380,18 @@ def _parse(line: bytes) -> dict[str, Any] | None:
 
 
 @contextmanager
-def private_sandbox(seed: int, size: str, today: str) -> Iterator[Any]:
-    """A sandbox of its own (the conftest's `Sandbox` API), for a test that runs scenarios side by side."""
+def private_sandbox(seed: int, size: str, today: str, access_log: Path | None = None) -> Iterator[Any]:
+    """A sandbox of its own (the conftest's `Sandbox` API), for a test that runs scenarios side by side;
+    with `access_log`, every request line it serves is logged to that file."""
     from conftest import Sandbox
 
-    command = [
-        sys.executable,
-        "-m",
-        "usage_sandbox",
-        "serve",
-        "--port",
-        "0",
-        "--seed",
-        str(seed),
-        "--size",
-        size,
-        "--today",
-        today,
-    ]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "usage_sandbox", "serve", "--port", "0", "--seed", str(seed)]
+    command += ["--size", size, "--today", today] + (["--verbose"] if access_log else [])
+    env = {**os.environ, "PYTHONPATH": _path_with(ROOT)}
+    log = access_log.open("wb") if access_log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL
+    )
     try:
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], SANDBOX_START_SECONDS)
@@ -417,6 +408,101 @@ def private_sandbox(seed: int, size: str, today: str) -> Iterator[Any]:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+        if access_log:
+            log.close()
+
+
+@contextmanager
+def logged_sandbox(seed: int, size: str, today: str) -> Iterator[tuple[Any, Path]]:
+    """A private sandbox and the file its access log goes to, one line per request, removed on exit."""
+    folder = Path(tempfile.mkdtemp(prefix="usage-sandbox-log-"))
+    try:
+        with private_sandbox(seed, size, today, access_log=folder / "access.log") as box:
+            yield box, folder / "access.log"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The sandbox a scenario imitates in a sandbox of its own: the session sandbox's seed, size and today."""
+
+    seed: int
+    size: str
+    today: str
+
+    @classmethod
+    def of(cls, sandbox: Any) -> Settings:
+        return cls(sandbox.seed, sandbox.size, sandbox.default_today)
+
+
+Job = Callable[[Settings], Any]
+_JOBS: dict[str, Job] = {}
+_THREADS: list[threading.Thread] = []
+RESULT_TIMEOUT_SECONDS = 900.0
+
+
+def register(name: str, job: Job) -> None:
+    """A scenario to compute once per test session (test modules register theirs when imported)."""
+    _JOBS[name] = job
+
+
+def shared_folder(tmp_path_factory: Any) -> Path:
+    """A folder every pytest-xdist worker of this session sees (the session's own temp folder alone)."""
+    base = Path(tmp_path_factory.getbasetemp())
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "scenarios"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def start_all(folder: Path, settings: Settings) -> None:
+    """Starts, in background threads, every registered scenario no worker has claimed yet.
+
+    The scenarios mostly wait (for retries, backoff, stalls), so running them all side by side costs about
+    the longest one, whichever test needs them first, while the worker goes on with other tests.
+    """
+    for name, job in _JOBS.items():
+        try:
+            os.close(os.open(folder / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue
+        thread = threading.Thread(target=_compute, args=(folder, name, job, settings), name=name)
+        thread.start()
+        _THREADS.append(thread)
+
+
+def _compute(folder: Path, name: str, job: Job, settings: Settings) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, job(settings))
+    except BaseException:  # noqa: BLE001 - handed to the test that asks for the result
+        outcome = (False, traceback.format_exc())
+    partial = folder / f"{name}.pickle.partial"
+    partial.write_bytes(pickle.dumps(outcome))
+    partial.rename(folder / f"{name}.pickle")
+
+
+def result(folder: Path, name: str, timeout: float = RESULT_TIMEOUT_SECONDS) -> Any:
+    """The scenario's result, once whichever worker claimed it has computed it."""
+    path = folder / f"{name}.pickle"
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"scenario {name} has no result after {timeout} s")
+        time.sleep(0.2)
+    ok, value = pickle.loads(path.read_bytes())
+    if not ok:
+        raise RuntimeError(f"scenario {name} failed:\n{value}")
+    return value
+
+
+def join_all() -> None:
+    """Waits for the scenarios this worker computes, so it outlives them (other workers read them)."""
+    for thread in _THREADS:
+        thread.join()
+
+
+def _path_with(folder: Path) -> str:
+    return os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
 
 
 class _Exec:
@@ -464,10 +550,7 @@ class _Zygote:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair()
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
-        }
+        env = {**os.environ, "PYTHONPATH": _path_with(HERE)}
         self._process = subprocess.Popen([sys.executable, "-m", "syncing"], stdin=theirs, env=env, cwd=ROOT)
         theirs.close()
         self._socket = ours

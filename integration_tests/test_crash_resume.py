@@ -21,14 +21,19 @@ from syncing import (
     PRIMARY_KEYS,
     Records,
     Run,
+    Settings,
     differences,
     duplicated_keys,
+    join_all,
     merge,
+    private_sandbox,
     read,
+    register,
+    result,
     schema_violations,
+    shared_folder,
+    start_all,
 )
-
-pytestmark = pytest.mark.xdist_group("crash_resume")
 
 SEED = 20261120
 START = "2026-11-12"
@@ -118,20 +123,30 @@ def kept(run: Run) -> Records:
     return records
 
 
-@pytest.fixture(scope="module")
-def chain(sandbox: Any) -> Iterator[tuple[list[Leg], Records]]:
+def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
     """Kill, resume from the last states, kill again ... then one run to the end."""
-    sandbox.restore()
-    config = sandbox.config(start_date=START, lookback_days=LOOKBACK_DAYS)
-    truth = sandbox.truth(START)
-    state: dict[str, dict[str, Any]] = {}
-    legs: list[Leg] = []
-    for point in [*kill_points(truth, sandbox.today), None]:
-        run = read(config, state=state.values(), kill_when=_killer(point) if point else None)
-        legs.append(Leg(point, run))
-        state.update(run.last_states())
-    sandbox.restore()
-    yield legs, truth
+    with private_sandbox(settings.seed, settings.size, settings.today) as box:
+        box.set_limits({"enabled": False})  # the vendors' rate limits have their own tests
+        config = box.config(start_date=START, lookback_days=LOOKBACK_DAYS)
+        truth = box.truth(START)
+        state: dict[str, dict[str, Any]] = {}
+        legs: list[Leg] = []
+        for point in [*kill_points(truth, box.today), None]:
+            run = read(config, state=state.values(), kill_when=_killer(point) if point else None)
+            legs.append(Leg(point, run))
+            state.update(run.last_states())
+        return legs, truth
+
+
+register("crash_resume", resume_after_kills)
+
+
+@pytest.fixture(scope="session")
+def chain(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[Leg], Records]]:
+    folder = shared_folder(tmp_path_factory)
+    start_all(folder, Settings.of(sandbox))
+    yield result(folder, "crash_resume")
+    join_all()
 
 
 def test_twenty_kill_points_cover_every_stream_twice(chain: tuple[list[Leg], Records]) -> None:

@@ -1,31 +1,37 @@
 """Faults: a full and an incremental sync survive every sandbox fault profile; permanent faults fail clearly.
 
-Each scenario gets a sandbox of its own, and all scenarios run side by side on first use, so the module costs
-the longest scenario (a permanent 500: five retries with backoff) instead of their sum.
+Each scenario gets a sandbox of its own, and all scenarios run side by side, in the background of whichever
+pytest worker first needs one, so the module costs about the longest scenario (a permanent 500: five retries
+with backoff) instead of their sum.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
 from syncing import (
     PRIMARY_KEYS,
     Run,
+    Settings,
     differences,
     duplicated_keys,
+    join_all,
     leaks,
+    logged_sandbox,
     merge,
-    private_sandbox,
     read,
+    register,
+    result,
     schema_violations,
+    shared_folder,
+    start_all,
 )
 
-pytestmark = pytest.mark.xdist_group("faults")
+Outcomes = Callable[[str], Any]
 
 START = "2026-11-14"
 FULL_TODAY = "2026-11-18"  # the full sync runs on this day ...
@@ -67,6 +73,11 @@ class Survival:
     incremental_stats: dict[str, Any]
     truth_full: dict[str, list[dict[str, Any]]]
     truth_incremental: dict[str, list[dict[str, Any]]]
+    access_log: str = ""
+
+    @property
+    def runs(self) -> list[Run]:
+        return [self.full, self.incremental]
 
 
 @dataclass
@@ -74,10 +85,15 @@ class Failure:
     run: Run
     truth: dict[str, list[dict[str, Any]]]
     stats: dict[str, Any] = field(default_factory=dict)
+    access_log: str = ""
+
+    @property
+    def runs(self) -> list[Run]:
+        return [self.run]
 
 
-def _survive(seed: int, size: str, profiles: list[dict[str, Any]]) -> Survival:
-    with private_sandbox(seed, size, FULL_TODAY) as box:
+def _survive(settings: Settings, profiles: list[dict[str, Any]]) -> Survival:
+    with logged_sandbox(settings.seed, settings.size, FULL_TODAY) as (box, log):
         box.set_faults(*profiles)
         full = read(box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS), timeout=150)
         full_stats = box.stats()
@@ -85,21 +101,19 @@ def _survive(seed: int, size: str, profiles: list[dict[str, Any]]) -> Survival:
         box.reset()
         config = box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS)
         incremental = read(config, state=full.last_states().values(), timeout=150)
-        return Survival(
-            full,
-            incremental,
-            full_stats,
-            box.stats(),
-            box.truth(START, today=FULL_TODAY),
-            box.truth(START, today=INCREMENTAL_TODAY),
-        )
+        truth_full, truth_incremental = box.truth(START, today=FULL_TODAY), box.truth(START)
+        survival = Survival(full, incremental, full_stats, box.stats(), truth_full, truth_incremental)
+        survival.access_log = log.read_text(errors="replace")  # flushed line by line
+    return survival
 
 
-def _fail(seed: int, size: str, setup: Callable[[Any], tuple[dict[str, Any], list[str]]]) -> Failure:
-    with private_sandbox(seed, size, INCREMENTAL_TODAY) as box:
+def _fail(settings: Settings, setup: Callable[[Any], tuple[dict[str, Any], list[str]]]) -> Failure:
+    with logged_sandbox(settings.seed, settings.size, INCREMENTAL_TODAY) as (box, log):
         config, streams = setup(box)
         run = read(config, streams=streams, timeout=PERMANENT_500_BOUND_SECONDS + 30)
-        return Failure(run, box.truth(START), box.stats())
+        failure = Failure(run, box.truth(START), box.stats())
+        failure.access_log = log.read_text(errors="replace")  # flushed line by line
+    return failure
 
 
 def _permanent_500(box: Any) -> tuple[dict[str, Any], list[str]]:
@@ -126,21 +140,19 @@ PERMANENT = {
 }
 
 
-@pytest.fixture(scope="module")
-def outcomes(sandbox: Any) -> Iterator[dict[str, Any]]:
-    """Every scenario, run side by side, each against its own sandbox."""
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=len(SURVIVABLE) + len(PERMANENT) + 1) as pool:
-        futures = {
-            name: pool.submit(_survive, sandbox.seed, sandbox.size, profiles)
-            for name, profiles in {"none": [], **SURVIVABLE}.items()
-        }
-        futures.update(
-            {name: pool.submit(_fail, sandbox.seed, sandbox.size, setup) for name, setup in PERMANENT.items()}
-        )
-        results = {name: future.result() for name, future in futures.items()}
-    results["seconds"] = time.monotonic() - started
-    yield results
+for _name, _profiles in {"none": [], **SURVIVABLE}.items():
+    register(f"faults.{_name}", partial(_survive, profiles=_profiles))
+for _name, _setup in PERMANENT.items():
+    register(f"faults.{_name}", partial(_fail, setup=_setup))
+
+
+@pytest.fixture(scope="session")
+def outcomes(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcomes]:
+    """Every scenario, each against its own sandbox, all started side by side on first use."""
+    folder = shared_folder(tmp_path_factory)
+    start_all(folder, Settings.of(sandbox))
+    yield lambda name: result(folder, f"faults.{name}")
+    join_all()
 
 
 def _assert_complete_and_exact(run: Run, got: dict[str, Any], truth: dict[str, Any], label: str) -> None:
@@ -162,8 +174,8 @@ def _assert_fault_was_met(name: str, stats: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("name", ["none", *TRANSIENT, "xml"])
-def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: dict[str, Any], name: str) -> None:
-    survival: Survival = outcomes[name]
+def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: Outcomes, name: str) -> None:
+    survival: Survival = outcomes(name)
     _assert_complete_and_exact(
         survival.full, merge(survival.full.records()), survival.truth_full, f"full ({name})"
     )
@@ -180,8 +192,8 @@ def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: dict[s
     reason="a Leaf or InsideView token revoked again right after its refresh fails the sync: the CDK "
     "refreshes once per request, and concurrent requests use up the fresh token before the retry (reported)",
 )
-def test_full_and_incremental_syncs_survive_token_revocation(outcomes: dict[str, Any]) -> None:
-    survival: Survival = outcomes["revoke_token"]
+def test_full_and_incremental_syncs_survive_token_revocation(outcomes: Outcomes) -> None:
+    survival: Survival = outcomes("revoke_token")
     _assert_complete_and_exact(survival.full, merge(survival.full.records()), survival.truth_full, "full")
     merged = merge(survival.full.records(), survival.incremental.records())
     _assert_complete_and_exact(survival.incremental, merged, survival.truth_incremental, "incremental")
@@ -189,10 +201,10 @@ def test_full_and_incremental_syncs_survive_token_revocation(outcomes: dict[str,
 
 
 def test_a_failed_sync_under_token_revocation_says_so_and_keeps_what_it_read(
-    outcomes: dict[str, Any],
+    outcomes: Outcomes,
 ) -> None:
     """Whatever the outcome, never a success with data missing, and every record emitted is right."""
-    survival: Survival = outcomes["revoke_token"]
+    survival: Survival = outcomes("revoke_token")
     for run, truth in (
         (survival.full, survival.truth_full),
         (survival.incremental, survival.truth_incremental),
@@ -254,9 +266,9 @@ def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy
 
 
 def test_whitepages_answering_500_for_ever_fails_the_stream_in_bounded_time_naming_vendor_and_endpoint(
-    outcomes: dict[str, Any],
+    outcomes: Outcomes,
 ) -> None:
-    failure: Failure = outcomes["permanent_500"]
+    failure: Failure = outcomes("permanent_500")
     _assert_failed_after_saving_the_rest(
         failure, "daily_usage", "api_transactions", PERMANENT_500_BOUND_SECONDS
     )
@@ -266,16 +278,16 @@ def test_whitepages_answering_500_for_ever_fails_the_stream_in_bounded_time_nami
 
 @pytest.mark.xfail(strict=True, reason="the quota message names Whitepages but not the endpoint (reported)")
 def test_an_exhausted_whitepages_quota_fails_at_once_naming_vendor_and_endpoint(
-    outcomes: dict[str, Any],
+    outcomes: Outcomes,
 ) -> None:
-    failure: Failure = outcomes["quota_exhausted"]
+    failure: Failure = outcomes("quota_exhausted")
     _assert_clear(_stream_error(failure.run, "daily_usage"), "Whitepages", "/v1/account/usage")
 
 
 def test_an_exhausted_whitepages_quota_fails_at_once_after_saving_the_other_streams(
-    outcomes: dict[str, Any],
+    outcomes: Outcomes,
 ) -> None:
-    failure: Failure = outcomes["quota_exhausted"]
+    failure: Failure = outcomes("quota_exhausted")
     _assert_failed_after_saving_the_rest(failure, "daily_usage", "api_transactions", PERMANENT_BOUND_SECONDS)
     message = _stream_error(failure.run, "daily_usage")
     assert "Whitepages" in message and "quota" in message, message
@@ -285,15 +297,24 @@ def test_an_exhausted_whitepages_quota_fails_at_once_after_saving_the_other_stre
 @pytest.mark.xfail(
     strict=True, reason="the rejected-key message names Leadfeeder but not the endpoint (reported)"
 )
-def test_a_revoked_leadfeeder_key_fails_at_once_naming_vendor_and_endpoint(outcomes: dict[str, Any]) -> None:
-    failure: Failure = outcomes["revoked_key"]
+def test_a_revoked_leadfeeder_key_fails_at_once_naming_vendor_and_endpoint(outcomes: Outcomes) -> None:
+    failure: Failure = outcomes("revoked_key")
     _assert_clear(_stream_error(failure.run, "api_usage"), "Leadfeeder", "/v1/accounts")
 
 
 def test_a_revoked_leadfeeder_key_fails_at_once_after_saving_the_other_streams(
-    outcomes: dict[str, Any],
+    outcomes: Outcomes,
 ) -> None:
-    failure: Failure = outcomes["revoked_key"]
+    failure: Failure = outcomes("revoked_key")
     _assert_failed_after_saving_the_rest(failure, "api_usage", "api_transactions", PERMANENT_BOUND_SECONDS)
     message = _stream_error(failure.run, "api_usage")
     assert "Leadfeeder" in message and "leadfeeder.api_key" in message, message
+
+
+@pytest.mark.parametrize("name", ["none", *SURVIVABLE, *PERMANENT])
+def test_no_output_and_no_request_line_under_fault_holds_a_secret(outcomes: Outcomes, name: str) -> None:
+    outcome = outcomes(name)
+    assert outcome.access_log.count("HTTP/1.1") >= 3, outcome.access_log[-1000:]
+    assert leaks(outcome.access_log) == []
+    for run in outcome.runs:
+        assert leaks(run.text) == [], run.describe()

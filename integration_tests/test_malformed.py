@@ -1,33 +1,39 @@
 """Malformed answers: the connector reads them correctly or fails that stream clearly, and never emits a
 record that breaks its stream's schema.
 
-The sandbox's malformed-answer profiles (see usage_sandbox/faults.py) hit a full sync of every stream; each
-scenario has a sandbox of its own and all run side by side on first use.
+The sandbox's malformed-answer profiles (see usage_sandbox/faults.py) hit a full sync; each scenario has a
+sandbox of its own and all run side by side in the background (see syncing.start_all).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
 from protocol import comparable
 from syncing import (
     Run,
+    Settings,
     differences,
     duplicated_keys,
+    join_all,
     key_of,
     leaks,
+    logged_sandbox,
     merge,
-    private_sandbox,
     read,
+    register,
+    result,
     schema_violations,
+    shared_folder,
+    start_all,
 )
 
-pytestmark = pytest.mark.xdist_group("malformed")
+Outcomes = Callable[[str], Any]
 
 START = "2026-11-14"
 TODAY = "2026-11-20"
@@ -41,6 +47,7 @@ class Outcome:
     run: Run
     truth: dict[str, list[dict[str, Any]]]
     stats: dict[str, Any]
+    access_log: str = ""
 
 
 @dataclass
@@ -74,21 +81,26 @@ SCENARIOS = {
 }
 
 
-def _scenario(seed: int, size: str, scenario: Scenario) -> Outcome:
-    with private_sandbox(seed, size, TODAY) as box:
+def _scenario(settings: Settings, scenario: Scenario) -> Outcome:
+    with logged_sandbox(settings.seed, settings.size, TODAY) as (box, log):
         box.set_faults(*scenario.profiles)
         run = read(box.config(*scenario.vendors, start_date=START), streams=scenario.streams, timeout=200)
-        return Outcome(run, box.truth(START), box.stats())
+        outcome = Outcome(run, box.truth(START), box.stats())
+        outcome.access_log = log.read_text(errors="replace")  # flushed line by line
+    return outcome
 
 
-@pytest.fixture(scope="module")
-def outcomes(sandbox: Any) -> Iterator[dict[str, Outcome]]:
-    with ThreadPoolExecutor(max_workers=len(SCENARIOS)) as pool:
-        futures = {
-            name: pool.submit(_scenario, sandbox.seed, sandbox.size, scenario)
-            for name, scenario in SCENARIOS.items()
-        }
-        yield {name: future.result() for name, future in futures.items()}
+for _name, _scenario_of in SCENARIOS.items():
+    register(f"malformed.{_name}", partial(_scenario, scenario=_scenario_of))
+
+
+@pytest.fixture(scope="session")
+def outcomes(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcomes]:
+    """Every scenario, each against its own sandbox, all started side by side on first use."""
+    folder = shared_folder(tmp_path_factory)
+    start_all(folder, Settings.of(sandbox))
+    yield lambda name: result(folder, f"malformed.{name}")
+    join_all()
 
 
 def _streams(outcome: Outcome) -> list[str]:
@@ -105,8 +117,8 @@ def _assert_exact(outcome: Outcome) -> None:
 
 
 @pytest.mark.parametrize("name", UNREADABLE)
-def test_a_200_that_cannot_be_read_is_retried_until_it_can(outcomes: dict[str, Outcome], name: str) -> None:
-    outcome = outcomes[name]
+def test_a_200_that_cannot_be_read_is_retried_until_it_can(outcomes: Outcomes, name: str) -> None:
+    outcome = outcomes(name)
     _assert_exact(outcome)
     vendors = outcome.stats["vendors"]
     assert sum(vendors["whitepages"]["usage"].values()) == 3, vendors  # two unreadable answers, then one
@@ -119,17 +131,17 @@ def test_a_200_that_cannot_be_read_is_retried_until_it_can(outcomes: dict[str, O
     "every retry: the Leadfeeder account list is asked once and the stream fails after ~67 s (reported)",
 )
 def test_an_unreadable_200_from_a_parent_stream_is_retried_against_the_vendor(
-    outcomes: dict[str, Outcome],
+    outcomes: Outcomes,
 ) -> None:
-    outcome = outcomes["empty_body_parent"]
+    outcome = outcomes("empty_body_parent")
     _assert_exact(outcome)
 
 
 def test_an_unreadable_200_from_a_parent_stream_never_passes_for_an_empty_answer(
-    outcomes: dict[str, Outcome],
+    outcomes: Outcomes,
 ) -> None:
     """Whether or not the retry reaches the vendor, the account list is never read as "no accounts"."""
-    run = outcomes["empty_body_parent"].run
+    run = outcomes("empty_body_parent").run
     assert not run.hung, run.describe()
     if not run.succeeded:
         assert run.exit_code not in (0, None)
@@ -138,9 +150,9 @@ def test_an_unreadable_200_from_a_parent_stream_never_passes_for_an_empty_answer
 
 
 def test_whitepages_answering_invalid_json_for_ever_fails_that_stream_clearly(
-    outcomes: dict[str, Outcome],
+    outcomes: Outcomes,
 ) -> None:
-    outcome = outcomes["invalid_json_for_ever"]
+    outcome = outcomes("invalid_json_for_ever")
     run = outcome.run
     assert not run.hung and run.exit_code not in (0, None), run.describe()
     assert run.completed_streams() == {"api_transactions"}, run.statuses()
@@ -161,9 +173,9 @@ def test_whitepages_answering_invalid_json_for_ever_fails_that_stream_clearly(
     "without date, contracts without id, ...), breaking their schema (reported)",
 )
 def test_answers_missing_fields_never_yield_a_record_that_breaks_its_schema(
-    outcomes: dict[str, Outcome],
+    outcomes: Outcomes,
 ) -> None:
-    run = outcomes["missing_fields"].run
+    run = outcomes("missing_fields").run
     assert not run.hung, run.describe()
     assert schema_violations(run.records()) == []
 
@@ -174,9 +186,9 @@ def test_answers_missing_fields_never_yield_a_record_that_breaks_its_schema(
     "credits: UndefinedError', naming neither the vendor nor the field (reported)",
 )
 def test_answers_missing_fields_fail_their_streams_with_a_message_naming_the_vendor(
-    outcomes: dict[str, Outcome],
+    outcomes: Outcomes,
 ) -> None:
-    run = outcomes["missing_fields"].run
+    run = outcomes("missing_fields").run
     assert not run.hung and run.errors(), run.describe()
     for error in run.errors():
         if error.get("stream_descriptor"):
@@ -185,18 +197,18 @@ def test_answers_missing_fields_fail_their_streams_with_a_message_naming_the_ven
             assert not re.search(r"\b[A-Z][a-z]+Error\b", message), message
 
 
-def test_answers_missing_fields_never_end_in_a_silent_success(outcomes: dict[str, Outcome]) -> None:
-    run = outcomes["missing_fields"].run
+def test_answers_missing_fields_never_end_in_a_silent_success(outcomes: Outcomes) -> None:
+    run = outcomes("missing_fields").run
     assert not run.hung, run.describe()
     assert not run.succeeded and run.exit_code not in (0, None), run.describe()
 
 
-def test_numbers_sent_as_strings_are_read_as_numbers(outcomes: dict[str, Outcome]) -> None:
-    _assert_exact(outcomes["mistyped_fields"])
+def test_numbers_sent_as_strings_are_read_as_numbers(outcomes: Outcomes) -> None:
+    _assert_exact(outcomes("mistyped_fields"))
 
 
-def test_huge_numbers_never_yield_a_record_that_breaks_its_schema(outcomes: dict[str, Outcome]) -> None:
-    run = outcomes["huge_numbers"].run
+def test_huge_numbers_never_yield_a_record_that_breaks_its_schema(outcomes: Outcomes) -> None:
+    run = outcomes("huge_numbers").run
     assert not run.hung, run.describe()
     assert schema_violations(run.records()) == []
     assert run.succeeded or run.errors(), run.describe()
@@ -207,8 +219,8 @@ def test_huge_numbers_never_yield_a_record_that_breaks_its_schema(outcomes: dict
     reason="integers beyond 64 bits lose precision: the CDK's JSON decoder (orjson) reads them as floats and "
     "the schema normalizer makes them wrong integers, e.g. 10**24 + 1 -> 999999999999999983222784 (reported)",
 )
-def test_huge_integers_are_kept_exactly_or_the_stream_fails(outcomes: dict[str, Outcome]) -> None:
-    outcome = outcomes["huge_numbers"]
+def test_huge_integers_are_kept_exactly_or_the_stream_fails(outcomes: Outcomes) -> None:
+    outcome = outcomes("huge_numbers")
     run = outcome.run
     failed = {(e.get("stream_descriptor") or {}).get("name") for e in run.errors()}
     for stream, fields in (
@@ -236,8 +248,8 @@ def _holds(got: Any, expected: Any) -> bool:
     return got == expected
 
 
-def test_unexpected_extra_fields_leave_the_vendor_fields_read_exactly(outcomes: dict[str, Outcome]) -> None:
-    outcome = outcomes["extra_fields"]
+def test_unexpected_extra_fields_leave_the_vendor_fields_read_exactly(outcomes: Outcomes) -> None:
+    outcome = outcomes("extra_fields")
     run = outcome.run
     assert run.succeeded, run.describe()
     assert schema_violations(run.records()) == []
@@ -248,3 +260,12 @@ def test_unexpected_extra_fields_leave_the_vendor_fields_read_exactly(outcomes: 
         assert set(got) == set(expected), stream
         for key, record in expected.items():
             assert _holds(got[key], record), (stream, got[key], record)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_no_output_and_no_request_line_under_malformed_answers_holds_a_secret(
+    outcomes: Outcomes, name: str
+) -> None:
+    outcome = outcomes(name)
+    assert outcome.access_log.count("HTTP/1.1") > 1, outcome.access_log[-1000:]
+    assert leaks(outcome.access_log) == [] and leaks(outcome.run.text) == [], outcome.run.describe()

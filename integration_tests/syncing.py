@@ -159,6 +159,32 @@ class Run:
         )
 
 
+def stream_of(message: Mapping[str, Any]) -> str | None:
+    """The stream a RECORD or STATE message belongs to."""
+    if message.get("type") == "RECORD":
+        return message["record"]["stream"]
+    if message.get("type") == "STATE":
+        return message["state"]["stream"]["stream_descriptor"]["name"]
+    return None
+
+
+def kept(run: Run) -> Records:
+    """What a destination may keep of a run: all of a finished one; of a killed one, each stream's records
+    up to that stream's last STATE message (a destination commits records at state messages)."""
+    if not run.killed:
+        return run.records()
+    last_state: dict[str, int] = {}
+    for index, message in enumerate(run.messages):
+        if message["type"] == "STATE":
+            last_state[stream_of(message) or ""] = index
+    records: Records = {}
+    for index, message in enumerate(run.messages):
+        stream = stream_of(message)
+        if message["type"] == "RECORD" and stream is not None and index < last_state.get(stream, -1):
+            records.setdefault(stream, []).append(message["record"]["data"])
+    return records
+
+
 def key_of(stream: str, record: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(record.get(name) for name in PRIMARY_KEYS[stream])
 

@@ -25,6 +25,8 @@ from syncing import (
     differences,
     duplicated_keys,
     join_all,
+    kept,
+    leaks,
     merge,
     private_sandbox,
     read,
@@ -33,6 +35,7 @@ from syncing import (
     schema_violations,
     shared_folder,
     start_all,
+    stream_of,
 )
 
 SEED = 20261120
@@ -52,14 +55,6 @@ class KillPoint:
 class Leg:
     point: KillPoint | None
     run: Run
-
-
-def _stream_of(message: dict[str, Any]) -> str | None:
-    if message["type"] == "RECORD":
-        return message["record"]["stream"]
-    if message["type"] == "STATE":
-        return message["state"]["stream"]["stream_descriptor"]["name"]
-    return None
 
 
 def _fewest_messages(truth: Records, today: str) -> dict[str, int]:
@@ -99,28 +94,11 @@ def _killer(point: KillPoint) -> Any:
     seen = {"count": 0}
 
     def kill_when(_: int, message: dict[str, Any]) -> bool:
-        if _stream_of(message) == point.stream:
+        if stream_of(message) == point.stream:
             seen["count"] += 1
         return seen["count"] >= point.nth
 
     return kill_when
-
-
-def kept(run: Run) -> Records:
-    """What a destination may keep of a run: all of a finished one; of a killed one, each stream's records
-    up to that stream's last STATE message."""
-    if not run.killed:
-        return run.records()
-    last_state: dict[str, int] = {}
-    for index, message in enumerate(run.messages):
-        if message["type"] == "STATE":
-            last_state[_stream_of(message) or ""] = index
-    records: Records = {}
-    for index, message in enumerate(run.messages):
-        stream = _stream_of(message)
-        if message["type"] == "RECORD" and stream is not None and index < last_state.get(stream, -1):
-            records.setdefault(stream, []).append(message["record"]["data"])
-    return records
 
 
 def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
@@ -171,10 +149,11 @@ def test_resuming_after_every_kill_loses_nothing_in_any_stream(chain: tuple[list
     assert differences(merged, truth, STREAMS) == {}
 
 
-def test_no_run_of_the_chain_emits_a_key_twice_or_a_record_outside_its_schema(
+def test_no_run_of_the_chain_emits_a_key_twice_a_record_outside_its_schema_or_a_secret(
     chain: tuple[list[Leg], Records],
 ) -> None:
     legs, _ = chain
     for leg in legs:
         assert duplicated_keys(leg.run.records()) == {}, leg.point
         assert schema_violations(leg.run.records()) == [], leg.point
+        assert leaks(leg.run.text) == [], leg.point

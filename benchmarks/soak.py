@@ -1,0 +1,286 @@
+"""`python -m benchmarks.soak`: the long reliability run, kept out of CI (issue 6).
+
+The same checks as the reliability tests in `make test`, longer and denser: a longer history, every fault
+profile at a higher rate (logins faulted too), more seeds, a hundred kill points through the real
+`source-usage` console script, and every malformed-answer profile. Every run's records are compared with
+the sandbox's ground truth, checked for duplicated keys, schema violations and leaked secrets.
+
+    python -m benchmarks.soak                      # everything, ~15 min on 2 cores
+    python -m benchmarks.soak --parts crash --kills 40 --fork
+    python -m benchmarks.soak --out benchmarks/results/soak-latest.json
+
+Prints one line per scenario and a summary; exits 1 when any record was lost or any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "integration_tests"))
+
+from syncing import (  # noqa: E402 - integration_tests/ is not a package
+    PRIMARY_KEYS,
+    Records,
+    Run,
+    differences,
+    duplicated_keys,
+    kept,
+    leaks,
+    merge,
+    private_sandbox,
+    read,
+    schema_violations,
+    stream_of,
+)
+
+TODAY = "2026-11-20"
+TRANSIENT = ("429_retry_after", "429_no_retry_after", "5xx", "drop", "stall", "truncate")
+UNREADABLE = ("invalid_json", "html_200", "empty_body")
+REWRITES = ("missing_fields", "mistyped_fields", "huge_numbers", "extra_fields")
+
+
+@dataclass
+class Outcome:
+    part: str
+    name: str
+    seed: int
+    runs: int = 0
+    seconds: float = 0.0
+    records: int = 0
+    lost: int = 0
+    wrong: int = 0
+    duplicated: int = 0
+    schema_violations: int = 0
+    leaked: int = 0
+    requests: int = 0
+    faulted_requests: int = 0
+    kills: int = 0
+    failed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.lost or self.wrong or self.duplicated or self.schema_violations)
+
+    def line(self) -> str:
+        verdict = "ok" if self.ok else "FAIL"
+        return (
+            f"{verdict:4} {self.part:9} {self.name:24} seed {self.seed:<4} runs {self.runs:<3} "
+            f"records {self.records:<6} lost {self.lost:<4} wrong {self.wrong:<4} dup {self.duplicated:<3} "
+            f"schema {self.schema_violations:<4} leaks {self.leaked} requests {self.requests} "
+            f"(faulted {self.faulted_requests}) kills {self.kills} {self.seconds:.0f} s "
+            + "; ".join(self.notes)[:300]
+        )
+
+
+def _check(outcome: Outcome, runs: list[Run], got: Records, truth: Records) -> None:
+    """Adds the runs' figures and the comparison of the merged records with the truth to the outcome."""
+    outcome.runs += len(runs)
+    for run in runs:
+        outcome.duplicated += sum(len(keys) for keys in duplicated_keys(run.records()).values())
+        outcome.schema_violations += len(schema_violations(run.records()))
+        outcome.leaked += len(leaks(run.text))
+        if run.hung:
+            outcome.failed = True
+            outcome.notes.append("hung")
+    diff = differences(merge(got), truth, PRIMARY_KEYS)
+    outcome.records += sum(len(rows) for rows in truth.values())
+    outcome.lost += sum(d["counts"][0] for d in diff.values())
+    outcome.wrong += sum(d["counts"][1] + d["counts"][2] for d in diff.values())
+
+
+def _count(stats: dict[str, Any], outcome: Outcome) -> None:
+    for endpoints in stats["vendors"].values():
+        for statuses in endpoints.values():
+            outcome.requests += sum(statuses.values())
+            outcome.faulted_requests += sum(n for status, n in statuses.items() if status != "200")
+
+
+def faults(seed: int, start: str, size: str, name: str, exec_: bool) -> Outcome:
+    """A full sync, then an incremental one three days later, under one profile at a soak's rate."""
+    outcome = Outcome("faults", name, seed)
+    profile: dict[str, Any] = {"name": name}
+    if name in TRANSIENT or name in UNREADABLE:
+        profile.update(rate=0.3, include_login=True)
+    if name == "stall":
+        profile["stall_seconds"] = 2
+    if name == "revoke_token":
+        profile["rate"] = 0.2
+    first = (date.fromisoformat(TODAY) - timedelta(days=3)).isoformat()
+    started = time.monotonic()
+    with private_sandbox(seed, size, first) as box:
+        box.set_faults(profile)
+        full = read(box.config(start_date=start, request_timeout_seconds=1), timeout=1200, exec_=exec_)
+        _count(box.stats(), outcome)
+        box.set_today(TODAY)
+        box.reset()
+        incremental = read(
+            box.config(start_date=start, request_timeout_seconds=1),
+            state=full.last_states().values(),
+            timeout=1200,
+            exec_=exec_,
+        )
+        _count(box.stats(), outcome)
+        _check(outcome, [full], full.records(), box.truth(start, today=first))
+        _check(outcome, [incremental], merge_records(full.records(), incremental.records()), box.truth(start))
+    for run in (full, incremental):
+        if not run.succeeded:
+            outcome.failed = True
+            outcome.notes.extend(run.error_messages()[:1])
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def merge_records(*record_sets: Records) -> Records:
+    """Record sets merged by primary key, as lists again."""
+    return {stream: list(rows.values()) for stream, rows in merge(*record_sets).items()}
+
+
+def crash(seed: int, start: str, size: str, kills: int, exec_: bool) -> Outcome:
+    """Kill `source-usage read` at seeded points across the streams, resume from its last states each time."""
+    outcome = Outcome("crash", f"{kills} kill points", seed)
+    rng = random.Random(seed)
+    streams = list(PRIMARY_KEYS)
+    started = time.monotonic()
+    with private_sandbox(seed, size, TODAY) as box:
+        box.set_limits({"enabled": False})
+        config = box.config(start_date=start)
+        truth = box.truth(start)
+        reference = read(config, exec_=exec_)
+        per_stream = {s: sum(1 for m in reference.messages if stream_of(m) == s) for s in streams}
+        state: dict[str, dict[str, Any]] = {}
+        keep: list[Records] = []
+        killed_in: dict[str, int] = {}
+        for index in range(kills + 1):
+            target = streams[index % len(streams)] if index < kills else None
+            nth = rng.randint(1, max(1, per_stream[target] // 4)) if target else 0
+            run = read(
+                config,
+                state=state.values(),
+                kill_when=_killer(target, nth) if target else None,
+                exec_=exec_,
+                timeout=600,
+            )
+            if run.killed and target:
+                killed_in[target] = killed_in.get(target, 0) + 1
+            keep.append(kept(run))
+            state.update(run.last_states())
+            _check(outcome, [run], {}, {})
+            if index == kills and not run.succeeded:
+                outcome.failed = True
+                outcome.notes.extend(run.error_messages()[:1])
+        outcome.kills = sum(killed_in.values())
+        outcome.notes.append(json.dumps(killed_in, sort_keys=True))
+        _check(outcome, [], merge_records(*keep), truth)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _killer(target: str, nth: int) -> Callable[[int, dict[str, Any]], bool]:
+    seen = [0]
+
+    def kill_when(_: int, message: dict[str, Any]) -> bool:
+        if stream_of(message) == target:
+            seen[0] += 1
+        return seen[0] >= nth
+
+    return kill_when
+
+
+def malformed(seed: int, start: str, size: str, name: str, exec_: bool) -> Outcome:
+    """A full sync under one malformed-answer profile: records right or the stream failed, schema kept."""
+    outcome = Outcome("malformed", name, seed)
+    profile: dict[str, Any] = {"name": name}
+    if name in UNREADABLE:
+        profile["rate"] = 0.2
+    started = time.monotonic()
+    with private_sandbox(seed, size, TODAY) as box:
+        box.set_faults(profile)
+        run = read(box.config(start_date=start), timeout=1200, exec_=exec_)
+        _count(box.stats(), outcome)
+        truth = box.truth(start)
+    failed_streams = {(e.get("stream_descriptor") or {}).get("name") for e in run.errors()}
+    comparable_truth = {s: rows for s, rows in truth.items() if s not in failed_streams}
+    if name not in ("missing_fields", "huge_numbers", "extra_fields"):
+        _check(outcome, [run], run.records(), comparable_truth)
+    else:
+        _check(outcome, [run], {}, {})
+        outcome.records = sum(len(rows) for rows in run.records().values())
+    if failed_streams:
+        outcome.notes.append(f"failed streams: {sorted(s for s in failed_streams if s)}")
+        outcome.notes.extend(sorted(set(run.error_messages()))[:2])
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", default="faults,crash,malformed")
+    parser.add_argument("--seeds", default="42,7", help="sandbox seeds, comma separated")
+    parser.add_argument("--start", default="2026-08-01", help="start_date of every sync")
+    parser.add_argument("--size", default="small")
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--fork", action="store_true", help="fork runs from a warm process, not the script")
+    parser.add_argument("--workers", type=int, default=8, help="scenarios side by side")
+    parser.add_argument("--only", default="", help="profile names to run, comma separated (default: all)")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    parts = set(args.parts.split(","))
+    exec_ = not args.fork
+    only = set(filter(None, args.only.split(",")))
+    fault_names = [n for n in (*TRANSIENT, *UNREADABLE, "revoke_token", "xml") if not only or n in only]
+    rewrites = [n for n in REWRITES if not only or n in only]
+    jobs: list[Callable[[], Outcome]] = []
+    for seed in seeds:
+        if "faults" in parts:
+            jobs += [
+                lambda s=seed, n=name: faults(s, args.start, args.size, n, exec_) for name in fault_names
+            ]
+        if "malformed" in parts:
+            jobs += [
+                lambda s=seed, n=name: malformed(s, args.start, args.size, n, exec_) for name in rewrites
+            ]
+    if "crash" in parts:
+        jobs.append(lambda: crash(seeds[0], args.start, args.size, args.kills, exec_))
+    started = time.monotonic()
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        for outcome in pool.map(lambda job: job(), jobs):
+            print(outcome.line(), flush=True)
+            outcomes.append(outcome)
+    summary = {
+        "scenarios": len(outcomes),
+        "failed": [f"{o.part}/{o.name}/{o.seed}" for o in outcomes if not o.ok],
+        "runs": sum(o.runs for o in outcomes),
+        "records_compared": sum(o.records for o in outcomes),
+        "records_lost": sum(o.lost for o in outcomes),
+        "kills": sum(o.kills for o in outcomes),
+        "requests": sum(o.requests for o in outcomes),
+        "faulted_requests": sum(o.faulted_requests for o in outcomes),
+        "schema_violations": sum(o.schema_violations for o in outcomes),
+        "leaks": sum(o.leaked for o in outcomes),
+        "seconds": round(time.monotonic() - started),
+        "mode": "console script" if exec_ else "forked",
+    }
+    print(json.dumps(summary, indent=2))
+    if args.out:
+        args.out.write_text(
+            json.dumps({"summary": summary, "outcomes": [asdict(o) for o in outcomes]}, indent=1)
+        )
+    return 0 if not summary["failed"] and not summary["records_lost"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

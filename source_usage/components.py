@@ -24,8 +24,11 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
     CustomFormatConcurrentStreamStateConverter,
 )
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
+from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from isodate import parse_duration
+
+from source_usage.record_rules import RecordProblem, RecordRules
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
 
@@ -50,7 +53,7 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
     """SessionTokenAuthenticator can neither take the expiry from the login answer nor log in again on a 401.
 
     Logs in with `login_requester`, keeps the token until `expiry_path` (or `fallback_lifetime`) says it
-    expires, and logs in again when the HttpClient asks for it (`REFRESH_TOKEN_THEN_RETRY` on a 401).
+    expires, and drops a token the vendor answers 401 to, so that the retry of that request logs in again.
     """
 
     login_requester: Requester
@@ -90,6 +93,16 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
                 if not session.valid():
                     self._login(session)
         return f"{self.prefix}{session.token}"
+
+    def update_from_response(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        """A 401 means the vendor revoked or expired the token: drop it, so the retry logs in again."""
+        if response.status_code != 401:
+            return
+        session = self._session
+        sent = str(request.headers.get(self.header) or "")
+        with session.lock:
+            if session.token is not None and sent == f"{self.prefix}{session.token}":
+                session.token = None
 
     def refresh_and_set_access_token(self) -> None:
         """Called by the HttpClient once per rejected request before it retries."""
@@ -284,3 +297,29 @@ class KeysToSnakeCaseDeep(KeysToSnakeCaseTransformation):
         if isinstance(value, list):
             return [self._transform_value(item) for item in value]
         return value
+
+
+class CheckedSchemaNormalization(TypeTransformer):
+    """The CDK's normalization converts what it can and lets the rest through; a record must leave valid.
+
+    Normalizes as `schema_normalization: Default` does (strings to numbers, numbers to strings), then
+    checks the record against its stream's schema, so an answer with a missing or mistyped field fails
+    its stream with a sentence naming the vendor, stream and field instead of writing a bad row.
+    """
+
+    def __init__(self, config: Optional[Config] = None, parameters: Optional[Mapping[str, Any]] = None) -> None:
+        super().__init__(TransformConfig.DefaultSchemaNormalization)
+        self._rules = RecordRules()
+        self._streams: Dict[int, str] = {}
+
+    def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:  # type: ignore[override]
+        super().transform(record, schema)
+        stream = self._streams.get(id(schema))
+        if stream is None:
+            stream = self._streams.setdefault(id(schema), self._rules.stream_of(schema))
+        try:
+            self._rules.check(stream, record)
+        except RecordProblem as problem:
+            raise AirbyteTracedException(
+                message=str(problem), internal_message=str(problem), failure_type=FailureType.system_error
+            ) from None

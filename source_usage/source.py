@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
+from urllib.parse import quote, quote_plus
 
 import yaml
 from airbyte_cdk.models import (
@@ -18,6 +20,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import components  # noqa: F401 - installs the window-end state converter
@@ -42,6 +45,19 @@ def config_error(config: Mapping[str, Any]) -> Optional[str]:
     except ConfigProblem as problem:
         return str(problem)
     return None
+
+
+SECRETS = (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"), ("leaf", "password"))
+
+
+def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
+    """The CDK masks each secret as typed; a login body carries it URL- or JSON-encoded, so mask those too."""
+    for vendor, field in SECRETS:
+        block = config.get(vendor)
+        secret = block.get(field) if isinstance(block, Mapping) else None
+        if isinstance(secret, str) and secret:
+            for variant in {quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]} - {secret}:
+                add_to_secrets(variant)
 
 
 def raise_on_config_error(config: Mapping[str, Any]) -> None:
@@ -74,6 +90,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
         )
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        mask_encoded_secrets(config)
         problem = config_error(config)
         if problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
@@ -103,6 +120,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
         return (availability.reason or "").strip() or f"{title} could not be reached; check its settings."
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        mask_encoded_secrets(config)
         raise_on_config_error(config)
         return super().discover(logger, config)
 
@@ -113,6 +131,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
         catalog: ConfiguredAirbyteCatalog,
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
+        mask_encoded_secrets(config)
         raise_on_config_error(config)
         try:
             check_state(state)

@@ -14,9 +14,11 @@ from airbyte_cdk.sources.declarative.auth.declarative_authenticator import Decla
 from airbyte_cdk.sources.declarative.decoders.decoder import Decoder
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
+from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
+from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
     KeysToSnakeCaseTransformation,
 )
@@ -323,3 +325,51 @@ class CheckedSchemaNormalization(TypeTransformer):
             raise AirbyteTracedException(
                 message=str(problem), internal_message=str(problem), failure_type=FailureType.system_error
             ) from None
+
+
+@dataclass
+class RecordFields(RecordTransformation):
+    """AddFields runs a template and ast.literal_eval per field and record: slow, and CPython 3.11's parser is
+    not thread-safe (gh-106905: "AST constructor recursion depth mismatch" lost a stream under concurrency).
+
+    These fields need no template: an object's fields lifted to the top level (DpathFlattenFields pays a
+    dpath walk and delete per record), partition keys copied as strings, ISO timestamps cut to their day,
+    and constants interpolated once against the config.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    flatten: Optional[str] = None
+    partition_fields: List[str] = field(default_factory=list)
+    day_fields: List[str] = field(default_factory=list)
+    constants: Mapping[str, str] = field(default_factory=dict)
+    day_from_window: Optional[str] = None
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._constants = {
+            name: InterpolatedString.create(template, parameters=parameters).eval(self.config)
+            for name, template in self.constants.items()
+        }
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[Any] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        if self.flatten is not None:
+            nested = record.pop(self.flatten, None)
+            if isinstance(nested, Mapping):
+                record.update(nested)
+        partition = stream_slice.partition if stream_slice is not None else {}
+        for name in self.partition_fields:
+            if partition.get(name) is not None:
+                record[name] = str(partition[name])
+        if self.day_from_window and not record.get(self.day_from_window) and stream_slice is not None:
+            record[self.day_from_window] = stream_slice.get("start_time")
+        for name in self.day_fields:
+            value = record.get(name)
+            if isinstance(value, str):
+                record[name] = value[:10]
+        record.update(self._constants)

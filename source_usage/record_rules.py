@@ -13,6 +13,7 @@ VENDOR_OF = {
     "contracts": "Leaf", "contract_consumption": "Leaf", "daily_consumption": "Leaf",
     "leaf_users": "Leaf", "leaf_user_consumption": "Leaf",
 }
+VENDOR_KEY_OF = {stream: vendor.lower() for stream, vendor in VENDOR_OF.items()}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TYPES: Dict[str, Callable[[Any], bool]] = {
     "null": lambda value: value is None,

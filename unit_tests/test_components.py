@@ -432,3 +432,70 @@ def test_window_end_state_without_windows_is_an_error() -> None:
 
 def test_window_end_state_converter_replaces_the_cdk_one_in_the_factory() -> None:
     assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is WindowEndStateConverter
+
+
+def test_record_fields_lifts_an_object_copies_partition_keys_cuts_days_and_adds_constants() -> None:
+    from airbyte_cdk.sources.types import StreamSlice
+
+    from source_usage.components import RecordFields
+
+    fields = RecordFields(
+        config={"insideview": {"period": "month"}},
+        parameters={},
+        flatten="attributes",
+        partition_fields=["contract_id", "leaf_user_id"],
+        day_fields=["date", "end_date"],
+        constants={"period_type": "{{ config.insideview.get('period') or 'day' }}"},
+    )
+    record: Dict[str, Any] = {"attributes": {"period": "2026-01", "num_requests": 3}, "date": "2024-01-15T00:00:00Z",
+                              "end_date": None}
+    fields.transform(record, stream_slice=StreamSlice(partition={"contract_id": "c-1", "leaf_user_id": 7},
+                                                      cursor_slice={}))
+
+    assert record == {"period": "2026-01", "num_requests": 3, "date": "2024-01-15", "end_date": None,
+                      "contract_id": "c-1", "leaf_user_id": "7", "period_type": "month"}
+
+
+def test_record_fields_takes_a_missing_day_from_the_window_it_asked_for() -> None:
+    from airbyte_cdk.sources.types import StreamSlice
+
+    from source_usage.components import RecordFields
+
+    fields = RecordFields(config={}, parameters={}, day_fields=["date"], day_from_window="date")
+    record: Dict[str, Any] = {"total_unique_area": 0}
+    fields.transform(record, stream_slice=StreamSlice(partition={}, cursor_slice={"start_time": "2026-11-20",
+                                                                                   "end_time": "2026-11-21"}))
+
+    assert record["date"] == "2026-11-20"
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"request_count": 3}, "date"),
+        ({"date": "2026-11-20"}, "request_count"),
+        ({"date": "20-11-2026", "request_count": 3}, "date"),
+        ({"date": "2026-11-20", "request_count": "many"}, "request_count"),
+    ],
+    ids=["missing-date", "missing-count", "malformed-date", "count-not-a-number"],
+)
+def test_checked_normalization_fails_a_record_that_breaks_its_schema_naming_vendor_and_field(
+    record: Dict[str, Any], field: str
+) -> None:
+    from source_usage.components import CheckedSchemaNormalization
+
+    schema = json.loads((Path(components.__file__).parent / "schemas" / "daily_usage.json").read_text())
+    with pytest.raises(AirbyteTracedException) as raised:
+        CheckedSchemaNormalization().transform(dict(record), schema)
+
+    assert raised.value.message.startswith(f"Whitepages sent a daily_usage record whose '{field}' does not fit")
+
+
+def test_checked_normalization_converts_numbers_sent_as_strings() -> None:
+    from source_usage.components import CheckedSchemaNormalization
+
+    schema = json.loads((Path(components.__file__).parent / "schemas" / "daily_usage.json").read_text())
+    record: Dict[str, Any] = {"date": "2026-11-20", "request_count": "42"}
+    CheckedSchemaNormalization().transform(record, schema)
+
+    assert record == {"date": "2026-11-20", "request_count": 42}

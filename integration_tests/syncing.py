@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import random
 import select
 import shutil
 import signal
@@ -26,6 +27,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +185,41 @@ def kept(run: Run) -> Records:
         if message["type"] == "RECORD" and stream is not None and index < last_state.get(stream, -1):
             records.setdefault(stream, []).append(message["record"]["data"])
     return records
+
+
+@dataclass
+class KillPoint:
+    stream: str
+    nth: int  # kill right after the nth RECORD or STATE message of the stream
+
+
+def kill_points(truth: Records, today: str, seed: int, per_stream: int, lookback: int) -> list[KillPoint]:
+    """`per_stream` seeded kill points for each stream, in a seeded order, each within what any run of a
+    kill-and-resume chain emits of its stream: at least the records of a sync resumed from a finished state
+    (the lookback, or everything for a full-refresh stream) and its final STATE."""
+    rng = random.Random(seed)
+    first_reread = (date.fromisoformat(today) - timedelta(days=lookback)).isoformat()
+    points = []
+    for stream in PRIMARY_KEYS:
+        cursor = CURSORS.get(stream)
+        rows = truth.get(stream, [])
+        if cursor:
+            rows = [row for row in rows if row[cursor] >= first_reread[: len(row[cursor])]]
+        points += [KillPoint(stream, rng.randint(1, len(rows) + 1)) for _ in range(per_stream)]
+    rng.shuffle(points)
+    return points
+
+
+def killer(point: KillPoint) -> KillWhen:
+    """A `kill_when` that fires right after the point's nth message of its stream."""
+    seen = [0]
+
+    def kill_when(_: int, message: dict[str, Any]) -> bool:
+        if stream_of(message) == point.stream:
+            seen[0] += 1
+        return seen[0] >= point.nth
+
+    return kill_when
 
 
 def key_of(stream: str, record: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -9,16 +9,14 @@ Only what a destination may keep counts: of a killed run, a stream's records up 
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from syncing import (
-    CURSORS,
     PRIMARY_KEYS,
+    KillPoint,
     Records,
     Run,
     Settings,
@@ -26,6 +24,8 @@ from syncing import (
     duplicated_keys,
     join_all,
     kept,
+    kill_points,
+    killer,
     leaks,
     merge,
     private_sandbox,
@@ -35,7 +35,6 @@ from syncing import (
     schema_violations,
     shared_folder,
     start_all,
-    stream_of,
 )
 
 SEED = 20261120
@@ -46,59 +45,9 @@ LOOKBACK_DAYS = 3
 
 
 @dataclass
-class KillPoint:
-    stream: str
-    nth: int  # kill right after the nth RECORD or STATE message of the stream
-
-
-@dataclass
 class Leg:
     point: KillPoint | None
     run: Run
-
-
-def _fewest_messages(truth: Records, today: str) -> dict[str, int]:
-    """What any run of the chain emits of each stream at least: the records of a sync resumed from a finished
-    state (the lookback, or everything for a full-refresh stream), plus its final STATE."""
-    first_reread = _days_before(today, LOOKBACK_DAYS)
-    fewest = {}
-    for stream in STREAMS:
-        cursor = CURSORS.get(stream)
-        rows = truth.get(stream, [])
-        if cursor == "period":
-            rows = [row for row in rows if row[cursor] >= first_reread[:7]]
-        elif cursor:
-            rows = [row for row in rows if row[cursor] >= first_reread]
-        fewest[stream] = len(rows) + 1
-    return fewest
-
-
-def _days_before(day: str, days: int) -> str:
-    return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
-
-
-def kill_points(truth: Records, today: str) -> list[KillPoint]:
-    """Two seeded kill points per stream, in a seeded order."""
-    rng = random.Random(SEED)
-    fewest = _fewest_messages(truth, today)
-    points = [
-        KillPoint(stream, rng.randint(1, fewest[stream]))
-        for stream in STREAMS
-        for _ in range(KILLS_PER_STREAM)
-    ]
-    rng.shuffle(points)
-    return points
-
-
-def _killer(point: KillPoint) -> Any:
-    seen = {"count": 0}
-
-    def kill_when(_: int, message: dict[str, Any]) -> bool:
-        if stream_of(message) == point.stream:
-            seen["count"] += 1
-        return seen["count"] >= point.nth
-
-    return kill_when
 
 
 def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
@@ -109,8 +58,9 @@ def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
         truth = box.truth(START)
         state: dict[str, dict[str, Any]] = {}
         legs: list[Leg] = []
-        for point in [*kill_points(truth, box.today), None]:
-            run = read(config, state=state.values(), kill_when=_killer(point) if point else None)
+        points = kill_points(truth, box.today, SEED, KILLS_PER_STREAM, LOOKBACK_DAYS)
+        for point in [*points, None]:
+            run = read(config, state=state.values(), kill_when=killer(point) if point else None)
             legs.append(Leg(point, run))
             state.update(run.last_states())
         return legs, truth

@@ -7,12 +7,22 @@ zero. Config cases take turns at check, discover and read, so each command meets
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from syncing import Run, catalog, run_connector
+from syncing import Run, Settings, catalog, join_all, run_connector, shared_folder, start_all
 
 FUTURE = "2099-01-01"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _scenarios_started(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Starts the fault, malformed-answer, crash and secrets scenarios (syncing.start_all) now: they mostly
+    wait on their own sandboxes, and these quick tests, which come first, run meanwhile."""
+    start_all(shared_folder(tmp_path_factory), Settings.of(sandbox))
+    yield
+    join_all()
 COMMANDS = ("check", "discover", "read")
 
 

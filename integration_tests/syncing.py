@@ -1,11 +1,16 @@
-"""Run `source-usage` as a child process against the sandbox and read what it says.
+"""Run `source-usage` as a child process against the sandbox, read what it says, compare it with the truth.
 
 Every run is a separate process that gets the command line `source-usage` would get and writes the Airbyte
 protocol to its own stdout, so a test can kill it with SIGKILL at any message. By default the process is
 forked from a server that has already imported the connector (the import costs ~3 s of CPU, the small syncs
 of these tests far less); `SYNCING_EXEC=1` (or `exec_=True`) runs the installed console script instead.
 The child ends the way the interpreter ends a script: uncaught exceptions go through `sys.excepthook`,
-then non-daemon threads are joined and atexit handlers run.
+then non-daemon threads are joined and atexit handlers run. `protocol.py` runs the console script too,
+but whole and without kills; its `comparable` is reused here.
+
+Also here: comparing records with the ground truth, the kill points of crash tests, sandboxes of a test's
+own, and scenarios computed once per test session in background threads (pytest-xdist's loadgroup does not
+keep a module's tests on one worker here, so module fixtures would run once per worker).
 """
 
 from __future__ import annotations
@@ -78,6 +83,9 @@ SANDBOX_START_SECONDS = 90.0
 Records = dict[str, list[dict[str, Any]]]
 Keyed = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
 KillWhen = Callable[[int, dict[str, Any]], bool]
+
+
+# What a run wrote, and what a destination keeps of it
 
 
 @dataclass
@@ -187,6 +195,9 @@ def kept(run: Run) -> Records:
     return records
 
 
+# Kill points
+
+
 @dataclass
 class KillPoint:
     stream: str
@@ -220,6 +231,9 @@ def killer(point: KillPoint) -> KillWhen:
         return seen[0] >= point.nth
 
     return kill_when
+
+
+# Comparing with the ground truth
 
 
 def key_of(stream: str, record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -298,6 +312,9 @@ def _validator(stream: str) -> jsonschema.protocols.Validator:
 def leaks(text: str, secrets: Iterable[str] = SANDBOX_SECRETS) -> list[str]:
     """The secrets that appear in the text."""
     return [secret for secret in secrets if secret and secret in text]
+
+
+# Catalogs and runs
 
 
 def catalog(streams: Iterable[str], full_refresh: bool = False) -> dict[str, Any]:
@@ -442,6 +459,9 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) and "type" in message else None
 
 
+# Sandboxes of a test's own
+
+
 @contextmanager
 def private_sandbox(seed: int, size: str, today: str, access_log: Path | None = None) -> Iterator[Any]:
     """A sandbox of its own (the conftest's `Sandbox` API), for a test that runs scenarios side by side;
@@ -486,6 +506,9 @@ def logged_sandbox(seed: int, size: str, today: str) -> Iterator[tuple[Any, Path
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Scenarios computed once per test session
+
+
 @dataclass(frozen=True)
 class Settings:
     """The sandbox a scenario imitates in a sandbox of its own: the session sandbox's seed, size and today."""
@@ -500,14 +523,14 @@ class Settings:
 
 
 Job = Callable[[Settings], Any]
-_JOBS: dict[str, Job] = {}
+_JOBS: dict[str, tuple[str, Job]] = {}
 _THREADS: list[threading.Thread] = []
 RESULT_TIMEOUT_SECONDS = 900.0
 
 
-def register(name: str, job: Job) -> None:
-    """A scenario to compute once per test session (test modules register theirs when imported)."""
-    _JOBS[name] = job
+def register(name: str, job: Job, module: str) -> None:
+    """A scenario to compute once per test session for the tests of `module`, which registers it."""
+    _JOBS[name] = (module, job)
 
 
 def shared_folder(tmp_path_factory: Any) -> Path:
@@ -518,13 +541,17 @@ def shared_folder(tmp_path_factory: Any) -> Path:
     return folder
 
 
-def start_all(folder: Path, settings: Settings) -> None:
-    """Starts, in background threads, every registered scenario no worker has claimed yet.
+def start_all(folder: Path, settings: Settings, session: Any) -> None:
+    """Starts, in background threads, every registered scenario that a selected test of the pytest session
+    needs and no worker has claimed yet.
 
     The scenarios mostly wait (for retries, backoff, stalls), so running them all side by side costs about
     the longest one, whichever test needs them first, while the worker goes on with other tests.
     """
-    for name, job in _JOBS.items():
+    selected = {getattr(getattr(item, "module", None), "__name__", None) for item in session.items}
+    for name, (module, job) in _JOBS.items():
+        if module not in selected:
+            continue
         try:
             os.close(os.open(folder / f"{name}.claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
@@ -562,6 +589,9 @@ def join_all() -> None:
     """Waits for the scenarios this worker computes, so it outlives them (other workers read them)."""
     for thread in _THREADS:
         thread.join()
+
+
+# The processes
 
 
 def _path_with(folder: Path) -> str:

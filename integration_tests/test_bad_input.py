@@ -17,12 +17,16 @@ FUTURE = "2099-01-01"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _scenarios_started(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _scenarios_started(
+    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[None]:
     """Starts the fault, malformed-answer, crash and secrets scenarios (syncing.start_all) now: they mostly
     wait on their own sandboxes, and these quick tests, which come first, run meanwhile."""
-    start_all(shared_folder(tmp_path_factory), Settings.of(sandbox))
+    start_all(shared_folder(tmp_path_factory), Settings.of(sandbox), request.session)
     yield
     join_all()
+
+
 COMMANDS = ("check", "discover", "read")
 
 

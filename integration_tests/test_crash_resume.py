@@ -66,13 +66,15 @@ def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
         return legs, truth
 
 
-register("crash_resume", resume_after_kills)
+register("crash_resume", resume_after_kills, __name__)
 
 
 @pytest.fixture(scope="session")
-def chain(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[Leg], Records]]:
+def chain(
+    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[list[Leg], Records]]:
     folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox))
+    start_all(folder, Settings.of(sandbox), request.session)
     yield result(folder, "crash_resume")
     join_all()
 

@@ -141,16 +141,18 @@ PERMANENT = {
 
 
 for _name, _profiles in {"none": [], **SURVIVABLE}.items():
-    register(f"faults.{_name}", partial(_survive, profiles=_profiles))
+    register(f"faults.{_name}", partial(_survive, profiles=_profiles), __name__)
 for _name, _setup in PERMANENT.items():
-    register(f"faults.{_name}", partial(_fail, setup=_setup))
+    register(f"faults.{_name}", partial(_fail, setup=_setup), __name__)
 
 
 @pytest.fixture(scope="session")
-def outcomes(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcomes]:
+def outcomes(
+    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Outcomes]:
     """Every scenario, each against its own sandbox, all started side by side on first use."""
     folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox))
+    start_all(folder, Settings.of(sandbox), request.session)
     yield lambda name: result(folder, f"faults.{name}")
     join_all()
 

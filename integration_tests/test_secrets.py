@@ -94,13 +94,15 @@ def run_everything(settings: Settings) -> Runs:
     return outcome
 
 
-register("secrets", run_everything)
+register("secrets", run_everything, __name__)
 
 
 @pytest.fixture(scope="session")
-def runs(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+def runs(
+    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Runs]:
     folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox))
+    start_all(folder, Settings.of(sandbox), request.session)
     yield result(folder, "secrets")
     join_all()
 

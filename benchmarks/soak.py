@@ -5,7 +5,7 @@ profile at a higher rate (logins faulted too), more seeds, a hundred kill points
 `source-usage` console script, and every malformed-answer profile. Every run's records are compared with
 the sandbox's ground truth, checked for duplicated keys, schema violations and leaked secrets.
 
-    python -m benchmarks.soak                      # everything, ~14 min on 2 cores
+    python -m benchmarks.soak                      # everything, ~11 min on 2 cores
     python -m benchmarks.soak --parts crash --kills 40 --fork
     python -m benchmarks.soak --out benchmarks/results/soak-latest.json
 

@@ -499,3 +499,44 @@ def test_checked_normalization_converts_numbers_sent_as_strings() -> None:
     CheckedSchemaNormalization().transform(record, schema)
 
     assert record == {"date": "2026-11-20", "request_count": 42}
+
+
+@pytest.mark.parametrize("key", ["accountId", "APIKey", "leafUsersAreas", "totalArea2", "already_snake", "Ünïcode Key"])
+def test_cached_snake_case_converts_keys_as_the_cdk_does_on_every_call(key: str) -> None:
+    from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
+        KeysToSnakeCaseTransformation,
+    )
+
+    from source_usage.components import CachedKeysToSnakeCase
+
+    expected = KeysToSnakeCaseTransformation().process_key(key)
+    cached = CachedKeysToSnakeCase()
+
+    assert [cached.process_key(key) for _ in range(3)] == [expected] * 3
+
+
+@pytest.mark.parametrize(
+    ("formats", "value"),
+    [(["%Y-%m-%d"], "2026-11-20"), (["%Y-%m"], "2026-02"), (["%Y"], "2026"), (["%Y-%m-%d"], "2026-1-5")],
+)
+def test_window_state_converter_parses_and_formats_as_the_cdk_does(formats: List[str], value: str) -> None:
+    from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
+        CustomFormatConcurrentStreamStateConverter,
+    )
+
+    from source_usage.components import WindowEndStateConverter
+
+    ours = WindowEndStateConverter(formats[0], list(formats))
+    theirs = CustomFormatConcurrentStreamStateConverter(formats[0], list(formats))
+
+    assert ours.parse_timestamp(value) == ours.parse_timestamp(value) == theirs.parse_timestamp(value)
+    assert ours.output_format(theirs.parse_timestamp(value)) == theirs.output_format(theirs.parse_timestamp(value))
+
+
+def test_window_state_converter_refuses_a_date_in_another_format_every_time() -> None:
+    from source_usage.components import WindowEndStateConverter
+
+    converter = WindowEndStateConverter("%Y-%m-%d", ["%Y-%m-%d"])
+    for _ in range(2):
+        with pytest.raises(ValueError, match="No format"):
+            converter.parse_timestamp("20/11/2026")

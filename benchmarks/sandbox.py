@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import copy
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Optional
 
 import requests
 
-from usage_sandbox import credentials
+from usage_sandbox.connector_config import VENDORS, connector_config
+from usage_sandbox.process import SandboxServer
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDORS = ("leadfeeder", "insideview", "whitepages", "leaf")
 START_TIMEOUT_SECONDS = 60.0
 
 
@@ -28,59 +23,22 @@ class BenchSandbox:
         self.default_today = today
         self.url = ""
         self.http = requests.Session()
-        self._process: Optional[subprocess.Popen[str]] = None
+        self._server: Optional[SandboxServer] = None
 
     def __enter__(self) -> BenchSandbox:
-        command = [
-            sys.executable,
-            "-m",
-            "usage_sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--seed",
-            str(self.seed),
-            "--size",
-            self.size,
-            "--today",
-            self.today,
-        ]
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        }
-        self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-        line = self._process.stdout.readline() if self._process.stdout else ""
-        if "http://" not in line:
-            self._process.kill()
-            raise RuntimeError(f"usage-sandbox did not start: {line!r}")
-        self.url = line.strip().rsplit(" ", 1)[-1]
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while not self._healthy():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"usage-sandbox at {self.url} is not healthy")
-            time.sleep(0.05)
+        self._server = SandboxServer(self.seed, self.size, self.today, cwd=ROOT, start_timeout=START_TIMEOUT_SECONDS)
+        self.url = self._server.start().url
         return self
 
     def __exit__(
         self, kind: Optional[type], error: Optional[BaseException], trace: Optional[TracebackType]
     ) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        if self._server is not None:
+            self._server.stop()
 
     @property
     def pid(self) -> int:
-        return self._process.pid if self._process else 0
-
-    def _healthy(self) -> bool:
-        try:
-            return self.http.get(f"{self.url}/_sandbox/health", timeout=2).ok
-        except requests.ConnectionError:
-            return False
+        return self._server.pid if self._server else 0
 
     def _post(self, path: str, body: Any) -> Any:
         response = self.http.post(f"{self.url}/_sandbox/{path}", json=body, timeout=10)
@@ -117,28 +75,4 @@ class BenchSandbox:
 
     def config(self, start_date: str, *vendors: str, **overrides: Any) -> dict[str, Any]:
         """A connector config for the given vendors (all four when none are named)."""
-        blocks: dict[str, dict[str, Any]] = {
-            "leadfeeder": {
-                "api_key": credentials.LEADFEEDER_API_KEY,
-                "account_ids": [],
-                "base_url": f"{self.url}/leadfeeder",
-            },
-            "insideview": {
-                "client_id": credentials.INSIDEVIEW_CLIENT_ID,
-                "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET,
-                "period": "day",
-                "base_url": f"{self.url}/insideview",
-                "token_url": f"{self.url}/insideview-login/Auth/login/v1/token.json",
-            },
-            "whitepages": {"api_key": credentials.WHITEPAGES_API_KEY, "base_url": f"{self.url}/whitepages"},
-            "leaf": {
-                "username": credentials.LEAF_USERNAME,
-                "password": credentials.LEAF_PASSWORD,
-                "base_url": f"{self.url}/leaf",
-            },
-        }
-        config: dict[str, Any] = {"start_date": start_date, "lookback_days": 3}
-        for vendor in vendors or VENDORS:
-            config[vendor] = copy.deepcopy(blocks[vendor])
-        config.update(overrides)
-        return config
+        return connector_config(self.url, start_date, *vendors, **{"lookback_days": 3, **overrides})

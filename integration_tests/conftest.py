@@ -4,12 +4,7 @@ Environment overrides: USAGE_SANDBOX_TODAY (default 2026-11-20), USAGE_SANDBOX_S
 USAGE_SANDBOX_SIZE (small), USAGE_SANDBOX_URL (use a sandbox that is already running instead of starting one).
 """
 
-import copy
 import os
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,12 +13,12 @@ from typing import Any
 import pytest
 import requests
 
-from usage_sandbox import credentials
+from usage_sandbox.connector_config import VENDORS, connector_config
+from usage_sandbox.process import SandboxServer, wait_until_healthy
 from usage_sandbox.truth import truth
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TODAY = "2026-11-20"
-VENDORS = ("leadfeeder", "insideview", "whitepages", "leaf")
 START_TIMEOUT_SECONDS = 30.0
 
 
@@ -37,43 +32,8 @@ class Sandbox:
 
     def config(self, *vendors: str, start_date: str | None = None, **overrides: Any) -> dict[str, Any]:
         """A complete connector config for the given vendors (all four when none are named)."""
-        url = self.url
-        blocks = {
-            "leadfeeder": {
-                "api_key": credentials.LEADFEEDER_API_KEY,
-                "account_ids": [],
-                "base_url": f"{url}/leadfeeder",
-            },
-            "insideview": {
-                "client_id": credentials.INSIDEVIEW_CLIENT_ID,
-                "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET,
-                "period": "day",
-                "base_url": f"{url}/insideview",
-                "token_url": f"{url}/insideview-login/Auth/login/v1/token.json",
-            },
-            "whitepages": {"api_key": credentials.WHITEPAGES_API_KEY, "base_url": f"{url}/whitepages"},
-            "leaf": {
-                "username": credentials.LEAF_USERNAME,
-                "password": credentials.LEAF_PASSWORD,
-                "base_url": f"{url}/leaf",
-            },
-        }
-        unknown = set(vendors) - set(VENDORS)
-        if unknown:
-            raise ValueError(f"unknown vendors {sorted(unknown)}")
-        config: dict[str, Any] = {
-            "start_date": start_date or self.default_start_date(),
-            "end_date": self.today,
-            "lookback_days": 3,
-        }
-        for vendor in vendors or VENDORS:
-            config[vendor] = copy.deepcopy(blocks[vendor])
-        for key, value in overrides.items():
-            if isinstance(value, dict) and isinstance(config.get(key), dict):
-                config[key].update(value)
-            else:
-                config[key] = value
-        return config
+        fields = {"end_date": self.today, "lookback_days": 3, **overrides}
+        return connector_config(self.url, start_date or self.default_start_date(), *vendors, **fields)
 
     def default_start_date(self) -> str:
         first_of_month = date.fromisoformat(self.today).replace(day=1)
@@ -115,34 +75,6 @@ class Sandbox:
         return truth(self.seed, self.size, kw.pop("today", self.today), start_date, **kw)
 
 
-def _wait_for_url(process: subprocess.Popen[str]) -> str:
-    found: list[str] = []
-    reader = threading.Thread(
-        target=lambda: found.append(process.stdout.readline() if process.stdout else "")
-    )
-    reader.daemon = True
-    reader.start()
-    reader.join(START_TIMEOUT_SECONDS)
-    line = found[0] if found else ""
-    if "http://" not in line:
-        process.kill()
-        raise RuntimeError(f"usage-sandbox did not start: {line!r}")
-    return line.strip().rsplit(" ", 1)[-1]
-
-
-def _wait_for_health(url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while True:
-        try:
-            if requests.get(f"{url}/_sandbox/health", timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"usage-sandbox at {url} is not healthy")
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     seed = int(os.environ.get("USAGE_SANDBOX_SEED", "42"))
@@ -150,38 +82,11 @@ def sandbox() -> Iterator[Sandbox]:
     today = os.environ.get("USAGE_SANDBOX_TODAY", DEFAULT_TODAY)
     external = os.environ.get("USAGE_SANDBOX_URL")
     if external:
-        _wait_for_health(external)
+        wait_until_healthy(external, START_TIMEOUT_SECONDS)
         yield Sandbox(external.rstrip("/"), seed, size, today)
         return
-    command = [
-        sys.executable,
-        "-m",
-        "usage_sandbox",
-        "serve",
-        "--port",
-        "0",
-        "--seed",
-        str(seed),
-        "--size",
-        size,
-        "--today",
-        today,
-    ]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        url = _wait_for_url(process)
-        _wait_for_health(url)
-        yield Sandbox(url, seed, size, today)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with SandboxServer(seed, size, today, cwd=ROOT, start_timeout=START_TIMEOUT_SECONDS) as server:
+        yield Sandbox(server.url, seed, size, today)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from usage_sandbox import credentials
+from usage_sandbox.connector_config import connector_config
 
 SANDBOX_HISTORY_DAYS = 60
 
@@ -16,28 +16,7 @@ def sandbox_config(url: str, today: str, start_date: str | None = None) -> dict[
     `end_date` is the sandbox's today, so the connector and the sandbox agree on which day is the last.
     """
     first = start_date or (date.fromisoformat(today) - timedelta(days=SANDBOX_HISTORY_DAYS)).isoformat()
-    return {
-        "start_date": first,
-        "end_date": today,
-        "leadfeeder": {
-            "api_key": credentials.LEADFEEDER_API_KEY,
-            "account_ids": [],
-            "base_url": f"{url}/leadfeeder",
-        },
-        "insideview": {
-            "client_id": credentials.INSIDEVIEW_CLIENT_ID,
-            "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET,
-            "period": "day",
-            "base_url": f"{url}/insideview",
-            "token_url": f"{url}/insideview-login/Auth/login/v1/token.json",
-        },
-        "whitepages": {"api_key": credentials.WHITEPAGES_API_KEY, "base_url": f"{url}/whitepages"},
-        "leaf": {
-            "username": credentials.LEAF_USERNAME,
-            "password": credentials.LEAF_PASSWORD,
-            "base_url": f"{url}/leaf",
-        },
-    }
+    return connector_config(url, first, end_date=today)
 
 
 class ConfigFileError(Exception):

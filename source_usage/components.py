@@ -10,6 +10,7 @@ from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping
 
 import dpath
 import requests
+import requests_cache
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
@@ -18,15 +19,18 @@ from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
+from airbyte_cdk.sources.declarative.requesters import http_requester
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
     KeysToSnakeCaseTransformation,
 )
+from airbyte_cdk.sources.streams.call_rate import CachedLimiterSession
 from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
     CustomFormatConcurrentStreamStateConverter,
 )
+from airbyte_cdk.sources.streams.http import HttpClient
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -430,3 +434,59 @@ class RecordFields(RecordTransformation):
         record.update(self._constants)
         for name in self.remove:
             record.pop(name, None)
+
+
+# The parents' answers of one sync (Leadfeeder's account list, Leaf's contracts and users), shared by every
+# stream that reads them; in memory, emptied when a check or read starts (SourceUsage).
+PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
+
+
+class _ParentSession(CachedLimiterSession):
+    """Streams start together and ask for the same parent page at once: the first asks, the others wait for
+    its answer and take it from the cache (pages of different URLs still go in parallel)."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
+        with _PARENT_LOCKS_LOCK:
+            lock = _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock())
+        with lock:
+            return super().send(request, **kwargs)
+
+
+_PARENT_LOCKS: Dict[str, threading.Lock] = {}
+_PARENT_LOCKS_LOCK = threading.Lock()
+
+
+class ParentCacheHttpClient(HttpClient):
+    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps
+    only answers that parse, in memory, for the requesters that set `use_cache: true` (the parent streams)."""
+
+    def _request_session(self) -> requests.Session:
+        if not self._use_cache:
+            return super()._request_session()
+        return _ParentSession(
+            cache_name="parents",
+            backend=PARENT_ANSWERS,
+            api_budget=self._api_budget,
+            match_headers=True,
+            filter_fn=_readable,
+            autoclose=False,
+        )
+
+
+def forget_parent_answers() -> None:
+    """A new check or sync reads the parents afresh."""
+    PARENT_ANSWERS.clear()
+    with _PARENT_LOCKS_LOCK:
+        _PARENT_LOCKS.clear()
+
+
+def _readable(response: requests.Response) -> bool:
+    """A JSON list, or a JSON object that is not empty: what the error handler reads as an answer."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, list) or (isinstance(body, dict) and bool(body))
+
+
+http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]

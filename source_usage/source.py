@@ -23,7 +23,7 @@ from airbyte_cdk.sources.declarative.concurrent_declarative_source import Concur
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage import components  # noqa: F401 - installs the window-end state converter
+from source_usage import components  # also installs the window-end state converter and the parents' cache
 from source_usage.config_rules import ConfigProblem, check_config
 from source_usage.read_rules import check_catalog, check_state
 from source_usage.record_rules import VENDOR_KEY_OF
@@ -93,6 +93,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         mask_encoded_secrets(config)
+        components.forget_parent_answers()
         problem = config_error(config)
         if problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
@@ -135,6 +136,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
     ) -> Iterator[AirbyteMessage]:
         mask_encoded_secrets(config)
         raise_on_config_error(config)
+        components.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
         try:
             check_state(state)
             check_catalog(catalog, {stream for stream, vendor in VENDOR_KEY_OF.items() if config.get(vendor)})

@@ -459,6 +459,51 @@ def test_leadfeeder_unreadable_200_is_retried(http_mocker: HttpMocker) -> None:
     assert [record["id"] for record in records(output)] == ["111111"]
 
 
+def test_leadfeeder_account_list_is_read_once_for_accounts_and_api_usage(http_mocker: HttpMocker) -> None:
+    listing = list_request()
+    http_mocker.get(listing, account_list("111111"))
+    http_mocker.get(account_request("111111"), account("111111"))
+    usage_requests = expect_usage(http_mocker, "111111", [("2026-01", "2026-11")], "2026-03")
+
+    output = run_read(config(leadfeeder=True, start_date="2026-01-01"), catalog("accounts", "api_usage"))
+
+    assert not output.errors
+    http_mocker.assert_number_of_calls(listing, 1)
+    assert_each_sent_once(http_mocker, usage_requests)
+    assert [record["id"] for record in records(output, "accounts")] == ["111111"]
+    assert [record["period"] for record in records(output, "api_usage")] == ["2026-03"]
+
+
+def test_leadfeeder_unreadable_account_list_is_retried_and_never_served_from_the_cache(
+    http_mocker: HttpMocker,
+) -> None:
+    listing = list_request()
+    http_mocker.get(listing, [HttpResponse('{"data": [{"type": "account", "id": "1111', 200), account_list("111111")])
+    http_mocker.get(account_request("111111"), account("111111"))
+    expect_usage(http_mocker, "111111", [("2026-01", "2026-11")], "2026-03")
+
+    output = run_read(config(leadfeeder=True, start_date="2026-01-01"), catalog("accounts", "api_usage"))
+
+    assert not output.errors
+    http_mocker.assert_number_of_calls(listing, 2)
+    assert [record["id"] for record in records(output, "accounts")] == ["111111"]
+    assert [record["period"] for record in records(output, "api_usage")] == ["2026-03"]
+
+
+def test_leadfeeder_each_sync_reads_the_account_list_afresh(http_mocker: HttpMocker) -> None:
+    listing = list_request()
+    http_mocker.get(listing, [account_list("111111"), account_list("222222")])
+    http_mocker.get(account_request("111111"), account("111111"))
+    http_mocker.get(account_request("222222"), account("222222"))
+
+    first = run_read(config(leadfeeder=True), catalog("accounts"))
+    second = run_read(config(leadfeeder=True), catalog("accounts"))
+
+    assert [record["id"] for record in records(first)] == ["111111"]
+    assert [record["id"] for record in records(second)] == ["222222"]
+    http_mocker.assert_number_of_calls(listing, 2)
+
+
 def test_leadfeeder_requests_are_paced_at_ten_a_second(http_mocker: HttpMocker) -> None:
     ids = [str(100000 + index) for index in range(15)]
     for account_id in ids:

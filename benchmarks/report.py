@@ -69,6 +69,16 @@ def tables(results: dict[str, Any]) -> str:
                     f"{_num(m['cpu_s'])} | {_num(m['cpu_us_per_record'], 0)} | {_num(m['peak_rss_mb'], 0)} | "
                     f"{_num(m['records'], 0)} | {_num(m.get('status_429'), 0)} |"
                 )
+        imports = results.get("import_cost", {})
+        if imports:
+            lines += [
+                "",
+                "Importing the loader alone (a process that only runs `import <module>`): "
+                + "; ".join(
+                    f"`{module}` {m['wall_s']:.1f} s, {m['peak_rss_mb']:.0f} MB" for module, m in imports.items()
+                )
+                + ".",
+            ]
         lines += ["", "| ratio | wall | CPU | CPU per record | peak RSS |", "|---|---|---|---|---|"]
         for label, r in results.get("ratios", {}).items():
             lines.append(

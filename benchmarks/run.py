@@ -36,7 +36,7 @@ def _log(text: str) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="runs of L1, L3 and the side by side (default 3)")
-    parser.add_argument("--slow-reps", type=int, default=1, help="runs of L2 and L4 (default 1)")
+    parser.add_argument("--slow-reps", type=int, default=3, help="runs of L2 and L4 (default 3)")
     parser.add_argument("--size", default="large", help="the size L1-L4 run on (default large)")
     parser.add_argument("--medium", default="medium", help="the size memory growth is compared with")
     parser.add_argument("--only", default="medium,side,L1,L3,L2,L4", help="parts to run, comma-separated")
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             bench = Bench(sandbox, workdir, start_date, _log)
             results["start_cost"] = {"ours": bench.start_cost(OURS), "bare_cdk": bench.start_cost(BARE)}
             if "side" in parts:
+                results["import_cost"] = {module: bench.import_cost(module) for module in ("airbyte", "dlt")}
                 _side(bench, results, args.reps, side_start)
             _levels(bench, results, parts, args.reps, args.slow_reps, start_date)
     results["medians"] = {level: medians(rows) for level, rows in results["runs"].items()}

@@ -240,6 +240,11 @@ class Bench:
         self.sandbox.prepare()
         run_measured([*RAW, "--config", str(config_path)], self.workdir / "warm.out")
 
+    def import_cost(self, module: str) -> dict[str, Any]:
+        """A process that only imports `module`: the least any tool built on it can take, in time and memory."""
+        measurement = run_measured([sys.executable, "-c", f"import {module}"], self.workdir / f"import-{module}.out")
+        return asdict(measurement)
+
     def start_cost(self, command: Sequence[str]) -> dict[str, Any]:
         """A process that imports the runtime and builds the streams but reads nothing: `discover`."""
         config_path = self.workdir / "start.config.json"

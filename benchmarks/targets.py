@@ -108,11 +108,26 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
         duck, dlt = side["ours_duckdb"], side["dlt"]
+        # PyAirbyte (which the design fixes for the DuckDB path) must be imported, and the connector must read
+        # the data at the vendors' pace beside it: no PyAirbyte sync can take less than the two together
+        pyairbyte = results.get("import_cost", {}).get("airbyte")
+        wall_floor = rss_floor = ""
+        if pyairbyte:
+            wall = pyairbyte["wall_s"] + ours["wall_s"]
+            rss = pyairbyte["peak_rss_mb"] + ours["peak_rss_mb"]
+            wall_floor = (
+                f"; floor {wall:.1f} s = import airbyte {pyairbyte['wall_s']:.1f} s"
+                f" + the connector's own read {ours['wall_s']:.1f} s"
+            )
+            rss_floor = (
+                f"; floor {rss:.0f} MB = import airbyte {pyairbyte['peak_rss_mb']:.0f} MB"
+                f" + the connector {ours['peak_rss_mb']:.0f} MB"
+            )
         found.append(
             _target(
                 "into DuckDB faster than dlt",
                 duck["wall_s"] < dlt["wall_s"],
-                f"{duck['wall_s']:.1f} s vs dlt {dlt['wall_s']:.1f} s",
+                f"{duck['wall_s']:.1f} s vs dlt {dlt['wall_s']:.1f} s{wall_floor}",
                 "< dlt",
             )
         )
@@ -120,7 +135,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             _target(
                 "into DuckDB memory < half of dlt",
                 duck["peak_rss_mb"] < dlt["peak_rss_mb"] / 2,
-                f"{duck['peak_rss_mb']:.0f} MB vs dlt {dlt['peak_rss_mb']:.0f} MB",
+                f"{duck['peak_rss_mb']:.0f} MB vs dlt {dlt['peak_rss_mb']:.0f} MB{rss_floor}",
                 "< 0.5x dlt",
             )
         )

@@ -77,6 +77,10 @@ def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     return manifest
 
 
+RECORD_QUEUE_SIZE = 1_000
+PENDING_PARTITIONS = 200
+
+
 class SourceUsage(ConcurrentDeclarativeSource):
     def __init__(
         self,
@@ -90,6 +94,15 @@ class SourceUsage(ConcurrentDeclarativeSource):
             state=state or [],
             source_config=load_manifest(config),
         )
+        # The CDK lets 10,000 records wait between the workers and the writer, and 10,000 partitions wait for a
+        # worker (Leaf's 3,000 contract x user pairs are all generated long before the 20 requests a second can
+        # read them), with no setting for either: peak memory then grows with the data. Lower bounds keep every
+        # worker busy and the memory flat.
+        concurrent = getattr(self, "_concurrent_source", None)
+        if concurrent is not None:
+            concurrent._queue.maxsize = RECORD_QUEUE_SIZE
+            concurrent._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
+            concurrent._threadpool._logging_threshold = 2 * PENDING_PARTITIONS
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         mask_encoded_secrets(config)

@@ -540,3 +540,17 @@ def test_window_state_converter_refuses_a_date_in_another_format_every_time() ->
     for _ in range(2):
         with pytest.raises(ValueError, match="No format"):
             converter.parse_timestamp("20/11/2026")
+
+
+def test_records_and_partitions_wait_in_bounded_queues() -> None:
+    """The CDK lets 10,000 records and 10,000 partitions wait; ours are bounded lower so peak memory stays flat.
+
+    The attributes are the CDK's own: this fails when an upgrade renames them and the bounds stop applying.
+    """
+    from source_usage.source import PENDING_PARTITIONS, RECORD_QUEUE_SIZE, SourceUsage
+
+    source = SourceUsage()
+
+    assert (RECORD_QUEUE_SIZE, PENDING_PARTITIONS) == (1_000, 200)
+    assert source._concurrent_source._queue.maxsize == RECORD_QUEUE_SIZE
+    assert source._concurrent_source._threadpool._max_concurrent_tasks == PENDING_PARTITIONS

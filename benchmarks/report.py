@@ -35,7 +35,8 @@ def _num(value: Any, digits: int = 1) -> str:
 def tables(results: dict[str, Any]) -> str:
     settings = results["settings"]
     lines = [
-        f"Run {results['finished']} on {settings['cores']} cores; medians of the runs counted in `n`. "
+        f"Run {results['finished']} on {settings['cores']} cores, commit {settings.get('commit', 'unknown')}; "
+        "medians of the runs counted in `n`. "
         f"Full syncs from {settings['start_date']} to {settings['today']} (`{settings['size']}`); "
         f"side by side from {settings['side_start_date']}.",
         "",

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             "slow_reps": args.slow_reps,
             "cores": os.cpu_count(),
             "python": platform.python_version(),
+            "commit": _commit(),
         },
         "runs": {},
         "medians": {},
@@ -99,6 +101,21 @@ def main(argv: list[str] | None = None) -> int:
     print(report.console(results), flush=True)
     _log(f"benchmark finished in {results['bench_wall_s'] / 60:.1f} min")
     return 0
+
+
+def _commit() -> str:
+    """The measured code: the commit, marked `+changes` when source_usage/ or local_sync/ differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "source_usage", "local_sync"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit}+changes" if changed else commit
 
 
 def _attempt(results: dict[str, Any], name: str, action: Callable[[], T]) -> Optional[T]:

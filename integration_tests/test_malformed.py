@@ -202,11 +202,6 @@ def test_huge_numbers_never_yield_a_record_that_breaks_its_schema(outcomes: Outc
     assert run.succeeded or run.errors(), run.describe()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integers beyond 64 bits lose precision: the CDK's JSON decoder (orjson) reads them as floats and "
-    "the schema normalizer makes them wrong integers, e.g. 10**24 + 1 -> 999999999999999983222784 (reported)",
-)
 def test_huge_integers_are_kept_exactly_or_the_stream_fails(outcomes: Outcomes) -> None:
     outcome = outcomes("huge_numbers")
     run = outcome.run

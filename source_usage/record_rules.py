@@ -26,6 +26,7 @@ _PYTHON_TYPES: Dict[str, Tuple[type, ...]] = {
 }
 _SIMPLE = {"string", "number", "integer", "boolean", "null"}
 _SIMPLE_PYTHON = (str, float, int, bool, type(None))
+_EXACT_FLOAT_INTEGERS = 2**53
 _TRUTHY = ("y", "yes", "t", "true", "on", "1")
 _FALSEY = ("n", "no", "f", "false", "off", "0")
 Convert = Callable[[Any], Any]
@@ -44,8 +45,10 @@ class RecordRules:
     then the top-level `required`, `type`, `format: date` and `pattern` checked by hand. A few microseconds
     a record, where the CDK's jsonschema-driven normalizer and a JSON Schema validator cost about a hundred.
 
-    One deliberate difference from the CDK: a null in a field whose type does not allow null stays null
-    (the CDK writes the string "None" into a string field), so the check stops it.
+    Two deliberate differences from the CDK, both so that the check stops a value instead of writing a wrong
+    one: a null in a field whose type does not allow null stays null (the CDK writes the string "None" into a
+    string field), and a float in an integer field becomes an integer only when it is whole and exactly
+    representable (the CDK truncates 12.7 to 12 and turns a huge integer read as a float into a wrong one).
     """
 
     def __init__(self, schemas: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
@@ -178,6 +181,10 @@ def _to_string(value: Any) -> Any:
 def _to_integer(value: Any) -> Any:
     if type(value) is int or value is None:
         return value
+    if type(value) is float:
+        # whole and exact, or left as it is for the check to stop: the JSON decoder reads integers beyond 64 bits
+        # as floats (10**24 + 1 would become 999999999999999983222784) and 12.7 is not a count of 12
+        return int(value) if value.is_integer() and abs(value) <= _EXACT_FLOAT_INTEGERS else value
     try:
         return int(value)
     except (ValueError, TypeError, OverflowError):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 README = Path(__file__).with_name("README.md")
+PROJECT_README = Path(__file__).resolve().parent.parent / "README.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 LEVELS = {
     "L1": "L1 full sync, 0 ms",
@@ -94,10 +95,12 @@ def tables(results: dict[str, Any]) -> str:
 
 
 def update_readme(results: dict[str, Any]) -> None:
-    """Replace the table between the markers in benchmarks/README.md."""
-    text = README.read_text() if README.exists() else f"{BEGIN}\n{END}\n"
+    """Replace the tables between the markers in benchmarks/README.md and in the project's README.md."""
     block = f"{BEGIN}\n{tables(results)}\n{END}"
-    README.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    for readme in (README, PROJECT_README):
+        text = readme.read_text() if readme.exists() else f"{BEGIN}\n{END}\n"
+        if BEGIN in text or readme == README:
+            readme.write_text(re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
 
 
 def console(results: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 SCHEMAS = Path(__file__).with_name("schemas")
 VENDOR_OF = {
@@ -30,9 +30,15 @@ _EXACT_FLOAT_INTEGERS = 2**53
 _TRUTHY = ("y", "yes", "t", "true", "on", "1")
 _FALSEY = ("n", "no", "f", "false", "off", "0")
 Convert = Callable[[Any], Any]
-Normalize = Callable[[Dict[str, Any]], None]
-# (field, its conversion, its nested conversions, the Python types it accepts (None: unchecked), its pattern)
-Step = Tuple[str, Optional[Convert], Optional[Convert], Optional[Tuple[type, ...]], Optional[re.Pattern[str]]]
+Normalize = Callable[[Any], None]
+# a top-level field with a declared type: the Python types it accepts, and the pattern a string must match
+Check = Tuple[str, Tuple[type, ...], Optional[re.Pattern[str]]]
+
+
+class _Rules(NamedTuple):
+    normalize: Optional[Normalize]
+    required: List[str]
+    checks: List[Check]
 
 
 class RecordProblem(ValueError):
@@ -65,28 +71,13 @@ class RecordRules:
         rules = self._rules.get(stream)
         if rules is None:
             return
-        for field, convert, nested, _, _ in rules[1]:
-            if field in record:
-                value = record[field]
-                if convert is not None:
-                    value = record[field] = convert(value)
-                if nested is not None:
-                    nested(value)
-        self._check(stream, rules, record)
-
-    def check(self, stream: str, record: Mapping[str, Any]) -> None:
-        """Check the record against its stream's schema as it is, without converting anything."""
-        rules = self._rules.get(stream)
-        if rules is not None:
-            self._check(stream, rules, record)
-
-    def _check(self, stream: str, rules: Tuple[List[str], List[Step]], record: Mapping[str, Any]) -> None:
-        required, steps = rules
-        for field in required:
+        if rules.normalize is not None:
+            rules.normalize(record)
+        for field in rules.required:
             if record.get(field) is None:
                 raise RecordProblem(self._sentence(stream, field, "it is missing"))
-        for field, _, _, accepts, pattern in steps:
-            if accepts is None or field not in record:
+        for field, accepts, pattern in rules.checks:
+            if field not in record:
                 continue
             value = record[field]
             kind = type(value)
@@ -104,18 +95,19 @@ class RecordRules:
         )
 
 
-def _compile(schema: Mapping[str, Any]) -> Tuple[List[str], List[Step]]:
-    steps: List[Step] = []
+def _compile(schema: Mapping[str, Any]) -> _Rules:
+    checks: List[Check] = []
     for field, spec in (schema.get("properties") or {}).items():
         declared = spec.get("type")
         names = declared if isinstance(declared, list) else [declared] if declared else []
         accepts = tuple(python for name in names for python in _PYTHON_TYPES.get(name, ()))
         pattern = re.compile(spec["pattern"]) if "pattern" in spec else _DATE if spec.get("format") == "date" else None
-        steps.append((field, converter(spec), _nested(spec), accepts or None, pattern))
-    return list(schema.get("required") or []), steps
+        if accepts:
+            checks.append((field, accepts, pattern))
+    return _Rules(_nested(schema), list(schema.get("required") or []), checks)
 
 
-def converter(spec: Mapping[str, Any]) -> Optional[Convert]:
+def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
     """What `TypeTransformer.default_convert` does to a value of this subschema, decided once, not per value."""
     declared = spec.get("type", [])
     if isinstance(declared, list):
@@ -141,10 +133,14 @@ def converter(spec: Mapping[str, Any]) -> Optional[Convert]:
     return None
 
 
-def _nested(spec: Mapping[str, Any]) -> Optional[Convert]:
-    """The same conversions inside an object's properties and an array's items, as the CDK walks them."""
+def _nested(spec: Mapping[str, Any]) -> Optional[Normalize]:
+    """The conversions inside an object's properties (the record's own, too) and an array's items, in place,
+    as the CDK walks them."""
     if isinstance(spec.get("properties"), Mapping):
-        steps = [(field, converter(sub), _nested(sub)) for field, sub in spec["properties"].items()]
+        every = [(field, _converter(sub), _nested(sub)) for field, sub in spec["properties"].items()]
+        steps = [(field, convert, nested) for field, convert, nested in every if convert or nested]
+        if not steps:
+            return None
 
         def normalize_object(value: Any) -> None:
             if isinstance(value, dict):
@@ -158,7 +154,7 @@ def _nested(spec: Mapping[str, Any]) -> Optional[Convert]:
         return normalize_object
     items = spec.get("items")
     if isinstance(items, Mapping):
-        convert, nested = converter(items), _nested(items)
+        convert, nested = _converter(items), _nested(items)
         if convert is None and nested is None:
             return None
 

@@ -561,6 +561,16 @@ def start_all(folder: Path, settings: Settings, session: Any) -> None:
         _THREADS.append(thread)
 
 
+@contextmanager
+def scenarios_started(sandbox: Any, tmp_path_factory: Any, session: Any) -> Iterator[Path]:
+    """The shared folder with every scenario the session needs started (`start_all`); on leaving, waits for
+    the scenarios this worker computes (`join_all`). For session fixtures: `with ... as folder: yield ...`."""
+    folder = shared_folder(tmp_path_factory)
+    start_all(folder, Settings.of(sandbox), session)
+    yield folder
+    join_all()
+
+
 def _compute(folder: Path, name: str, job: Job, settings: Settings) -> None:
     try:
         outcome: tuple[bool, Any] = (True, job(settings))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from syncing import Run, Settings, catalog, join_all, run_connector, shared_folder, start_all
+from syncing import Run, catalog, run_connector, scenarios_started
 
 FUTURE = "2099-01-01"
 
@@ -22,9 +22,8 @@ def _scenarios_started(
 ) -> Iterator[None]:
     """Starts the fault, malformed-answer, crash and secrets scenarios (syncing.start_all) now: they mostly
     wait on their own sandboxes, and these quick tests, which come first, run meanwhile."""
-    start_all(shared_folder(tmp_path_factory), Settings.of(sandbox), request.session)
-    yield
-    join_all()
+    with scenarios_started(sandbox, tmp_path_factory, request.session):
+        yield
 
 
 COMMANDS = ("check", "discover", "read")

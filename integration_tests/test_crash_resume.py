@@ -22,7 +22,6 @@ from syncing import (
     Settings,
     differences,
     duplicated_keys,
-    join_all,
     kept,
     kill_points,
     killer,
@@ -32,9 +31,8 @@ from syncing import (
     read,
     register,
     result,
+    scenarios_started,
     schema_violations,
-    shared_folder,
-    start_all,
 )
 
 SEED = 20261120
@@ -73,10 +71,8 @@ register("crash_resume", resume_after_kills, __name__)
 def chain(
     sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[tuple[list[Leg], Records]]:
-    folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox), request.session)
-    yield result(folder, "crash_resume")
-    join_all()
+    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
+        yield result(folder, "crash_resume")
 
 
 def test_twenty_kill_points_cover_every_stream_twice(chain: tuple[list[Leg], Records]) -> None:

@@ -19,16 +19,14 @@ from syncing import (
     Settings,
     differences,
     duplicated_keys,
-    join_all,
     leaks,
     logged_sandbox,
     merge,
     read,
     register,
     result,
+    scenarios_started,
     schema_violations,
-    shared_folder,
-    start_all,
 )
 
 Outcomes = Callable[[str], Any]
@@ -151,10 +149,8 @@ def outcomes(
     sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Outcomes]:
     """Every scenario, each against its own sandbox, all started side by side on first use."""
-    folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox), request.session)
-    yield lambda name: result(folder, f"faults.{name}")
-    join_all()
+    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
+        yield lambda name: result(folder, f"faults.{name}")
 
 
 def _assert_complete_and_exact(run: Run, got: dict[str, Any], truth: dict[str, Any], label: str) -> None:

@@ -21,7 +21,6 @@ from syncing import (
     Settings,
     differences,
     duplicated_keys,
-    join_all,
     key_of,
     leaks,
     logged_sandbox,
@@ -29,9 +28,8 @@ from syncing import (
     read,
     register,
     result,
+    scenarios_started,
     schema_violations,
-    shared_folder,
-    start_all,
 )
 
 Outcomes = Callable[[str], Any]
@@ -104,10 +102,8 @@ def outcomes(
     sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Outcomes]:
     """Every scenario, each against its own sandbox, all started side by side on first use."""
-    folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox), request.session)
-    yield lambda name: result(folder, f"malformed.{name}")
-    join_all()
+    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
+        yield lambda name: result(folder, f"malformed.{name}")
 
 
 def _streams(outcome: Outcome) -> list[str]:

@@ -23,14 +23,12 @@ from syncing import (
     Run,
     Settings,
     catalog,
-    join_all,
     logged_sandbox,
     read,
     register,
     result,
     run_connector,
-    shared_folder,
-    start_all,
+    scenarios_started,
     streams_of,
 )
 
@@ -101,10 +99,8 @@ register("secrets", run_everything, __name__)
 def runs(
     sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Runs]:
-    folder = shared_folder(tmp_path_factory)
-    start_all(folder, Settings.of(sandbox), request.session)
-    yield result(folder, "secrets")
-    join_all()
+    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
+        yield result(folder, "secrets")
 
 
 SANDBOX = dict(zip(SECRET_FIELDS, SANDBOX_SECRETS, strict=True))

@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export AIRBYTE_CACHE_ROOT := $(CURDIR)/.airbyte/cache
 export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
 
-.PHONY: install test unit lint sync bench clean
+.PHONY: install system test unit lint sync bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Debian packages the tests need (.ci/debian-packages), installed when missing.
+system:
+	bash .ci/system
+
 lint: $(STAMP)
 	$(BIN)/ruff check source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks
 
-test: $(STAMP) lint
+test: $(STAMP) system lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 unit: $(STAMP)

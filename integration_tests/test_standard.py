@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 CONFIGS = Path(__file__).resolve().parent / "configs"
 # Where the configs of integration_tests/configs/ expect the sandbox: `usage-sandbox serve`'s default port.
 CONFIGS_ORIGIN = "http://127.0.0.1:8765"
+# The image under test, as `make test` names it (`make image` builds it from the Dockerfile).
+IMAGE_ENV = "SOURCE_USAGE_IMAGE"
 
 
 # The command each standard test runs, so that it is given only the configs listed for that command
@@ -96,14 +99,20 @@ def _docker_engine_answers() -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _image_tests_need_a_docker_engine(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("image_tests") and not _docker_engine_answers():
-        pytest.skip("the image tests need a Docker engine, and none answers `docker info`")
+def _image_tests_need_the_built_image(request: pytest.FixtureRequest) -> None:
+    """The image tests run the image `make image` built (named by IMAGE_ENV), never one built or pulled here."""
+    if not request.node.get_closest_marker("image_tests"):
+        return
+    if not os.environ.get(IMAGE_ENV):
+        pytest.skip(f"the image tests run the image of `make image`; run `make test`, or set {IMAGE_ENV}")
+    if not _docker_engine_answers():
+        pytest.fail(f"{IMAGE_ENV} names an image to test, but no engine answers `docker info`; run `make test`.")
 
 
 @pytest.fixture
 def connector_image_override() -> str | None:
-    return None
+    """The image `make image` built from the Dockerfile; without it the CDK would build one from its template."""
+    return os.environ.get(IMAGE_ENV)
 
 
 @pytest.fixture
@@ -134,6 +143,13 @@ class TestSourceUsageStandard(SourceTestSuiteBase):
             else {}
         )
         return SourceUsage(config=config)
+
+    @pytest.mark.skip(
+        reason="source-usage is not in Airbyte's registry, so there is no published spec to compare with "
+        "(the test would ask connectors.airbyte.com, and tests reach loopback only)"
+    )
+    def test_docker_image_spec_backward_compatibility(self) -> None:
+        """Skipped: see the reason."""
 
 
 def test_standard_suite_runs_source_usage(sandbox_configs: Path) -> None:

@@ -7,14 +7,12 @@ temporary directory. The connector under test is `SourceUsage`, built with the s
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import container
 import pytest
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.models import ConnectorTestScenario
@@ -30,8 +28,6 @@ if TYPE_CHECKING:
 CONFIGS = Path(__file__).resolve().parent / "configs"
 # Where the configs of integration_tests/configs/ expect the sandbox: `usage-sandbox serve`'s default port.
 CONFIGS_ORIGIN = "http://127.0.0.1:8765"
-# The image under test, as `make test` names it (`make image` builds it from the Dockerfile).
-IMAGE_ENV = "SOURCE_USAGE_IMAGE"
 
 
 # The command each standard test runs, so that it is given only the configs listed for that command
@@ -88,31 +84,10 @@ def scenario(
     return declared.model_copy(update={"config_path": sandbox_configs / declared.config_path.name})
 
 
-@functools.cache
-def _docker_engine_answers() -> bool:
-    try:
-        return (
-            subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False).returncode == 0
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@pytest.fixture(autouse=True)
-def _image_tests_need_the_built_image(request: pytest.FixtureRequest) -> None:
-    """The image tests run the image `make image` built (named by IMAGE_ENV), never one built or pulled here."""
-    if not request.node.get_closest_marker("image_tests"):
-        return
-    if not os.environ.get(IMAGE_ENV):
-        pytest.skip(f"the image tests run the image of `make image`; run `make test`, or set {IMAGE_ENV}")
-    if not _docker_engine_answers():
-        pytest.fail(f"{IMAGE_ENV} names an image to test, but no engine answers `docker info`; run `make test`.")
-
-
 @pytest.fixture
 def connector_image_override() -> str | None:
     """The image `make image` built from the Dockerfile; without it the CDK would build one from its template."""
-    return os.environ.get(IMAGE_ENV)
+    return container.image_under_test()
 
 
 @pytest.fixture

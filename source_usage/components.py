@@ -255,7 +255,9 @@ class LinkHeaderPages(PageIncrement):
     """PageIncrement stops at the first page shorter than asked; Leaf's lists end only where `Link` has no `next`.
 
     The next page is the one `Link`'s `next` names (relative or absolute URL); without a `Link` header the list
-    goes on until `X-Total-Count` is reached or a page comes back empty (providers.md, Leaf pagination).
+    goes on until `X-Total-Count` is reached or a page comes back empty (providers.md, Leaf pagination). With
+    neither header nothing says where the list ends, so a short page does, as it would for PageIncrement: a
+    server that ignores `page` then cannot keep the sync reading the same page forever.
     """
 
     def next_page_token(
@@ -274,11 +276,11 @@ class LinkHeaderPages(PageIncrement):
                 return None
             named = parse_qs(urlsplit(urljoin(response.url, following.get("url", ""))).query).get("page")
             return int(named[0]) if named and named[0].isdigit() and int(named[0]) > current else current + 1
-        if last_page_size == 0:
-            return None
-        total = (response.headers.get("X-Total-Count") or "").strip()
         size = page_size_override or self.get_page_size()
-        if total.isdigit() and size and (current + 1 - self.start_from_page) * size >= int(total):
+        total = (response.headers.get("X-Total-Count") or "").strip()
+        if last_page_size == 0 or not total.isdigit():
+            return None if last_page_size == 0 or (size and last_page_size < size) else current + 1
+        if size and (current + 1 - self.start_from_page) * size >= int(total):
             return None
         return current + 1
 

@@ -203,9 +203,10 @@ def test_link_header_pages_stop_where_link_has_no_next_even_after_a_full_page() 
     assert next_page(100, links, 100, 1) is None
 
 
-def test_link_header_pages_follow_a_short_page_without_headers_until_an_empty_one() -> None:
-    assert next_page(100, {}, 50, None) == 1
+def test_link_header_pages_without_headers_end_at_a_short_or_empty_page() -> None:
+    assert next_page(100, {}, 100, None) == 1
     assert next_page(100, {}, 100, 1) == 2
+    assert next_page(100, {}, 50, 2) is None
     assert next_page(100, {}, 0, 2) is None
 
 

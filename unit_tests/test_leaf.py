@@ -292,7 +292,12 @@ def test_leaf_contracts_dates_become_days(http_mocker: HttpMocker) -> None:
 
 # case: the pages the vendor answers, as (page parameter, first user, users on the page, headers)
 PAGINATION: Dict[str, Sequence[Tuple[Optional[int], int, int, Mapping[str, str]]]] = {
-    "no-headers-until-an-empty-page": [(None, 0, 100, {}), (1, 100, 100, {}), (2, 200, 50, {}), (3, 250, 0, {})],
+    "no-headers-until-a-short-page": [(None, 0, 100, {}), (1, 100, 100, {}), (2, 200, 50, {})],
+    "total-count-with-short-pages": [
+        (None, 0, 3, {"X-Total-Count": "250"}),
+        (1, 3, 100, {"X-Total-Count": "250"}),
+        (2, 103, 0, {"X-Total-Count": "250"}),
+    ],
     "short-pages-while-link-says-next": [
         (None, 0, 3, {**link(0, "next", "last", "first"), "X-Total-Count": "7"}),
         (1, 3, 3, {**link(1, "next", "prev", "last", "first"), "X-Total-Count": "7"}),

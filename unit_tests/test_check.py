@@ -13,8 +13,9 @@ from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check, skip_ba
 
 RESPONSES = Path(__file__).parent / "responses"
 LEADFEEDER_BAD_KEY = (
-    "Leadfeeder rejected the API key (invalid_api_key: The provided API key is invalid. Please check it and try "
-    "again.); check leadfeeder.api_key (keys are made in Leadfeeder under Settings → Personal → API Keys)."
+    f"Leadfeeder rejected the API key at {LEADFEEDER_URL}/v1/accounts (invalid_api_key: The provided API key is "
+    "invalid. Please check it and try again.); check leadfeeder.api_key (keys are made in Leadfeeder under "
+    "Settings → Personal → API Keys)."
 )
 WHITEPAGES_BAD_KEY = (
     f"Whitepages rejected the API key at {WHITEPAGES_URL}/v1/account/usage (403 Forbidden); check whitepages.api_key."

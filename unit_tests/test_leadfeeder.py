@@ -354,8 +354,9 @@ def test_leadfeeder_invalid_key_is_a_config_error_with_the_vendors_code(http_moc
     error = first_error(output)
     assert error.failure_type == FailureType.config_error
     assert error.message == (
-        "Leadfeeder rejected the API key (invalid_api_key: The provided API key is invalid. Please check it and try "
-        "again.); check leadfeeder.api_key (keys are made in Leadfeeder under Settings → Personal → API Keys)."
+        "Leadfeeder rejected the API key at https://api.leadfeeder.com/v1/accounts (invalid_api_key: The provided API "
+        "key is invalid. Please check it and try again.); check leadfeeder.api_key (keys are made in Leadfeeder under "
+        "Settings → Personal → API Keys)."
     )
     http_mocker.assert_number_of_calls(request, 1)
 

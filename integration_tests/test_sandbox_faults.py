@@ -129,10 +129,31 @@ def test_faults_revoke_token_revokes_each_token_once(fresh_sandbox: Any) -> None
     assert _insideview(fresh_sandbox, new_insideview).status_code == 200
 
 
-def test_faults_quota_exhausted_answers_403_limit_exceeded_for_ever(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_faults("quota_exhausted")
+@pytest.mark.parametrize(("profile", "status"), [("quota_exhausted", 429), ("quota_exhausted_403", 403)])
+def test_faults_quota_exhausted_answers_limit_exceeded_for_ever_without_retry_after(
+    fresh_sandbox: Any, profile: str, status: int
+) -> None:
+    fresh_sandbox.set_faults(profile)
     answers = [_whitepages(fresh_sandbox) for _ in range(4)]
-    assert all(a.status_code == 403 and a.json() == {"message": "Limit Exceeded"} for a in answers)
+    answers.append(
+        requests.get(
+            f"{fresh_sandbox.url}/whitepages/v1/account/usage/",
+            headers={"X-Api-Key": WHITEPAGES_API_KEY},
+            params={"start_date": "2026-11-01", "end_date": "2026-11-02"},
+            timeout=10,
+        )
+    )
+    for answer in answers:
+        assert answer.status_code == status and answer.json() == {"message": "Limit Exceeded"}
+        assert "Retry-After" not in answer.headers
+    assert fresh_sandbox.stats()["vendors"]["whitepages"]["usage"] == {str(status): 5}
+
+
+def test_faults_quota_exhausted_leaves_plain_throttling_as_too_many_requests(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="429_retry_after", vendor="whitepages", rate=1.0)
+    answer = _whitepages(fresh_sandbox)
+    assert answer.status_code == 429 and answer.json() == {"message": "Too Many Requests"}
+    assert answer.headers["Retry-After"] == "1"
 
 
 def test_faults_xml_answers_xml_where_json_was_asked(fresh_sandbox: Any) -> None:

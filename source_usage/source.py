@@ -102,7 +102,6 @@ class SourceUsage(ConcurrentDeclarativeSource):
         if concurrent is not None:
             concurrent._queue.maxsize = RECORD_QUEUE_SIZE
             concurrent._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
-            concurrent._threadpool._logging_threshold = 2 * PENDING_PARTITIONS
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         mask_encoded_secrets(config)

@@ -369,11 +369,13 @@ def test_insideview_full_sync_reads_the_widest_window_of_each_period(period: str
         assert states(output, "api_transactions")[-1] == {"date": final_state}
 
 
-# period: (saved state, the one window an incremental sync with lookback_days 3 asks for)
+# period: (saved state, the one window an incremental sync with lookback_days 3 asks for). A month or year state
+# says which period was read last, not on which day: the sync goes back lookback_days from that period's first day,
+# so the period before is read again too (its last days may be among the lookback days).
 INCREMENTAL = {
     "day": ({"date": "2026-11-21"}, ("2026-11-17", "2026-11-20")),
-    "month": ({"date": "2026-12"}, ("2026-11", "2026-11")),
-    "year": ({"date": "2027"}, ("2026", "2026")),
+    "month": ({"date": "2026-12"}, ("2026-10", "2026-11")),
+    "year": ({"date": "2027"}, ("2025", "2026")),
 }
 
 

@@ -12,7 +12,8 @@ export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
 
 # The connector image, built by the project's own podman (its config and images in .image/) from a base
 # made offline from Debian packages; `docker build .` builds the same Dockerfile on Airbyte's base.
-IMAGE := airbyte/source-usage:dev
+# Its tag is the connector_image of acceptance-test-config.yml.
+IMAGE := $(shell sed -n "s/^connector_image: *//p" acceptance-test-config.yml)
 BASE_STANDIN := localhost/source-usage-base:bookworm
 ENGINE := $(CURDIR)/.image
 export CONTAINERS_CONF := $(ENGINE)/containers.conf

@@ -7,6 +7,7 @@ host, and compares what the container prints with what the installed `source-usa
 from __future__ import annotations
 
 import json
+import resource
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,3 +142,13 @@ def test_image_holds_no_test_code_sandbox_or_compiler(image: str) -> None:
     found = container.docker("run", "--rm", "--entrypoint", "sh", image, "-c", script)
     assert found.returncode == 0, found.stderr
     assert found.stdout.split("\n") == ["module None", ""], found.stdout
+
+
+def test_containers_get_the_hosts_hard_limits(image: str) -> None:
+    """The engine's default ulimits (.ci/engine-conf): without them containers fail to start on this kernel."""
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[1], int(Path("/proc/sys/kernel/pid_max").read_text()))
+    script = "import resource as r; print(r.getrlimit(r.RLIMIT_NOFILE)[1], r.getrlimit(r.RLIMIT_NPROC)[1])"
+    limits = container.docker("run", "--rm", "--entrypoint", "python3", image, "-c", script)
+    assert limits.returncode == 0, limits.stderr
+    assert limits.stdout.split() == [str(nofile), str(nproc)]

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import container
 import pytest
 import requests
 
@@ -100,3 +101,14 @@ def fresh_sandbox(sandbox: Sandbox) -> Iterator[Sandbox]:
     sandbox.restore()
     yield sandbox
     sandbox.restore()
+
+
+@pytest.fixture(autouse=True)
+def _image_tests_need_the_built_image(request: pytest.FixtureRequest) -> None:
+    """Image tests run the image `make image` built (container.IMAGE_ENV), never one built or pulled here."""
+    if not request.node.get_closest_marker("image_tests"):
+        return
+    if not container.image_under_test():
+        pytest.skip(f"the image tests run the image of `make image`; run `make test`, or set {container.IMAGE_ENV}")
+    if not container.engine_answers():
+        pytest.fail(f"{container.IMAGE_ENV} names an image to test, but no engine answers `docker info`.")

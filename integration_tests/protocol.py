@@ -109,8 +109,13 @@ def run(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             check=False,
         )
-    output = Output(returncode=completed.returncode, stderr=completed.stderr)
-    for line in completed.stdout.splitlines():
+    return parsed(completed.returncode, completed.stdout, completed.stderr)
+
+
+def parsed(returncode: int, stdout: str, stderr: str) -> Output:
+    """The Output of a run that exited with `returncode` and printed `stdout` and `stderr`."""
+    output = Output(returncode=returncode, stderr=stderr)
+    for line in stdout.splitlines():
         try:
             message = json.loads(line)
         except json.JSONDecodeError:

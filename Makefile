@@ -13,7 +13,7 @@ export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dbt]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,0 +1,54 @@
+{{ config(materialized='incremental') }}
+{#- Every sync's credit balances, kept: each build appends the snapshots it has not kept yet (a stream table holds
+    only the latest one). Leadfeeder's accounts (read at _airbyte_extracted_at) and InsideView's credits. -#}
+{%- set string = dbt.type_string() -%}
+{%- set count = dbt.type_bigint() -%}
+{%- set parts = {} -%}
+
+{%- set sql -%}
+select _airbyte_extracted_at as observed_at, 'leadfeeder' as vendor, cast(id as {{ string }}) as account_id,
+       cast(name as {{ string }}) as account_name, 'Credits' as unit,
+       cast(credits_available as {{ count }}) as available, cast(credits_used as {{ count }}) as used,
+       cast(credits_remaining as {{ count }}) as remaining, cast(credits_next_reset_on as date) as resets_on
+from {{ source('usage', 'accounts') }}
+where credits_available is not null or credits_remaining is not null
+{%- endset -%}
+{%- do parts.update({'accounts': sql}) -%}
+
+{%- set sql -%}
+{#- InsideView does not say when an allocation resets. -#}
+select observed_at, 'insideview', cast(account_id as {{ string }}), cast(account_name as {{ string }}), 'Credits',
+       cast(allocated_credits as {{ count }}), cast(consumed_credits as {{ count }}),
+       cast(remaining_credits as {{ count }}), cast(null as date)
+from {{ source('usage', 'credits') }}
+{%- endset -%}
+{%- do parts.update({'credits': sql}) -%}
+
+{%- set present = [] -%}
+{%- for stream, part in parts.items() -%}
+  {%- if not execute or load_relation(source('usage', stream)) is not none -%}
+    {%- do present.append(part) -%}
+  {%- endif -%}
+{%- endfor %}
+
+with snapshot as (
+{%- if present %}
+{{ present | join('\nunion all\n') }}
+{%- else %}
+select cast(null as {{ dbt.type_timestamp() }}) as observed_at, cast(null as {{ string }}) as vendor,
+       cast(null as {{ string }}) as account_id, cast(null as {{ string }}) as account_name,
+       cast(null as {{ string }}) as unit, cast(null as {{ count }}) as available, cast(null as {{ count }}) as used,
+       cast(null as {{ count }}) as remaining, cast(null as date) as resets_on
+where 1 = 0
+{%- endif %}
+)
+
+select observed_at, vendor, account_id, account_name, unit, available, used, remaining, resets_on
+from snapshot
+{%- if is_incremental() %}
+where not exists (
+    select 1 from {{ this }} as kept
+    where kept.vendor = snapshot.vendor and kept.account_id = snapshot.account_id
+      and kept.observed_at = snapshot.observed_at
+)
+{%- endif %}

@@ -112,16 +112,19 @@ def _plain(row: Sequence[Any]) -> list[Any]:
     return [float(value) if type(value).__name__ == "Decimal" else value for value in row]
 
 
-def monthly_usage(connection: Any) -> list[tuple[str, str, str, str, float]]:
-    """(vendor, metric, unit, YYYY-MM, quantity) of the headline figures, by month."""
+def monthly_usage(connection: Any) -> list[tuple[str, str, str, str, float, bool]]:
+    """(vendor, metric, unit, YYYY-MM, quantity, final) of the headline figures, by month."""
     sql = f"""
         SELECT ServiceProviderName, x_Metric, ConsumedUnit,
-               CAST(CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS VARCHAR), sum(ConsumedQuantity)
+               CAST(CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS VARCHAR), sum(ConsumedQuantity),
+               min(CASE WHEN x_IsComplete THEN 1 ELSE 0 END)
         FROM usage_overview WHERE {HEADLINE} AND x_Grain IN ('day', 'month')
         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"""
-    return [(vendor, metric, unit, month[:7], float(total)) for vendor, metric, unit, month, total in rows(
-        connection, sql
-    )]
+    found = rows(connection, sql)
+    return [
+        (vendor, metric, unit, month[:7], float(total), bool(final))
+        for vendor, metric, unit, month, total, final in found
+    ]
 
 
 def daily_usage(connection: Any, days: int) -> list[tuple[str, str, date, float, bool]]:

@@ -94,11 +94,18 @@ async def _visit(port: int, page: Path, script: str) -> Visit:
             await asyncio.wait_for(tools.until_loaded(), LOAD_TIMEOUT_SECONDS)
             result = await tools.call("Runtime.evaluate", expression=script, returnByValue=True)
             visit.value = result["result"].get("value")
-            metrics = await tools.call("Page.getLayoutMetrics")
-            height = int(metrics["cssContentSize"]["height"])
-            await tools.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height,
-                             deviceScaleFactor=1, mobile=False)  # fmt: skip
-            shot = await tools.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+            height = HEIGHT
+            for _ in range(3):  # the page may reflow at a new viewport size: measure until it stays
+                measured = await tools.call(
+                    "Runtime.evaluate", expression="document.documentElement.scrollHeight", returnByValue=True
+                )
+                if int(measured["result"]["value"]) == height:
+                    break
+                height = int(measured["result"]["value"])
+                await tools.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height,
+                                 deviceScaleFactor=1, mobile=False)  # fmt: skip
+            clip = {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 1}
+            shot = await tools.call("Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True)
             visit.screenshot = base64.b64decode(shot["data"])
     return visit
 

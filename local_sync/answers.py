@@ -140,8 +140,9 @@ def daily_usage(connection: Any, days: int) -> list[tuple[str, str, date, float,
     return [(vendor, unit, day, float(total), bool(done)) for vendor, unit, day, total, done in rows(connection, sql)]
 
 
-def top(connection: Any, limit: int) -> dict[str, list[tuple[str, str, float]]]:
-    """The biggest consumers over everything synced: (name, unit, quantity) per kind, largest first."""
+def top(connection: Any, limit: int) -> dict[str, list[tuple[str, str | None, str, float]]]:
+    """The biggest consumers over everything synced: (key, name or None, unit, quantity) per kind, largest first;
+    a key used in two units ranks once per unit."""
     tables = {row[0] for row in rows(connection, TABLES_SQL)}
     users = "leaf_users" in tables
     contracts = "contracts" in tables
@@ -161,18 +162,17 @@ def top(connection: Any, limit: int) -> dict[str, list[tuple[str, str, float]]]:
     }
     found = {}
     for kind, (key, where, label) in kinds.items():
-        name = f"coalesce({label} || ' (' || {key} || ')', {key})" if label else key
         sql = f"""
-            SELECT {name}, ConsumedUnit, sum(ConsumedQuantity) FROM usage_overview
-            WHERE {where} AND {key} IS NOT NULL GROUP BY {key}, ConsumedUnit ORDER BY 3 DESC, 1 LIMIT {int(limit)}"""
-        found[kind] = [(str(label_), unit, float(total)) for label_, unit, total in rows(connection, sql)]
+            SELECT {key}, {label or "NULL"}, ConsumedUnit, sum(ConsumedQuantity) FROM usage_overview
+            WHERE {where} AND {key} IS NOT NULL GROUP BY {key}, ConsumedUnit ORDER BY 4 DESC, 1 LIMIT {int(limit)}"""
+        found[kind] = [(key_, name, unit, float(total)) for key_, name, unit, total in rows(connection, sql)]
     return found
 
 
-def balance_history(connection: Any) -> dict[tuple[str, str], list[tuple[Any, int | None]]]:
-    """(vendor, account) → [(observed_at, remaining), ...] in time order, from credit_balances."""
-    history: dict[tuple[str, str], list[tuple[Any, int | None]]] = {}
-    sql = "SELECT vendor, account_id, observed_at, remaining FROM credit_balances ORDER BY 1, 2, 3"
-    for vendor, account, observed_at, remaining in rows(connection, sql):
-        history.setdefault((vendor, account), []).append((observed_at, remaining))
+def balance_history(connection: Any) -> dict[tuple[str, str], list[tuple[date, int | None]]]:
+    """(vendor, account) → [(balance day, remaining), ...] in time order, from credit_balances."""
+    history: dict[tuple[str, str], list[tuple[date, int | None]]] = {}
+    sql = "SELECT vendor, account_id, balance_day, remaining FROM credit_balances ORDER BY 1, 2, observed_at"
+    for vendor, account, day, remaining in rows(connection, sql):
+        history.setdefault((vendor, account), []).append((day, remaining))
     return history

@@ -16,7 +16,7 @@ TOP_ITEMS = 8
 STYLE = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d2733;
        margin: 0; background: #f4f6f8; }
-main { max-width: 1360px; margin: 0 auto; padding: 24px; }
+main { max-width: 1400px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
 .meta { color: #5b6b7b; margin: 0 0 16px; }
 .grid { display: flex; flex-wrap: wrap; gap: 16px; }
@@ -61,9 +61,16 @@ def _daily(connection: Any) -> list[str]:
     ]
 
 
+def _name(key: str, name: str | None) -> str:
+    """A readable name with the start of its id, or the id (ids of 36 characters are uuids)."""
+    return f"{name} ({key[:8]})" if name else key
+
+
 def _top(connection: Any) -> list[str]:
     return [
-        ranking(_slug("top", kind), f"Top {kind}", [(name, quantity, unit) for name, unit, quantity in items])
+        ranking(
+            _slug("top", kind), f"Top {kind}", [(_name(key, name), total, unit) for key, name, unit, total in items]
+        )
         for kind, items in answers.top(connection, TOP_ITEMS).items()
         if items
     ]
@@ -83,8 +90,11 @@ def _pools(connection: Any, pools: Sequence[answers.Pool]) -> list[str]:
     parts = []
     for pool in pools:
         kept = history.get((pool.vendor, pool.account_id), [])
-        points = [Point(str(observed_at)[:10], float(remaining or 0)) for observed_at, remaining in kept]
-        projection = (max(1, round(pool.days_left or 1)), 0.0) if pool.runs_out_on and pool.remaining else None
+        points = [Point(day.isoformat(), float(remaining or 0), at=float(day.toordinal())) for day, remaining in kept]
+        projection = None
+        if pool.runs_out_on is not None and pool.remaining:
+            label = f"runs out {pool.runs_out_on}"
+            projection = Point(label, 0.0, at=float(pool.runs_out_on.toordinal()))
         title = f"{pool.vendor} {pool.account_name or pool.account_id}: {pool.unit.lower()} remaining"
         parts.append(line(_slug("balance", pool.vendor, pool.account_id), title, points, projection))
     return parts

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-WIDTH, HEIGHT = 640, 200
+WIDTH, HEIGHT = 600, 200
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 36
+PROJECTION_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class Point:
     label: str
     value: float
     final: bool = True
+    at: float | None = None
 
 
 def _number(value: float) -> str:
@@ -71,46 +73,59 @@ def bars(chart_id: str, title: str, points: Sequence[Point]) -> str:
     return _frame(chart_id, title, body, len(points))
 
 
-def line(chart_id: str, title: str, points: Sequence[Point], projection: tuple[int, float] | None = None) -> str:
+def line(chart_id: str, title: str, points: Sequence[Point], projection: Point | None = None) -> str:
     """A line through the points with a dot per point; points not final are hollow dots over a shaded band.
 
-    `projection` (slots after the last point, value) draws a dashed line to where the series is projected to go.
+    Points are evenly spaced, or placed at `at` (a day number) when every point has one. `projection` (with `at`)
+    draws a dashed line towards it, cut at PROJECTION_DAYS after the last point, labelled with its label.
     """
     top = _scale(points)
     base = HEIGHT - BOTTOM
-    slots = len(points) - 1 + (projection[0] if projection else 0)
-    step = (WIDTH - LEFT - RIGHT) / max(slots, 1)
+    timed = bool(points) and all(point.at is not None for point in points)
+    places = [float(point.at) if timed and point.at is not None else float(index) for index, point in enumerate(points)]
+    end = places[-1] if places else 0.0
+    if projection is not None and projection.at is not None and points:
+        end = min(float(projection.at), end + PROJECTION_DAYS)
+    start = places[0] if places else 0.0
+    span = (WIDTH - LEFT - RIGHT) / max(end - start, 1.0)
     body = _axis(top, HEIGHT)
+
+    def x(place: float) -> float:
+        return LEFT + (place - start) * span
 
     def y(value: float) -> float:
         return base - (base - TOP) * value / top
 
     first_open = next((index for index, point in enumerate(points) if not point.final), None)
     if first_open is not None:
-        x = max(LEFT + first_open * step - step / 2, LEFT)
-        width = LEFT + (len(points) - 1) * step + step / 2 - x
+        left = max(x(places[first_open]) - span / 2, LEFT)
         body.append(
-            f'<rect class="band" x="{x:.1f}" y="{TOP}" width="{width:.1f}" height="{base - TOP}">'
-            "<title>not final: the vendor may still revise these days</title></rect>"
+            f'<rect class="band" x="{left:.1f}" y="{TOP}" width="{x(places[-1]) + span / 2 - left:.1f}" '
+            f'height="{base - TOP}"><title>not final: the vendor may still revise these days</title></rect>'
         )
-    path = " ".join(f"{LEFT + index * step:.1f},{y(point.value):.1f}" for index, point in enumerate(points))
+    path = " ".join(f"{x(place):.1f},{y(point.value):.1f}" for place, point in zip(places, points, strict=True))
     body.append(f'<polyline class="line" points="{path}"/>')
-    if projection and points:
-        x0, y0 = LEFT + (len(points) - 1) * step, y(points[-1].value)
-        x1, y1 = LEFT + slots * step, y(projection[1])
-        body.append(f'<line class="projection" x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}"/>')
-    for index, point in enumerate(points):
+    last_label = points[-1].label if points else ""
+    if projection is not None and projection.at is not None and points:
+        # the straight line from the last point to the projection, up to the chart's end
+        share = (end - places[-1]) / max(float(projection.at) - places[-1], 1.0)
+        value = points[-1].value + (projection.value - points[-1].value) * share
+        body.append(
+            f'<line class="projection" x1="{x(places[-1]):.1f}" y1="{y(points[-1].value):.1f}" '
+            f'x2="{x(end):.1f}" y2="{y(value):.1f}"><title>{escape(projection.label)}</title></line>'
+        )
+        last_label = projection.label
+    for place, point in zip(places, points, strict=True):
         state = "" if point.final else " open"
         body.append(
-            f'<circle class="mark{state}" cx="{LEFT + index * step:.1f}" cy="{y(point.value):.1f}" r="3">'
+            f'<circle class="mark{state}" cx="{x(place):.1f}" cy="{y(point.value):.1f}" r="3">'
             f"<title>{escape(point.label)}: {_number(point.value)}{'' if point.final else ' (not final)'}</title>"
             "</circle>"
         )
     if points:
         body.append(f'<text class="tick" x="{LEFT}" y="{base + 16}">{escape(points[0].label)}</text>')
         body.append(
-            f'<text class="tick" x="{LEFT + (len(points) - 1) * step:.1f}" y="{base + 16}" text-anchor="end">'
-            f"{escape(points[-1].label)}</text>"
+            f'<text class="tick" x="{WIDTH - RIGHT}" y="{base + 16}" text-anchor="end">{escape(last_label)}</text>'
         )
     return _frame(chart_id, title, body, len(points))
 
@@ -120,7 +135,7 @@ def ranking(chart_id: str, title: str, items: Sequence[tuple[str, float, str]]) 
     row = 22
     height = TOP + row * len(items) + 8
     top = max([value for _, value, _ in items] + [0.0]) or 1.0
-    label_width = 300
+    label_width = 270
     span = WIDTH - label_width - RIGHT - 110
     body = []
     for index, (label, value, unit) in enumerate(items):
@@ -128,7 +143,7 @@ def ranking(chart_id: str, title: str, items: Sequence[tuple[str, float, str]]) 
         width = max(span * value / top, 1)
         text = f"{_number(value)} {unit}"
         body.append(
-            f'<text class="label" x="{label_width - 8}" y="{y + 14}" text-anchor="end">{escape(label[:48])}</text>'
+            f'<text class="label" x="{label_width - 8}" y="{y + 14}" text-anchor="end">{escape(label[:44])}</text>'
         )
         body.append(
             f'<rect class="mark" x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row - 8}">'

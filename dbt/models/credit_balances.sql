@@ -1,6 +1,8 @@
 {{ config(materialized='incremental') }}
 {#- Every sync's credit balances, kept: each build appends the snapshots it has not kept yet (a stream table holds
-    only the latest one). Leadfeeder's accounts (read at _airbyte_extracted_at) and InsideView's credits. -#}
+    only the latest one). Leadfeeder's accounts (read at _airbyte_extracted_at) and InsideView's credits.
+    balance_day is the day the balance stands for: the day it was read, or var usage_today when earlier (a sync
+    that ends before today, like the sandbox's), fixed when the snapshot is kept. -#}
 {%- set string = dbt.type_string() -%}
 {%- set count = dbt.type_bigint() -%}
 {%- set parts = {} -%}
@@ -43,7 +45,8 @@ where 1 = 0
 {%- endif %}
 )
 
-select observed_at, vendor, account_id, account_name, unit, available, used, remaining, resets_on
+select observed_at, {{ usage_reference_day('observed_at') }} as balance_day, vendor, account_id, account_name, unit,
+       available, used, remaining, resets_on
 from snapshot
 {%- if is_incremental() %}
 where not exists (

@@ -4,14 +4,12 @@
     Consumption comes from a usage stream where the vendor reports the pool's use daily (InsideView's daily
     transactions), else from successive kept balances: the change in `used` since the latest balance at least
     7 (30) days older, or since the oldest kept balance when none is that old, per day between them.
-    The rate used is the 7-day one, else the 30-day one. Days are balance days: the day a balance was read, or
-    var usage_today when earlier. -#}
+    The rate used is the 7-day one, else the 30-day one. Days are credit_balances' balance days. -#}
 {%- set float = dbt.type_float() -%}
 {%- set daily = execute and load_relation(source('usage', 'api_transactions')) is not none %}
 
 with balances as (
-    select credit_balances.*, {{ usage_reference_day('observed_at') }} as balance_day
-    from {{ ref('credit_balances') }} as credit_balances
+    select * from {{ ref('credit_balances') }}
 ),
 
 ranked as (

@@ -59,9 +59,6 @@ class _CrossDatabase:
     def type_bigint(self) -> str:
         return "bigint"
 
-    def type_float(self) -> str:
-        return "double" if self.dialect == "duckdb" else "float8"
-
     def type_numeric(self) -> str:
         return "numeric(28,6)"
 

@@ -5,7 +5,7 @@
     transactions), else from successive kept balances: the change in `used` since the latest balance at least
     7 (30) days older, or since the oldest kept balance when none is that old, per day between them.
     The rate used is the 7-day one, else the 30-day one. Days are credit_balances' balance days. -#}
-{%- set float = dbt.type_float() -%}
+{%- set number = dbt.type_numeric() -%}
 {%- set daily = execute and load_relation(source('usage', 'api_transactions')) is not none %}
 
 with balances as (
@@ -25,13 +25,13 @@ pools as (
 daily_use as (
 {%- if daily or not execute %}
     select 'insideview' as vendor, cast(account_id as {{ dbt.type_string() }}) as account_id,
-           cast(date as date) as usage_day, cast(sum(transactions) as {{ float }}) as quantity
+           cast(date as date) as usage_day, cast(sum(transactions) as {{ number }}) as quantity
     from {{ source('usage', 'api_transactions') }}
     where period_type = 'day'
     group by account_id, date
 {%- else %}
     select cast(null as {{ dbt.type_string() }}) as vendor, cast(null as {{ dbt.type_string() }}) as account_id,
-           cast(null as date) as usage_day, cast(null as {{ float }}) as quantity
+           cast(null as date) as usage_day, cast(null as {{ number }}) as quantity
     where 1 = 0
 {%- endif %}
 ),
@@ -79,9 +79,9 @@ balance_use as (
     {#- no span (one balance day) says nothing; `used` going down means a reset in between: unknown too -#}
     select from_balances.*,
            case when span_7d > 0 and pools.used >= used_7d_before
-                then cast(pools.used - used_7d_before as {{ float }}) end as consumed_7d,
+                then cast(pools.used - used_7d_before as {{ number }}) end as consumed_7d,
            case when span_30d > 0 and pools.used >= used_30d_before
-                then cast(pools.used - used_30d_before as {{ float }}) end as consumed_30d
+                then cast(pools.used - used_30d_before as {{ number }}) end as consumed_30d
     from from_balances
     inner join pools on pools.vendor = from_balances.vendor and pools.account_id = from_balances.account_id
 ),
@@ -104,7 +104,7 @@ rates as (
 projected as (
     select rates.*,
            coalesce(daily_rate_7d, daily_rate_30d) as daily_rate,
-           case when remaining <= 0 then cast(0 as {{ float }})
+           case when remaining <= 0 then cast(0 as {{ number }})
                 when coalesce(daily_rate_7d, daily_rate_30d) > 0
                 then remaining / coalesce(daily_rate_7d, daily_rate_30d)
            end as days_left
@@ -120,8 +120,11 @@ dated as (
     from projected
 )
 
+{#- rates and days left to 6 decimals: the same figures on every warehouse -#}
 select vendor, account_id, account_name, unit, as_of, available, used, remaining, resets_on, rate_source,
-       consumed_7d, consumed_30d, daily_rate_7d, daily_rate_30d, daily_rate, days_left, runs_out_on,
+       consumed_7d, consumed_30d, cast(daily_rate_7d as {{ number }}) as daily_rate_7d,
+       cast(daily_rate_30d as {{ number }}) as daily_rate_30d, cast(daily_rate as {{ number }}) as daily_rate,
+       cast(days_left as {{ number }}) as days_left, runs_out_on,
        case when remaining <= 0 then 'exhausted'
             {#- without a reset day, every projected exhaustion comes before it -#}
             when runs_out_on is not null and (resets_on is null or runs_out_on < resets_on)

@@ -95,6 +95,29 @@ def test_dbt_build_on_duckdb_gives_the_rows_make_sync_builds(answers_sync: Answe
         assert len(_rows(built, "usage_overview")) > 0 and len(_rows(built, "credit_runway")) == 4
 
 
+def test_dbt_build_on_duckdb_over_some_vendors_only(answers_sync: AnswersSync, tmp_path: Path) -> None:
+    # a sync of Whitepages and InsideView's credits only: the other stream tables do not exist
+    kept = {"daily_usage", "credits"}
+    for name in ("dbt.duckdb", "rendered.duckdb"):
+        _copy_without_models(answers_sync.db, tmp_path / name, *ORDER)
+        with duckdb.connect(str(tmp_path / name)) as connection:
+            for stream in set(STREAMS) - kept:
+                connection.execute(f"DROP TABLE {stream}")
+    _dbt(tmp_path, {"type": "duckdb", "path": str(tmp_path / "dbt.duckdb"), "schema": "main", "threads": 1})
+    with (
+        duckdb.connect(str(tmp_path / "dbt.duckdb"), read_only=True) as built,
+        duckdb.connect(str(tmp_path / "rendered.duckdb")) as rendered,
+    ):
+        answers.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
+        for name in ORDER:
+            assert _rows(built, name) == _rows(rendered, name), name
+        vendors = {row[0] for row in _rows(built, "usage_overview")}
+        pools = _rows(built, "credit_runway")
+    assert vendors == {"Whitepages"}
+    # InsideView's pool without its daily transactions: from balances, one balance day, so no rate yet
+    assert [(pool[0], pool[9], pool[14], pool[-1]) for pool in pools] == [("insideview", "balances", None, "ok")]
+
+
 def _load_postgres(url: str, source: Path, schema: str) -> None:
     """The stream tables of `source` into `schema`, typed as an Airbyte PostgreSQL destination types them."""
     with duckdb.connect(str(source), read_only=True) as duck, psycopg.connect(url) as pg:

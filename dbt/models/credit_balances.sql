@@ -19,9 +19,10 @@ where credits_available is not null or credits_remaining is not null
 
 {%- set sql -%}
 {#- InsideView does not say when an allocation resets. -#}
-select observed_at, 'insideview', cast(account_id as {{ string }}), cast(account_name as {{ string }}), 'Credits',
-       cast(allocated_credits as {{ count }}), cast(consumed_credits as {{ count }}),
-       cast(remaining_credits as {{ count }}), cast(null as date)
+select observed_at, 'insideview' as vendor, cast(account_id as {{ string }}) as account_id,
+       cast(account_name as {{ string }}) as account_name, 'Credits' as unit,
+       cast(allocated_credits as {{ count }}) as available, cast(consumed_credits as {{ count }}) as used,
+       cast(remaining_credits as {{ count }}) as remaining, cast(null as date) as resets_on
 from {{ source('usage', 'credits') }}
 {%- endset -%}
 {%- do parts.update({'credits': sql}) -%}

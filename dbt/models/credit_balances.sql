@@ -27,23 +27,16 @@ from {{ source('usage', 'credits') }}
 {%- endset -%}
 {%- do parts.update({'credits': sql}) -%}
 
-{%- set present = [] -%}
-{%- for stream, part in parts.items() -%}
-  {%- if not execute or load_relation(source('usage', stream)) is not none -%}
-    {%- do present.append(part) -%}
-  {%- endif -%}
-{%- endfor %}
-
-with snapshot as (
-{%- if present %}
-{{ present | join('\nunion all\n') }}
-{%- else %}
+{%- set empty -%}
 select cast(null as {{ dbt.type_timestamp() }}) as observed_at, cast(null as {{ string }}) as vendor,
        cast(null as {{ string }}) as account_id, cast(null as {{ string }}) as account_name,
        cast(null as {{ string }}) as unit, cast(null as {{ count }}) as available, cast(null as {{ count }}) as used,
        cast(null as {{ count }}) as remaining, cast(null as date) as resets_on
 where 1 = 0
-{%- endif %}
+{%- endset %}
+
+with snapshot as (
+{{ usage_union(parts, empty) }}
 )
 
 select observed_at, {{ usage_reference_day('observed_at') }} as balance_day, vendor, account_id, account_name, unit,

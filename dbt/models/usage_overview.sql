@@ -57,62 +57,27 @@ from {{ source('usage', 'daily_usage') }}
 case area_unit when 'Acre' then 'Acres' when 'Hectare' then 'Hectares' else area_unit end
 {%- endset -%}
 
+{%- for stream, metric, amount, user in [
+    ('contract_consumption', 'new area', 'daily_area', none),
+    ('daily_consumption', 'unique area', 'total_unique_area', none),
+    ('leaf_user_consumption', 'new area by user', 'daily_area', 'leaf_user_id')] -%}
 {%- set sql -%}
 select 'Leaf' as ServiceProviderName, 'Leaf API' as ServiceName,
        cast(contract_id as {{ string }}) as BillingAccountId,
-       cast(null as {{ string }}) as SubAccountId,
+       cast({{ user or 'null' }} as {{ string }}) as SubAccountId,
        cast(null as {{ string }}) as x_Operation,
-       'new area' as x_Metric,
+       '{{ metric }}' as x_Metric,
        'day' as x_Grain,
        cast(date as date) as period_start,
-       cast(daily_area as {{ quantity }}) as ConsumedQuantity,
+       cast({{ amount }} as {{ quantity }}) as ConsumedQuantity,
        {{ area_unit }} as ConsumedUnit,
        {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
-from {{ source('usage', 'contract_consumption') }}
+from {{ source('usage', stream) }}
 {%- endset -%}
-{%- do parts.update({'contract_consumption': sql}) -%}
+{%- do parts.update({stream: sql}) -%}
+{%- endfor -%}
 
-{%- set sql -%}
-select 'Leaf' as ServiceProviderName, 'Leaf API' as ServiceName,
-       cast(contract_id as {{ string }}) as BillingAccountId,
-       cast(null as {{ string }}) as SubAccountId,
-       cast(null as {{ string }}) as x_Operation,
-       'unique area' as x_Metric,
-       'day' as x_Grain,
-       cast(date as date) as period_start,
-       cast(total_unique_area as {{ quantity }}) as ConsumedQuantity,
-       {{ area_unit }} as ConsumedUnit,
-       {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
-from {{ source('usage', 'daily_consumption') }}
-{%- endset -%}
-{%- do parts.update({'daily_consumption': sql}) -%}
-
-{%- set sql -%}
-select 'Leaf' as ServiceProviderName, 'Leaf API' as ServiceName,
-       cast(contract_id as {{ string }}) as BillingAccountId,
-       cast(leaf_user_id as {{ string }}) as SubAccountId,
-       cast(null as {{ string }}) as x_Operation,
-       'new area by user' as x_Metric,
-       'day' as x_Grain,
-       cast(date as date) as period_start,
-       cast(daily_area as {{ quantity }}) as ConsumedQuantity,
-       {{ area_unit }} as ConsumedUnit,
-       {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
-from {{ source('usage', 'leaf_user_consumption') }}
-{%- endset -%}
-{%- do parts.update({'leaf_user_consumption': sql}) -%}
-
-{%- set present = [] -%}
-{%- for stream, part in parts.items() -%}
-  {%- if not execute or load_relation(source('usage', stream)) is not none -%}
-    {%- do present.append(part) -%}
-  {%- endif -%}
-{%- endfor %}
-
-with figures as (
-{%- if present %}
-{{ present | join('\nunion all\n') }}
-{%- else %}
+{%- set empty -%}
 select cast(null as {{ string }}) as ServiceProviderName, cast(null as {{ string }}) as ServiceName,
        cast(null as {{ string }}) as BillingAccountId, cast(null as {{ string }}) as SubAccountId,
        cast(null as {{ string }}) as x_Operation, cast(null as {{ string }}) as x_Metric,
@@ -120,7 +85,10 @@ select cast(null as {{ string }}) as ServiceProviderName, cast(null as {{ string
        cast(null as {{ quantity }}) as ConsumedQuantity, cast(null as {{ string }}) as ConsumedUnit,
        cast(null as date) as reference_day
 where 1 = 0
-{%- endif %}
+{%- endset %}
+
+with figures as (
+{{ usage_union(parts, empty) }}
 ),
 
 periods as (

@@ -65,9 +65,14 @@ class Sandbox:
     def set_limits(self, limits: dict[str, Any]) -> dict[str, Any]:
         return self._post("limits", limits)
 
+    def set_page_cap(self, cap: int | None) -> None:
+        """At most `cap` items on every page of every list (None: as many as asked for)."""
+        self._post("pages", {"cap": cap})
+
     def restore(self) -> None:
-        """Back to how the session started: no faults, the default today and limits, counters cleared."""
+        """Back to how the session started: no faults, the default today, limits and pages, counters cleared."""
         self.set_faults("none")
+        self.set_page_cap(None)
         self.set_today(self.default_today)
         self.set_limits({vendor: "default" for vendor in VENDORS})
         self.reset()

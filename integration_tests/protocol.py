@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 COMMAND = shutil.which("source-usage", path=str(Path(sys.executable).parent)) or "source-usage"
+CLOCK = Path(__file__).with_name("clock.py")
 TIMEOUT_SECONDS = 120.0
 
 
@@ -86,10 +87,12 @@ def run(
     state: Any = None,
     *,
     raw_state: str | None = None,
+    clock: str | None = None,
 ) -> Output:
-    """`source-usage <command>` with the given inputs; `raw_state` is written to the state file as is."""
+    """`source-usage <command>` with the given inputs; `raw_state` is written to the state file as is; `clock`
+    (an ISO moment, UTC) moves the connector's own clock there first (clock.py)."""
     with tempfile.TemporaryDirectory(prefix="source-usage-") as directory:
-        args = [COMMAND, command]
+        args = [sys.executable, str(CLOCK), clock, command] if clock else [COMMAND, command]
         inputs = {"config": config, "catalog": catalog}
         if state is not None:
             inputs["state"] = state

@@ -21,7 +21,7 @@ import pytest
 
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
 from integration_tests.postgres_server import postgres_url  # noqa: F401
-from local_sync import answers
+from local_sync import answers, html_report
 from local_sync.models import ORDER
 
 pytestmark = pytest.mark.xdist_group("answers")
@@ -155,4 +155,15 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
             assert _rows(pg, f"answers.{name}") == on_duckdb, f"dbt-postgres {name}"
             assert _rows(pg, f"synced.{name}") == on_duckdb, f"make sync's rendering on PostgreSQL, {name}"
         assert len(_rows(pg, "synced.credit_balances")) == 4
+        # what the summary, the alerts and the report read: the same on both
+        assert answers.runway(pg) == answers.runway(rendered)
         assert {pool.vendor for pool in answers.runway(pg)} == {"leadfeeder", "insideview"}
+        assert answers.monthly_usage(pg) == answers.monthly_usage(rendered)
+        assert answers.daily_usage(pg, 90) == answers.daily_usage(rendered, 90)
+        assert answers.top(pg, 8) == answers.top(rendered, 8)
+        assert _plain_history(answers.balance_history(pg)) == _plain_history(answers.balance_history(rendered))
+        assert html_report.write(pg, tmp_path, "PostgreSQL").stat().st_size > 0
+
+
+def _plain_history(history: dict[tuple[str, str], list[tuple[Any, Any]]]) -> dict[tuple[str, str], list[tuple]]:
+    return {pool: [tuple(_plain(value) for value in row) for row in rows] for pool, rows in history.items()}

@@ -24,7 +24,7 @@ IMAGE_SOURCES := Dockerfile .dockerignore pyproject.toml README.md constraints.t
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dbt]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -14,6 +14,7 @@ import container
 import pytest
 import requests
 
+from integration_tests.answers_sync import answers_sync  # noqa: F401  (the answers' tests share one sync)
 from usage_sandbox.connector_config import VENDORS, connector_config
 from usage_sandbox.process import SandboxServer, wait_until_healthy
 from usage_sandbox.truth import truth

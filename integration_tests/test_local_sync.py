@@ -10,7 +10,6 @@ from typing import Any
 
 import duckdb
 
-from local_sync.overview import view_sql
 from usage_sandbox.truth import truth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,15 +66,19 @@ def _tables(db: Path) -> dict[str, Any]:
             columns = ", ".join(PRIMARY_KEYS[stream])
             distinct = f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {stream})"
             keys[stream] = connection.execute(distinct).fetchone()[0]
-        overview = connection.execute("SELECT DISTINCT vendor FROM usage_overview").fetchall()
+        overview = connection.execute("SELECT DISTINCT lower(ServiceProviderName) FROM usage_overview").fetchall()
+        balances = connection.execute("SELECT count(DISTINCT observed_at), count(*) FROM credit_balances").fetchone()
+        pools = connection.execute("SELECT count(*) FROM credit_runway").fetchone()[0]
         whitepages = connection.execute(
             "SELECT CAST(date AS VARCHAR), request_count FROM daily_usage"
         ).fetchall()
     return {
-        "streams": names - {name for name in names if name.startswith("_")},
+        "streams": names - {name for name in names if name.startswith("_")} - {"credit_balances"},
         "rows": rows,
         "keys": keys,
         "overview_vendors": {row[0] for row in overview},
+        "balances": balances,
+        "pools": pools,
         "whitepages": dict(whitepages),
     }
 
@@ -114,6 +117,11 @@ def test_local_sync_fills_duckdb_with_the_truth_then_syncs_incrementally(tmp_pat
     requests_first = _printed_requests(first)
     assert set(requests_first) == VENDORS | {"total"}
     assert "Overview (view usage_overview)" in first and "first sync" in first
+    # 3 Leadfeeder accounts and 1 InsideView account, each a pool with one kept balance
+    pools = tables["pools"]
+    assert pools == 4 and tables["balances"][1] == pools
+    assert "Credit runway (view credit_runway" in first
+    assert (tmp_path / "usage-report.html").stat().st_size > 0
 
     second = _local_sync(tmp_path, db)
     tables = _tables(db)
@@ -121,30 +129,7 @@ def test_local_sync_fills_duckdb_with_the_truth_then_syncs_incrementally(tmp_pat
     assert tables["keys"] == expected
     _assert_printed_rows(second, expected)
     assert "incremental" in second
+    assert tables["balances"][1] == 2 * pools, "every sync's balances are kept in credit_balances"
     requests_second = _printed_requests(second)
     assert requests_second["total"] < requests_first["total"] / 2, (requests_first, requests_second)
     assert requests_second["leaf"] < requests_first["leaf"] / 2
-
-
-def test_usage_overview_covers_only_the_vendors_whose_tables_exist(tmp_path: Path) -> None:
-    with duckdb.connect(str(tmp_path / "two-vendors.duckdb")) as connection:
-        connection.execute("CREATE TABLE daily_usage (date DATE, request_count BIGINT)")
-        connection.execute("INSERT INTO daily_usage VALUES ('2026-11-19', 7), ('2026-11-20', 5)")
-        connection.execute(
-            "CREATE TABLE contract_consumption (contract_id VARCHAR, date DATE, area_unit VARCHAR,"
-            " total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9))"
-        )
-        connection.execute(
-            "INSERT INTO contract_consumption VALUES ('c1', '2026-11-20', 'Acre', 10, 1.5),"
-            " ('c2', '2026-11-20', 'Acre', 20, 2.25)"
-        )
-        connection.execute(view_sql({"daily_usage", "contract_consumption"}))
-        rows = connection.execute("SELECT * FROM usage_overview ORDER BY vendor, period").fetchall()
-        connection.execute(view_sql(set()))
-        empty = connection.execute("SELECT count(*) FROM usage_overview").fetchone()
-    assert rows == [
-        ("leaf", date(2026, 11, 20), "day", "new area", 3.75, "Acre"),
-        ("whitepages", date(2026, 11, 19), "day", "requests", 7.0, "requests"),
-        ("whitepages", date(2026, 11, 20), "day", "requests", 5.0, "requests"),
-    ]
-    assert empty == (0,)

@@ -218,6 +218,16 @@ def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox: Any)
     assert fresh_sandbox.stats() == {"vendors": {}, "total": 0}
 
 
+def test_control_pages_sets_and_removes_the_cap_and_refuses_bad_ones(fresh_sandbox: Any) -> None:
+    url = f"{fresh_sandbox.url}/_sandbox/pages"
+    assert requests.post(url, json={"cap": 3}, timeout=10).json() == {"cap": 3}
+    assert requests.get(f"{fresh_sandbox.url}/_sandbox/health", timeout=10).json()["page_cap"] == 3
+    for bad in ({"cap": 0}, {"cap": "2"}, {"cap": True}, {}, [2]):
+        assert requests.post(url, json=bad, timeout=10).status_code == 400, bad
+    assert requests.post(url, json={"cap": None}, timeout=10).json() == {"cap": None}
+    assert requests.get(f"{fresh_sandbox.url}/_sandbox/health", timeout=10).json()["page_cap"] is None
+
+
 def test_control_refuses_unknown_fault_profiles(fresh_sandbox: Any) -> None:
     answer = requests.post(f"{fresh_sandbox.url}/_sandbox/faults", json={"name": "gremlins"}, timeout=10)
     assert answer.status_code == 400
@@ -225,7 +235,7 @@ def test_control_refuses_unknown_fault_profiles(fresh_sandbox: Any) -> None:
     assert listed == {"profiles": []}
 
 
-def test_cli_starts_with_faults_and_without_rate_limits() -> None:
+def test_cli_starts_with_faults_without_rate_limits_and_with_a_page_cap() -> None:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -239,6 +249,8 @@ def test_cli_starts_with_faults_and_without_rate_limits() -> None:
             "--faults",
             '{"name": "5xx", "rate": 1.0}',
             "--no-rate-limits",
+            "--page-cap",
+            "2",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -257,6 +269,8 @@ def test_cli_starts_with_faults_and_without_rate_limits() -> None:
         assert statuses.count(200) == 10 and all(s >= 500 for s in statuses if s != 200)
         limits = requests.get(f"{url}/_sandbox/limits", timeout=10).json()
         assert not any(limit["enabled"] for limit in limits.values())
+        assert requests.get(f"{url}/_sandbox/health", timeout=10).json()["page_cap"] == 2
+        assert requests.get(f"{url}/_sandbox/pages", timeout=10).json() == {"cap": 2}
     finally:
         process.terminate()
         process.wait(timeout=10)

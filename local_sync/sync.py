@@ -1,4 +1,4 @@
-"""One sync: PyAirbyte reads the connector into the DuckDB cache; then the overview view and the summary."""
+"""One sync: PyAirbyte reads the connector into the DuckDB cache; then the answers, the summary and the report."""
 
 import time
 from collections.abc import Callable
@@ -8,15 +8,15 @@ from typing import Any
 import duckdb
 from airbyte.caches import DuckDBCache
 
-from local_sync import report, target
+from local_sync import answers, html_report, report, target
 from local_sync.connector import usage_source
-from local_sync.overview import view_sql
 
 Stats = Callable[[], dict[str, Any] | None]
 
 
-def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> None:
-    """Every stream of `config` merged by primary key into `db`; prints the summary. Raises on failure."""
+def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> list[answers.Pool]:
+    """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report beside
+    `db`, returns the credit pools. Raises on failure."""
     started = time.monotonic()
     existing = target.claim(db, target_name)
     mode = (
@@ -32,15 +32,22 @@ def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> No
     result = source.read(cache=cache, write_strategy="merge", skip_validation=True)
     cache.get_sql_engine().dispose()
     with duckdb.connect(str(db)) as connection:
-        tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        connection.execute(view_sql(tables))
+        lookback_days = config.get("lookback_days", 3)
+        answers.refresh(connection, "duckdb", today=config.get("end_date"), lookback_days=lookback_days)
+        pools = answers.runway(connection)
         counts = report.row_counts(connection, streams)
         sections = [
             report.rows_section(counts, db.name),
             report.requests_section(stats()),
             report.overview_section(connection),
+            report.runway_section(pools),
         ]
+        warnings = report.warnings_section(pools)
+        sections += [warnings] if warnings else []
+        page = html_report.write(connection, db.absolute().parent, target_name)
     elapsed = time.monotonic() - started
     records = f"{result.processed_records:,} records read"
     print(f"\nSynced {len(streams)} streams, {records}, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)
+    print(f"\nReport: {page}", flush=True)
+    return pools

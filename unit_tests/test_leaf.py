@@ -562,3 +562,30 @@ def test_leaf_users_keep_which_providers_are_connected_and_no_credential(http_mo
     everything = "\n".join(str(message) for message in messages)
     for secret in [*secrets, "deere-key"]:
         assert secret not in everything
+
+
+@pytest.mark.parametrize(
+    ("problem", "quoted"),
+    [
+        (
+            {"type": "https://api.withleaf.io/problem/problem-with-message", "title": "Contract not found",
+             "status": 404, "path": "/api/billing/contracts/x", "message": "error.contractNotFound",
+             "errorKey": "contractNotFound"},
+            "Contract not found",
+        ),
+        ({"title": "Bad Request", "status": 400, "detail": "startTime must be before endTime"}, "Bad Request"),
+        ({"status": 400, "detail": "startTime must be before endTime"}, "startTime must be before endTime"),
+    ],
+    ids=["problem-document", "older-title-and-detail", "older-detail-only"],
+)
+def test_leaf_errors_quote_the_problem_documents_title_or_detail(
+    http_mocker: HttpMocker, problem: Dict[str, Any], quoted: str
+) -> None:
+    http_mocker.post(login(), authenticated())
+    http_mocker.get(contracts_request(), reply(problem, problem["status"]))
+
+    output = run_read(config(leaf=True), catalog("contracts"))
+
+    message = output.errors[0].trace.error.message
+    assert message.startswith("Leaf ")
+    assert f"({problem['status']} {quoted})" in message or f"({quoted})" in message

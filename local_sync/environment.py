@@ -1,4 +1,4 @@
-"""PyAirbyte's environment: offline, untracked, its files inside the project. Set before `import airbyte`."""
+"""Where a sync keeps its logs (and PyAirbyte's files, on the PostgreSQL path): inside the project."""
 
 import os
 import warnings
@@ -6,7 +6,10 @@ from pathlib import Path
 
 
 def prepare(airbyte_dir: Path | None) -> None:
-    """Caches and logs go under `airbyte_dir`; when None, where AIRBYTE_* already say, else `./.airbyte`."""
+    """Logs (and PyAirbyte's cache) under `airbyte_dir`; when None, where AIRBYTE_* say, else `./.airbyte`.
+
+    PyAirbyte, when the PostgreSQL path imports it, reads these and runs offline and untracked.
+    """
     os.environ["AIRBYTE_OFFLINE_MODE"] = "1"
     os.environ["DO_NOT_TRACK"] = "1"
     paths = {"AIRBYTE_CACHE_ROOT": "cache", "AIRBYTE_LOGGING_ROOT": "logs"}

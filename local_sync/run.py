@@ -4,13 +4,16 @@ import argparse
 import sys
 
 import duckdb
-from airbyte.exceptions import PyAirbyteError
 
 from local_sync import environment
 from local_sync.config import ConfigFileError, load_config, sandbox_config
+from local_sync.connector_process import ConnectorFailed
+from local_sync.duckdb_load import LoadFailed
 from local_sync.sandbox_process import SandboxProcess, SandboxStartError
 from local_sync.sync import sync
 from local_sync.target import TargetMismatch
+
+RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,11 +42,9 @@ def run(args: argparse.Namespace) -> int:
     except SandboxStartError as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1
-    except PyAirbyteError as problem:
-        log_file = getattr(problem, "log_file", None)
-        where = f" (log: {log_file})" if log_file else ""
-        print(f"local_sync: the sync failed: {problem.get_message()}{where}", file=sys.stderr)
+    except (ConnectorFailed, LoadFailed) as problem:
+        print(f"local_sync: the sync failed: {problem} ({RESUMES}).", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("local_sync: interrupted.", file=sys.stderr)
+        print(f"local_sync: interrupted ({RESUMES}).", file=sys.stderr)
         return 130

@@ -1,0 +1,60 @@
+"""A stream's table columns from its JSON schema, typed as Airbyte's destinations type them, for DuckDB.
+
+string → VARCHAR (format date → DATE, date-time → TIMESTAMPTZ unless airbyte_type says without timezone),
+integer → BIGINT, number → DECIMAL(38, 9), boolean → BOOLEAN, object, array and anything else → JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+AIRBYTE_COLUMNS = (
+    ("_airbyte_raw_id", "VARCHAR"),
+    ("_airbyte_extracted_at", "TIMESTAMP WITH TIME ZONE"),
+    ("_airbyte_meta", "JSON"),
+)
+SCALARS = {"integer": "BIGINT", "number": "DECIMAL(38,9)", "boolean": "BOOLEAN"}
+STRING_FORMATS = {"date": "DATE", "date-time": "TIMESTAMP WITH TIME ZONE"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+
+    @property
+    def quoted(self) -> str:
+        return quote(self.name)
+
+    def from_json(self, document: str) -> str:
+        """The SQL that reads this column's value out of the JSON column `document` (NULL when absent)."""
+        path = "'$." + '"' + self.name.replace("'", "''").replace('"', '\\"') + '"' + "'"
+        if self.sql_type == "JSON":
+            kind = f"coalesce(json_type({document}, {path}), 'NULL')"
+            return f"CASE WHEN {kind} = 'NULL' THEN NULL ELSE {document}->{path} END"
+        text = f"({document}->>{path})"
+        return text if self.sql_type == "VARCHAR" else f"CAST({text} AS {self.sql_type})"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_type(definition: dict[str, Any]) -> str:
+    """One JSON schema property's column type."""
+    declared = definition.get("type", [])
+    types = [kind for kind in ([declared] if isinstance(declared, str) else declared) if kind != "null"]
+    if len(types) != 1:
+        return "JSON"
+    if types[0] == "string":
+        if definition.get("airbyte_type") == "timestamp_without_timezone":
+            return "TIMESTAMP"
+        return STRING_FORMATS.get(definition.get("format", ""), "VARCHAR")
+    return SCALARS.get(types[0], "JSON")
+
+
+def columns(json_schema: dict[str, Any]) -> list[Column]:
+    """The schema's properties in order, then Airbyte's three columns."""
+    typed = [Column(name, sql_type(definition)) for name, definition in json_schema.get("properties", {}).items()]
+    return typed + [Column(name, kind) for name, kind in AIRBYTE_COLUMNS]

@@ -8,6 +8,7 @@ import duckdb
 
 from local_sync import duckdb_tables, state_table, target
 from local_sync.catalog import Stream, discover, write_catalog
+from local_sync.columns import literal
 from local_sync.duckdb_load import DuckDBLoad
 from local_sync.progress import Progress
 from local_sync.run_files import RunFiles
@@ -28,7 +29,7 @@ def prepare(connection: duckdb.DuckDBPyConnection, streams: list[Stream]) -> lis
     connection.execute("BEGIN TRANSACTION")
     changes = []
     for name in PYAIRBYTE_TABLES:
-        if connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone():
+        if connection.execute(f"SELECT 1 FROM duckdb_tables() WHERE table_name = {literal(name)}").fetchone():
             connection.execute(f"DROP TABLE main.{name}")
             changes.append(f"{name}: PyAirbyte's bookkeeping removed")
     state_table.create(connection)

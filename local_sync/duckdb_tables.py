@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from local_sync.catalog import Stream
-from local_sync.columns import Column, columns, quote
+from local_sync.columns import Column, columns, literal, quote
 
 BATCH = "_local_sync_batch"
 SCHEMA = "main"
@@ -28,8 +28,8 @@ def prepare(connection: duckdb.DuckDBPyConnection, stream: Stream) -> list[str]:
     wanted = columns(stream.json_schema)
     found = dict(
         connection.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
-            [SCHEMA, stream.name],
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            f"WHERE schema_name = {literal(SCHEMA)} AND table_name = {literal(stream.name)}"
         ).fetchall()
     )
     table = table_name(stream.name)
@@ -62,7 +62,7 @@ def batch_sql(spool: str) -> str:
         f"CREATE OR REPLACE TEMP TABLE {BATCH} AS "
         "SELECT row_number() OVER () AS seq, record.stream AS stream, record.data AS data, "
         "record.emitted_at AS emitted_at, record.meta AS meta "
-        f"FROM read_json('{spool.replace(chr(39), chr(39) * 2)}', format = 'newline_delimited', "
+        f"FROM read_json({literal(spool)}, format = 'newline_delimited', "
         f"columns = {{'type': 'VARCHAR', 'record': '{record}'}})"
     )
 
@@ -79,7 +79,7 @@ def typed_select(stream: Stream) -> str:
             values.append(f"coalesce(meta, '{EMPTY_META}') AS {column.quoted}")
         else:
             values.append(f"{column.from_json('data')} AS {column.quoted}")
-    where = f"FROM {BATCH} WHERE stream = '{stream.name.replace(chr(39), chr(39) * 2)}'"
+    where = f"FROM {BATCH} WHERE stream = {literal(stream.name)}"
     last = ""
     if stream.primary_key:
         keys = ", ".join(Column(key, "VARCHAR").from_json("data") for key in stream.primary_key)
@@ -111,9 +111,8 @@ def unreadable_field(connection: duckdb.DuckDBPyConnection, stream: Stream) -> C
             continue
         text = Column(column.name, "VARCHAR").from_json("data")
         bad = connection.execute(
-            f"SELECT count(*) FROM {BATCH} WHERE stream = ? AND {text} IS NOT NULL "
-            f"AND TRY_CAST({text} AS {column.sql_type}) IS NULL",
-            [stream.name],
+            f"SELECT count(*) FROM {BATCH} WHERE stream = {literal(stream.name)} AND {text} IS NOT NULL "
+            f"AND TRY_CAST({text} AS {column.sql_type}) IS NULL"
         ).fetchone()
         if bad and bad[0]:
             return column

@@ -1,13 +1,11 @@
-"""The connector as a PyAirbyte source, run as its own process from this venv's `source-usage` script."""
+"""The connector as a PyAirbyte source (the PostgreSQL path), run as its own process from this venv."""
 
-import sys
-from pathlib import Path
 from typing import Any, Literal
 
 import airbyte
 from airbyte_protocol.models import ConfiguredAirbyteCatalog, SyncMode
 
-NAME = "source-usage"
+from local_sync.connector_process import NAME, executable
 
 
 class UsageSource(airbyte.Source):
@@ -26,14 +24,6 @@ class UsageSource(airbyte.Source):
             if SyncMode.incremental not in (configured.stream.supported_sync_modes or []):
                 configured.sync_mode = SyncMode.full_refresh
         return catalog
-
-
-def executable() -> Path:
-    """`source-usage` beside the running Python, so the connector is the one installed in this venv."""
-    path = Path(sys.executable).parent / NAME
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist; install the project first (make install).")
-    return path
 
 
 def usage_source(config: dict[str, Any]) -> UsageSource:

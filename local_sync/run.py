@@ -10,7 +10,7 @@ from local_sync.config import ConfigFileError, load_config, sandbox_config
 from local_sync.connector_process import ConnectorFailed
 from local_sync.duckdb_load import LoadFailed
 from local_sync.sandbox_process import SandboxProcess, SandboxStartError
-from local_sync.sync import sync
+from local_sync.sync import DatabaseUnavailable, sync
 from local_sync.target import TargetMismatch
 
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
             sync(config, args.db, f"the sandbox ({data})", box.stats)
         return 0
-    except (ConfigFileError, TargetMismatch, FileNotFoundError) as problem:
+    except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable) as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 2
     except duckdb.IOException as problem:

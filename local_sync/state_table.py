@@ -12,6 +12,8 @@ from typing import Any
 
 import duckdb
 
+from local_sync.columns import literal
+
 TABLE = "_airbyte_state"
 SOURCE = "source-usage"
 GLOBAL = "_global"
@@ -34,17 +36,18 @@ def stream_of(state: dict[str, Any]) -> str:
 def save(connection: duckdb.DuckDBPyConnection, states: dict[str, dict[str, Any]]) -> None:
     """Replaces the rows of the streams in `states` (stream → `state`); runs inside the caller's transaction."""
     for stream, state in states.items():
-        connection.execute(f"DELETE FROM main.{TABLE} WHERE source_name = ? AND stream_name = ?", [SOURCE, stream])
+        source, name = literal(SOURCE), literal(stream)
+        connection.execute(f"DELETE FROM main.{TABLE} WHERE source_name = {source} AND stream_name = {name}")
         connection.execute(
-            f"INSERT INTO main.{TABLE} VALUES (?, ?, ?, ?, now())", [SOURCE, stream, stream, json.dumps(state)]
+            f"INSERT INTO main.{TABLE} VALUES ({source}, {name}, {name}, {literal(json.dumps(state))}, now())"
         )
 
 
 def load(connection: duckdb.DuckDBPyConnection, streams: list[str]) -> list[dict[str, Any]]:
     """The stored states of `streams` (and a global one), as the list `read --state` takes."""
     rows = connection.execute(
-        f"SELECT stream_name, state_json FROM main.{TABLE} WHERE source_name = ? AND state_json IS NOT NULL",
-        [SOURCE],
+        f"SELECT stream_name, state_json FROM main.{TABLE} WHERE source_name = {literal(SOURCE)} "
+        "AND state_json IS NOT NULL"
     ).fetchall()
     wanted = {*streams, GLOBAL}
     return [_protocol(json.loads(text)) for stream, text in rows if stream in wanted]

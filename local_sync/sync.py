@@ -15,6 +15,10 @@ Stats = Callable[[], dict[str, Any] | None]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or refuses the login; the message says where (never a password)."""
+
+
 def is_postgres(db: str) -> bool:
     return db.startswith(POSTGRES_SCHEMES)
 

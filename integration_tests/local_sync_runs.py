@@ -41,7 +41,17 @@ def local_sync(db: str, workdir: Path, today: str, start: str, *extra: str) -> s
     return done
 
 
-def interrupted(db: str, workdir: Path, today: str, start: str, sig: signal.Signals) -> tuple[int, str, str]:
+STREAM_DONE = re.compile(r"^  \w+: done, ")
+
+
+def interrupted(
+    db: str,
+    workdir: Path,
+    today: str,
+    start: str,
+    sig: signal.Signals,
+    reading_pattern: re.Pattern[str] | None = STREAM_DONE,
+) -> tuple[int, str, str]:
     """Starts a sync in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does)
     once a stream has finished and the others are being read; returns the exit code, stdout and stderr."""
     process = subprocess.Popen(
@@ -49,7 +59,11 @@ def interrupted(db: str, workdir: Path, today: str, start: str, sig: signal.Sign
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
-    seen = _until(process.stdout, re.compile(r"^  \w+: done, "))
+    if reading_pattern is None:
+        seen = ""
+        _wait_for_read(process.pid)
+    else:
+        seen = _until(process.stdout, reading_pattern)
     time.sleep(1.5)  # past the first commit (one a second at most)
     os.killpg(process.pid, sig)
     try:
@@ -57,6 +71,21 @@ def interrupted(db: str, workdir: Path, today: str, start: str, sig: signal.Sign
     finally:
         _kill_group(process.pid)
     return code, seen + process.stdout.read(), process.stderr.read()
+
+
+def _wait_for_read(pid: int) -> None:
+    """Until a `source-usage read` runs under `pid` (PyAirbyte prints nothing while it reads, when piped)."""
+    import psutil
+
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        for child in psutil.Process(pid).children(recursive=True):
+            try:
+                if "read" in child.cmdline() and any("source-usage" in part for part in child.cmdline()):
+                    return
+            except psutil.Error:
+                continue
+        time.sleep(0.2)
 
 
 def _until(out: IO[str], pattern: re.Pattern[str]) -> str:
@@ -97,8 +126,7 @@ def duckdb_records(db: Path) -> tuple[Keyed, dict[str, int]]:
 
 
 def _tables(connection: Any, schema: str) -> set[str]:
-    rows = connection.execute(f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{schema}'")
-    return {row[0] for row in rows.fetchall()}
+    return {row[0] for row in connection.execute(_tables_sql(schema)).fetchall()}
 
 
 def _records(query: Any, tables: set[str], schema: str = "main") -> tuple[Keyed, dict[str, int]]:
@@ -132,3 +160,31 @@ def assert_truth(got: Keyed, duplicates: dict[str, int], truth: dict[str, list[d
     assert not any(duplicates.values()), duplicates
     found = differences(got, truth, PRIMARY_KEYS)
     assert not found, found
+
+
+def postgres_records(url: str, schema: str) -> tuple[Keyed, dict[str, int]]:
+    """`duckdb_records` for a PostgreSQL schema."""
+    import psycopg2
+
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+
+        def query(sql: str) -> list[tuple[Any, ...]]:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+        return _records(query, {row[0] for row in query(_tables_sql(schema))}, schema)
+
+
+def postgres_column_types(url: str, schema: str) -> dict[str, str]:
+    import psycopg2
+
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = '{schema}'"
+        )
+        return dict(cursor.fetchall())
+
+
+def _tables_sql(schema: str) -> str:
+    return f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{schema}'"

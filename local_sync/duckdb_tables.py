@@ -11,7 +11,6 @@ import duckdb
 from local_sync.catalog import Stream
 from local_sync.columns import Column, columns, literal, quote
 
-BATCH = "_local_sync_batch"
 SCHEMA = "main"
 EMPTY_META = '{"changes":[]}'
 
@@ -56,18 +55,17 @@ def _convert(column: Column, old_type: str) -> str:
 
 
 def batch_sql(spool: str) -> str:
-    """The temporary table of one window's records, in the order the connector emitted them."""
+    """A window's records as rows, in the order the connector emitted them (read by DuckDB's JSON reader)."""
     record = "STRUCT(stream VARCHAR, data JSON, emitted_at BIGINT, meta JSON)"
     return (
-        f"CREATE OR REPLACE TEMP TABLE {BATCH} AS "
-        "SELECT row_number() OVER () AS seq, record.stream AS stream, record.data AS data, "
+        "(SELECT row_number() OVER () AS seq, record.stream AS stream, record.data AS data, "
         "record.emitted_at AS emitted_at, record.meta AS meta "
         f"FROM read_json({literal(spool)}, format = 'newline_delimited', "
-        f"columns = {{'type': 'VARCHAR', 'record': '{record}'}})"
+        f"columns = {{'type': 'VARCHAR', 'record': '{record}'}}))"
     )
 
 
-def typed_select(stream: Stream) -> str:
+def typed_select(stream: Stream, batch: str) -> str:
     """The batch's records of `stream` as the table's columns, the last record of each primary key only."""
     values = []
     for column in columns(stream.json_schema):
@@ -79,7 +77,7 @@ def typed_select(stream: Stream) -> str:
             values.append(f"coalesce(meta, '{EMPTY_META}') AS {column.quoted}")
         else:
             values.append(f"{column.from_json('data')} AS {column.quoted}")
-    where = f"FROM {BATCH} WHERE stream = {literal(stream.name)}"
+    where = f"FROM {batch} AS batch WHERE stream = {literal(stream.name)}"
     last = ""
     if stream.primary_key:
         keys = ", ".join(Column(key, "VARCHAR").from_json("data") for key in stream.primary_key)
@@ -87,31 +85,31 @@ def typed_select(stream: Stream) -> str:
     return f"SELECT {', '.join(values)} {where}{last}"
 
 
-def merge_sql(stream: Stream) -> str:
+def merge_sql(stream: Stream, batch: str) -> str:
     """MERGE of the batch into the stream's table by primary key (INSERT when the stream has none)."""
     wanted = columns(stream.json_schema)
     names = ", ".join(column.quoted for column in wanted)
     table = table_name(stream.name)
     if not stream.primary_key:
-        return f"INSERT INTO {table} ({names}) {typed_select(stream)}"
+        return f"INSERT INTO {table} ({names}) {typed_select(stream, batch)}"
     on = " AND ".join(f"target.{quote(key)} IS NOT DISTINCT FROM source.{quote(key)}" for key in stream.primary_key)
     updates = ", ".join(f"{column.quoted} = source.{column.quoted}" for column in wanted)
     inserted = ", ".join(f"source.{column.quoted}" for column in wanted)
     return (
-        f"MERGE INTO {table} AS target USING ({typed_select(stream)}) AS source ON ({on}) "
+        f"MERGE INTO {table} AS target USING ({typed_select(stream, batch)}) AS source ON ({on}) "
         f"WHEN MATCHED THEN UPDATE SET {updates} "
         f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({inserted})"
     )
 
 
-def unreadable_field(connection: duckdb.DuckDBPyConnection, stream: Stream) -> Column | None:
+def unreadable_field(connection: duckdb.DuckDBPyConnection, stream: Stream, batch: str) -> Column | None:
     """The first column of `stream` whose value in the batch does not convert to the column's type."""
     for column in columns(stream.json_schema):
         if column.name.startswith("_airbyte_") or column.sql_type in ("VARCHAR", "JSON"):
             continue
         text = Column(column.name, "VARCHAR").from_json("data")
         bad = connection.execute(
-            f"SELECT count(*) FROM {BATCH} WHERE stream = {literal(stream.name)} AND {text} IS NOT NULL "
+            f"SELECT count(*) FROM {batch} AS batch WHERE stream = {literal(stream.name)} AND {text} IS NOT NULL "
             f"AND TRY_CAST({text} AS {column.sql_type}) IS NULL"
         ).fetchone()
         if bad and bad[0]:

@@ -8,10 +8,10 @@ import duckdb
 from local_sync import environment
 from local_sync.config import ConfigFileError, load_config, sandbox_config
 from local_sync.connector_process import ConnectorFailed
-from local_sync.duckdb_load import LoadFailed
 from local_sync.sandbox_process import SandboxProcess, SandboxStartError
 from local_sync.sync import DatabaseUnavailable, sync
 from local_sync.target import TargetMismatch
+from local_sync.windows import LoadFailed
 
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 

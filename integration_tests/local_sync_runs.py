@@ -50,7 +50,7 @@ def interrupted(
     today: str,
     start: str,
     sig: signal.Signals,
-    reading_pattern: re.Pattern[str] | None = STREAM_DONE,
+    reading_pattern: re.Pattern[str] = STREAM_DONE,
 ) -> tuple[int, str, str]:
     """Starts a sync in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does)
     once a stream has finished and the others are being read; returns the exit code, stdout and stderr."""
@@ -59,11 +59,7 @@ def interrupted(
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
-    if reading_pattern is None:
-        seen = ""
-        _wait_for_read(process.pid)
-    else:
-        seen = _until(process.stdout, reading_pattern)
+    seen = _until(process.stdout, reading_pattern)
     time.sleep(1.5)  # past the first commit (one a second at most)
     os.killpg(process.pid, sig)
     try:
@@ -71,21 +67,6 @@ def interrupted(
     finally:
         _kill_group(process.pid)
     return code, seen + process.stdout.read(), process.stderr.read()
-
-
-def _wait_for_read(pid: int) -> None:
-    """Until a `source-usage read` runs under `pid` (PyAirbyte prints nothing while it reads, when piped)."""
-    import psutil
-
-    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        for child in psutil.Process(pid).children(recursive=True):
-            try:
-                if "read" in child.cmdline() and any("source-usage" in part for part in child.cmdline()):
-                    return
-            except psutil.Error:
-                continue
-        time.sleep(0.2)
 
 
 def _until(out: IO[str], pattern: re.Pattern[str]) -> str:

@@ -1,23 +1,15 @@
-"""Where a sync keeps its logs (and PyAirbyte's files, on the PostgreSQL path): inside the project."""
+"""Where a sync keeps its logs and dlt's pipeline folder (PostgreSQL): inside the project, `.airbyte/`."""
 
 import os
-import warnings
 from pathlib import Path
 
 
 def prepare(airbyte_dir: Path | None) -> None:
-    """Logs (and PyAirbyte's cache) under `airbyte_dir`; when None, where AIRBYTE_* say, else `./.airbyte`.
-
-    PyAirbyte, when the PostgreSQL path imports it, reads these and runs offline and untracked.
-    """
-    os.environ["AIRBYTE_OFFLINE_MODE"] = "1"
-    os.environ["DO_NOT_TRACK"] = "1"
-    paths = {"AIRBYTE_CACHE_ROOT": "cache", "AIRBYTE_LOGGING_ROOT": "logs"}
-    for variable, folder in paths.items():
-        if airbyte_dir is not None or not os.environ.get(variable):
-            os.environ[variable] = str(((airbyte_dir or Path(".airbyte")) / folder).absolute())
-        Path(os.environ[variable]).mkdir(parents=True, exist_ok=True)
-    warnings.filterwarnings("ignore", message="You are using a Python version", category=FutureWarning)
+    """Logs under `airbyte_dir`/logs; when None, where AIRBYTE_LOGGING_ROOT says (the Makefile sets it), else
+    `./.airbyte/logs`."""
+    if airbyte_dir is not None or not os.environ.get("AIRBYTE_LOGGING_ROOT"):
+        os.environ["AIRBYTE_LOGGING_ROOT"] = str(((airbyte_dir or Path(".airbyte")) / "logs").absolute())
+    logs_dir().mkdir(parents=True, exist_ok=True)
 
 
 def logs_dir() -> Path:

@@ -45,10 +45,17 @@ def save(connection: duckdb.DuckDBPyConnection, states: dict[str, dict[str, Any]
 
 def load(connection: duckdb.DuckDBPyConnection, streams: list[str]) -> list[dict[str, Any]]:
     """The stored states of `streams` (and a global one), as the list `read --state` takes."""
-    rows = connection.execute(
-        f"SELECT stream_name, state_json FROM main.{TABLE} WHERE source_name = {literal(SOURCE)} "
-        "AND state_json IS NOT NULL"
-    ).fetchall()
+    return states_of(connection.execute(SELECT_SQL.format(schema="main")).fetchall(), streams)
+
+
+SELECT_SQL = (
+    "SELECT stream_name, state_json FROM {schema}." + TABLE + f" WHERE source_name = {literal(SOURCE)} "
+    "AND state_json IS NOT NULL"
+)
+
+
+def states_of(rows: list[tuple[str, str]], streams: list[str]) -> list[dict[str, Any]]:
+    """`(stream_name, state_json)` rows of `_airbyte_state` as `read --state` takes them, for `streams`."""
     wanted = {*streams, GLOBAL}
     return [_protocol(json.loads(text)) for stream, text in rows if stream in wanted]
 

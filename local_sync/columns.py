@@ -27,14 +27,15 @@ class Column:
     def quoted(self) -> str:
         return quote(self.name)
 
-    def from_json(self, document: str) -> str:
-        """The SQL that reads this column's value out of the JSON column `document` (NULL when absent)."""
-        path = "'$." + '"' + self.name.replace("'", "''").replace('"', '\\"') + '"' + "'"
-        if self.sql_type == "JSON":
-            kind = f"coalesce(json_type({document}, {path}), 'NULL')"
-            return f"CASE WHEN {kind} = 'NULL' THEN NULL ELSE {document}->{path} END"
-        text = f"({document}->>{path})"
-        return text if self.sql_type == "VARCHAR" else f"CAST({text} AS {self.sql_type})"
+    @property
+    def read_as(self) -> str:
+        """How DuckDB's JSON reader reads the value: JSON for JSON columns, else its text (cast afterwards)."""
+        return "JSON" if self.sql_type == "JSON" else "VARCHAR"
+
+    def from_batch(self, data: str) -> str:
+        """The SQL that reads this column's value out of the struct `data` (NULL when absent or null)."""
+        value = f"{data}.{self.quoted}"
+        return value if self.read_as == self.sql_type else f"CAST({value} AS {self.sql_type})"
 
 
 def literal(text: str) -> str:

@@ -28,7 +28,9 @@ class DuckDBLoad(WindowedLoad):
         connection.execute("BEGIN TRANSACTION")
         try:
             if spool is not None:
-                batch = duckdb_tables.batch_sql(str(spool))
+                batch = duckdb_tables.batch_sql(
+                    str(spool), [self.streams[name] for name in streams if name in self.streams]
+                )
                 for name in sorted(streams):
                     self._merge(name, batch)
             state_table.save(connection, states)
@@ -42,6 +44,13 @@ class DuckDBLoad(WindowedLoad):
             raise LoadFailed(f"The connector sent records of stream {name}, which its catalog does not list.")
         try:
             self.connection.execute(duckdb_tables.merge_sql(self.streams[name], batch))
+        except duckdb.InvalidInputException as problem:
+            vendor = STREAM_VENDORS.get(name, "the connector").capitalize()
+            reason = str(problem).strip().splitlines()[0]
+            raise LoadFailed(
+                f"{vendor}'s stream {name} sent a record that does not match its schema (schemas/{name}.json): "
+                f"{reason}; fix the schema or the record, then sync again."
+            ) from None
         except duckdb.ConversionException:
             stream = self.streams[name]
             column = duckdb_tables.unreadable_field(self.connection, stream, batch)

@@ -54,14 +54,21 @@ def _convert(column: Column, old_type: str) -> str:
     return f"CAST({column.quoted} AS {column.sql_type})"
 
 
-def batch_sql(spool: str) -> str:
-    """A window's records as rows, in the order the connector emitted them (read by DuckDB's JSON reader)."""
-    record = "STRUCT(stream VARCHAR, data JSON, emitted_at BIGINT, meta JSON)"
+def batch_sql(spool: str, streams: list[Stream]) -> str:
+    """A window's records as rows, in the order the connector emitted them: DuckDB's JSON reader parses each
+    record once into a struct of the fields of `streams` (text, or JSON for arrays and objects)."""
+    fields: dict[str, str] = {}
+    for stream in streams:
+        for column in columns(stream.json_schema):
+            if not column.name.startswith("_airbyte_"):
+                fields[column.name] = "JSON" if "JSON" in (fields.get(column.name), column.read_as) else column.read_as
+    data = ", ".join(f"{quote(name)} {kind}" for name, kind in fields.items())
+    record = f"STRUCT(stream VARCHAR, data STRUCT({data}), emitted_at BIGINT, meta JSON)"
     return (
         "(SELECT row_number() OVER () AS seq, record.stream AS stream, record.data AS data, "
         "record.emitted_at AS emitted_at, record.meta AS meta "
         f"FROM read_json({literal(spool)}, format = 'newline_delimited', "
-        f"columns = {{'type': 'VARCHAR', 'record': '{record}'}}))"
+        f"columns = {{'type': 'VARCHAR', 'record': {literal(record)}}}))"
     )
 
 
@@ -76,11 +83,11 @@ def typed_select(stream: Stream, batch: str) -> str:
         elif column.name == "_airbyte_meta":
             values.append(f"coalesce(meta, '{EMPTY_META}') AS {column.quoted}")
         else:
-            values.append(f"{column.from_json('data')} AS {column.quoted}")
+            values.append(f"{column.from_batch('data')} AS {column.quoted}")
     where = f"FROM {batch} AS batch WHERE stream = {literal(stream.name)}"
     last = ""
     if stream.primary_key:
-        keys = ", ".join(Column(key, "VARCHAR").from_json("data") for key in stream.primary_key)
+        keys = ", ".join(Column(key, "VARCHAR").from_batch("data") for key in stream.primary_key)
         last = f" QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY seq DESC) = 1"
     return f"SELECT {', '.join(values)} {where}{last}"
 
@@ -107,7 +114,7 @@ def unreadable_field(connection: duckdb.DuckDBPyConnection, stream: Stream, batc
     for column in columns(stream.json_schema):
         if column.name.startswith("_airbyte_") or column.sql_type in ("VARCHAR", "JSON"):
             continue
-        text = Column(column.name, "VARCHAR").from_json("data")
+        text = Column(column.name, "VARCHAR").from_batch("data")
         bad = connection.execute(
             f"SELECT count(*) FROM {batch} AS batch WHERE stream = {literal(stream.name)} AND {text} IS NOT NULL "
             f"AND TRY_CAST({text} AS {column.sql_type}) IS NULL"

@@ -7,6 +7,7 @@ A crash or Ctrl-C keeps every committed window; records after the last STATE are
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -47,41 +48,50 @@ class Window:
 
 
 class Committer:
-    """Commits one window at a time in a thread, so the connector's output is drained while DuckDB works."""
+    """Commits one window at a time in one thread of its own, so the connector's output is drained while the
+    database works (one thread for every commit: a new thread per window grew the allocator's memory)."""
 
     def __init__(self, commit: Callable[[Path | None, dict[str, dict[str, Any]], set[str]], None]) -> None:
         self._commit = commit
-        self._thread: threading.Thread | None = None
+        self._work: queue.Queue[tuple[Path | None, dict[str, dict[str, Any]], set[str]] | None] = queue.Queue()
+        self._busy = threading.Event()
         self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
         self.windows = 0
 
     @property
     def idle(self) -> bool:
-        return self._thread is None or not self._thread.is_alive()
+        return not self._busy.is_set()
 
     def start(self, window: Window) -> None:
+        """Hands `window` over (after the one being committed, if any); raises what an earlier commit raised."""
         self.wait()
         window.close()
-        spool = window.spool if window.complete_bytes else None
-        args = (spool, window.states, window.streams)
-        self._thread = threading.Thread(target=self._run, args=args, daemon=True)
-        self._thread.start()
+        self._busy.set()
+        self._work.put((window.spool if window.complete_bytes else None, window.states, window.streams))
 
-    def _run(self, spool: Path | None, states: dict[str, dict[str, Any]], streams: set[str]) -> None:
-        try:
-            self._commit(spool, states, streams)
-            self.windows += 1
-        except BaseException as error:  # noqa: BLE001 - raised again in the reading thread by wait()
-            self._error = error
+    def _serve(self) -> None:
+        while (job := self._work.get()) is not None:
+            try:
+                self._commit(*job)
+                self.windows += 1
+            except BaseException as error:  # noqa: BLE001 - raised again in the reading thread by wait()
+                self._error = error
+            finally:
+                self._busy.clear()
+                self._work.task_done()
 
     def wait(self) -> None:
-        """Until the window being committed is; raises what its commit raised."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        """Until the window handed over is committed; raises what its commit raised."""
+        self._work.join()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+
+    def stop(self) -> None:
+        self._work.put(None)
+        self._thread.join()
 
 
 class WindowedLoad(ABC):
@@ -138,6 +148,7 @@ class WindowedLoad(ABC):
             reader.close()
             if not window.file.closed:
                 window.file.close()
+            committer.stop()
         return committer.windows
 
 

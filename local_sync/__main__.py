@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument(
         "--airbyte-dir", type=Path, default=None,
-        help="the connector's logs, and PyAirbyte's files for PostgreSQL (default $AIRBYTE_LOGGING_ROOT or ./.airbyte)",
+        help="the connector's logs and dlt's folder (default: $AIRBYTE_LOGGING_ROOT's parent, or ./.airbyte)",
     )  # fmt: skip
     sandbox = parser.add_argument_group("sandbox (without --config)")
     sandbox.add_argument("--seed", type=int, default=42)

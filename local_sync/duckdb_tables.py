@@ -67,7 +67,7 @@ def batch_sql(spool: str, streams: list[Stream]) -> str:
     return (
         "(SELECT row_number() OVER () AS seq, record.stream AS stream, record.data AS data, "
         "record.emitted_at AS emitted_at, record.meta AS meta "
-        f"FROM read_json({literal(spool)}, format = 'newline_delimited', "
+        f"FROM read_json({literal(spool)}, format = 'newline_delimited', maximum_object_size = 1048576, "
         f"columns = {{'type': 'VARCHAR', 'record': {literal(record)}}}))"
     )
 

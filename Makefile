@@ -29,6 +29,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# make sync installs only what its database needs: [local] (DuckDB) or, for a postgresql:// LOCAL_SYNC_DB, [postgres]
+SYNC_EXTRA := $(if $(filter postgresql://% postgres://%,$(LOCAL_SYNC_DB)),postgres,local)
+SYNC_STAMP := $(VENV)/.installed-$(SYNC_EXTRA)
+$(SYNC_STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[$(SYNC_EXTRA)]'
+	touch $@
+
 # Debian packages the tests need (.ci/debian-packages), installed when missing.
 system:
 	bash .ci/system
@@ -62,7 +71,7 @@ test: $(STAMP) system lint image
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q unit_tests
 
-sync: $(STAMP)
+sync: $(SYNC_STAMP)
 	$(BIN)/python -m local_sync $(if $(CONFIG),--config $(CONFIG),)
 
 bench: $(STAMP)

@@ -18,6 +18,7 @@ LEVELS = {
 }
 SIDE = {
     "ours": "ours (2 streams)",
+    "ours_all": "ours alone, local_sync's 4 streams, to a file",
     "ours_duckdb": "ours into DuckDB (local_sync)",
     "bare_cdk": "bare CDK",
     "raw": "raw requests loop",
@@ -88,9 +89,7 @@ def tables(results: dict[str, Any]) -> str:
                 f"{r.get('cpu_us_per_record', '—')} | {r.get('peak_rss_mb', '—')} |"
             )
     lines += ["", "| target | result | figure | limit |", "|---|---|---|---|"]
-    lines += [
-        f"| {t['target']} | **{t['result']}** | {t['figure']} | {t['limit']} |" for t in results["targets"]
-    ]
+    lines += [f"| {t['target']} | **{t['result']}** | {t['figure']} | {t['limit']} |" for t in results["targets"]]
     return "\n".join(lines)
 
 
@@ -106,9 +105,7 @@ def update_readme(results: dict[str, Any]) -> None:
 def console(results: dict[str, Any]) -> str:
     out = [tables(results), ""]
     for label, r in results.get("ratios", {}).items():
-        out.append(
-            f"{label}: wall {r.get('wall_s')}x, CPU {r.get('cpu_s')}x, peak RSS {r.get('peak_rss_mb')}x"
-        )
+        out.append(f"{label}: wall {r.get('wall_s')}x, CPU {r.get('cpu_s')}x, peak RSS {r.get('peak_rss_mb')}x")
     for t in results["targets"]:
         out.append(f"{t['result']:4}  {t['target']}: {t['figure']} (target {t['limit']})")
     return "\n".join(out)

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             bench = Bench(sandbox, workdir, start_date, _log)
             results["start_cost"] = {"ours": bench.start_cost(OURS), "bare_cdk": bench.start_cost(BARE)}
             if "side" in parts:
-                results["import_cost"] = {module: bench.import_cost(module) for module in ("airbyte", "dlt")}
+                results["import_cost"] = {module: bench.import_cost(module) for module in ("duckdb", "dlt")}
                 _side(bench, results, args.reps, side_start)
             _levels(bench, results, parts, args.reps, args.slow_reps, start_date)
     results["medians"] = {level: medians(rows) for level, rows in results["runs"].items()}

@@ -67,9 +67,7 @@ def _check(result: ReadResult, what: str) -> None:
 class Bench:
     """One sandbox (one size), a scratch folder, and the dates every run uses."""
 
-    def __init__(
-        self, sandbox: BenchSandbox, workdir: Path, start_date: str, log: Callable[[str], None]
-    ) -> None:
+    def __init__(self, sandbox: BenchSandbox, workdir: Path, start_date: str, log: Callable[[str], None]) -> None:
         self.sandbox, self.workdir, self.start_date, self.log = sandbox, workdir, start_date, log
         self.today = sandbox.default_today
         self.catalogs: dict[str, dict[str, Any]] = {}
@@ -189,14 +187,17 @@ class Bench:
         )
         side_bound = sum(b.requests for b in found if b.endpoint in ("usage", "accounts", "token"))
         results: dict[str, dict[str, Any]] = {}
-        for name, command in (("ours", OURS), ("bare_cdk", BARE)):
-            catalog = self.catalog(f"side-{name}", command, config, SIDE_STREAMS)
+        # ours_all: the connector alone on every stream of the two vendors, what local_sync reads (its floor)
+        for name, command, streams in (
+            ("ours", OURS, SIDE_STREAMS),
+            ("ours_all", OURS, None),
+            ("bare_cdk", BARE, SIDE_STREAMS),
+        ):
+            catalog = self.catalog(f"side-{name}", command, config, streams)
             self.sandbox.prepare()
             result = read(command, config, catalog, self.workdir, name=f"side-{name}-{rep}")
             _check(result, f"side-by-side {name}")
-            results[name] = row(
-                result.measurement, result.total_records, self.sandbox.stats(), lower_bound=side_bound
-            )
+            results[name] = row(result.measurement, result.total_records, self.sandbox.stats(), lower_bound=side_bound)
         self.sandbox.prepare()
         raw_out = self.workdir / f"side-raw-{rep}.jsonl"
         measurement = run_measured([*RAW, "--config", str(config_path)], raw_out)
@@ -221,12 +222,8 @@ class Bench:
         )
         if measurement.returncode != 0:
             raise RuntimeError(f"dlt failed: {(self.workdir / f'side-dlt-{rep}.out').read_text()[-2000:]}")
-        dlt_rows = json.loads((self.workdir / f"side-dlt-{rep}.out").read_text().strip().splitlines()[-1])[
-            "rows"
-        ]
-        results["dlt"] = row(
-            measurement, sum(dlt_rows.values()), self.sandbox.stats(), lower_bound=side_bound
-        )
+        dlt_rows = json.loads((self.workdir / f"side-dlt-{rep}.out").read_text().strip().splitlines()[-1])["rows"]
+        results["dlt"] = row(measurement, sum(dlt_rows.values()), self.sandbox.stats(), lower_bound=side_bound)
         results["ours_duckdb"] = self.local_sync(f"side-duckdb-{rep}", start_date, SIDE_VENDORS)
         results["ours_duckdb"].pop("endpoints", None)
         for name, result in results.items():
@@ -249,9 +246,7 @@ class Bench:
         """A process that imports the runtime and builds the streams but reads nothing: `discover`."""
         config_path = self.workdir / "start.config.json"
         config_path.write_text(json.dumps(self.config(self.start_date)))
-        measurement = run_measured(
-            [*command, "discover", "--config", str(config_path)], self.workdir / "start.out"
-        )
+        measurement = run_measured([*command, "discover", "--config", str(config_path)], self.workdir / "start.out")
         return asdict(measurement)
 
 
@@ -261,9 +256,7 @@ def _duckdb_rows(database: Path) -> dict[str, int]:
 
     with duckdb.connect(str(database), read_only=True) as connection:
         tables = {r[0] for r in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        return {
-            t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in STREAMS if t in tables
-        }
+        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in STREAMS if t in tables}
 
 
 def _line(result: dict[str, Any]) -> str:

@@ -1,135 +1,102 @@
-"""`python -m local_sync` (what `make sync` runs) with its own small sandbox, twice, into a temporary file."""
+"""`python -m local_sync` (what `make sync` runs) with its own small sandbox into a temporary DuckDB file:
+full, incremental over revised days, a stream gaining a column, a crash and a Ctrl-C mid-sync; each time the
+tables hold exactly the sandbox's ground truth (0 missing, extra, changed or duplicate keys)."""
 
-import os
 import re
-import subprocess
-import sys
-from datetime import date, timedelta
+import signal
 from pathlib import Path
-from typing import Any
 
 import duckdb
+from local_sync_runs import SEED, SIZE, assert_truth, duckdb_records, interrupted, local_sync
+from syncing import merge
 
 from usage_sandbox.truth import truth
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = "2026-11-20"
-START = (date.fromisoformat(TODAY) - timedelta(days=60)).isoformat()
-SEED, SIZE = 42, "small"
-PRIMARY_KEYS = {
-    "accounts": ("id",),
-    "api_usage": ("account_id", "period", "endpoint_path", "http_method"),
-    "credits": ("account_id",),
-    "api_transactions": ("account_id", "period_type", "date", "api"),
-    "daily_usage": ("date",),
-    "contracts": ("id",),
-    "contract_consumption": ("contract_id", "date"),
-    "daily_consumption": ("contract_id", "date"),
-    "leaf_users": ("id",),
-    "leaf_user_consumption": ("contract_id", "leaf_user_id", "date"),
-}
+FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"  # the second sync's today revises the first's last days
+START = "2026-09-19"
 VENDORS = {"leadfeeder", "insideview", "whitepages", "leaf"}
-RUN_TIMEOUT_SECONDS = 300
-
-
-def _local_sync(workdir: Path, db: Path) -> str:
-    """Runs the command in `workdir`, so nothing lands in the repo; asserts exit 0 and returns stdout."""
-    command = [sys.executable, "-m", "local_sync", "--today", TODAY, "--db", str(db)]
-    command += ["--airbyte-dir", str(workdir / ".airbyte")]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    done = subprocess.run(
-        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS
-    )
-    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done.stdout
-
-
-def _expected_rows() -> dict[str, int]:
-    """Distinct primary keys per stream in the ground truth of the synced days."""
-    records = truth(SEED, SIZE, TODAY, START)
-    return {
-        stream: len({tuple(str(record[key]) for key in keys) for record in records[stream]})
-        for stream, keys in PRIMARY_KEYS.items()
-    }
-
-
-def _tables(db: Path) -> dict[str, Any]:
-    """Rows and distinct primary keys per stream table, the overview's vendors, Whitepages' days."""
-    with duckdb.connect(str(db), read_only=True) as connection:
-        names = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        rows, keys = {}, {}
-        for stream in names & set(PRIMARY_KEYS):
-            rows[stream] = connection.execute(f"SELECT count(*) FROM {stream}").fetchone()[0]
-            columns = ", ".join(PRIMARY_KEYS[stream])
-            distinct = f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM {stream})"
-            keys[stream] = connection.execute(distinct).fetchone()[0]
-        overview = connection.execute("SELECT DISTINCT lower(ServiceProviderName) FROM usage_overview").fetchall()
-        balances = connection.execute("SELECT count(DISTINCT observed_at), count(*) FROM credit_balances").fetchone()
-        pools = connection.execute("SELECT count(*) FROM credit_runway").fetchone()[0]
-        whitepages = connection.execute(
-            "SELECT CAST(date AS VARCHAR), request_count FROM daily_usage"
-        ).fetchall()
-    return {
-        "streams": names - {name for name in names if name.startswith("_")} - {"credit_balances"},
-        "rows": rows,
-        "keys": keys,
-        "overview_vendors": {row[0] for row in overview},
-        "balances": balances,
-        "pools": pools,
-        "whitepages": dict(whitepages),
-    }
 
 
 def _printed_requests(output: str) -> dict[str, int]:
-    """The `Requests made` section: requests per vendor and the total."""
     section = output.split("Requests made", 1)[1].split("\n\n", 1)[0]
-    return {
-        name: int(count.replace(",", ""))
-        for name, count in re.findall(r"^\s+(\w+)\s+([\d,]+)", section, re.M)
-    }
+    return {name: int(count.replace(",", "")) for name, count in re.findall(r"^\s+(\w+)\s+([\d,]+)", section, re.M)}
 
 
-def _assert_printed_rows(output: str, expected: dict[str, int]) -> None:
+def _printed_rows(output: str) -> dict[str, int]:
     section = output.split("Rows per stream", 1)[1].split("\n\n", 1)[0]
-    for stream, count in expected.items():
-        assert re.search(rf"^\s+{stream}\s+\w+\s+{count:,}$", section, re.M), (
-            f"{stream} {count} not in\n{section}"
-        )
-
-
-def test_local_sync_fills_duckdb_with_the_truth_then_syncs_incrementally(tmp_path: Path) -> None:
-    db = tmp_path / "usage.duckdb"
-    expected = _expected_rows()
-
-    first = _local_sync(tmp_path, db)
-    tables = _tables(db)
-    assert tables["streams"] == set(PRIMARY_KEYS)
-    assert tables["rows"] == expected
-    assert tables["keys"] == expected
-    assert tables["overview_vendors"] == VENDORS
-    assert tables["whitepages"] == {
-        row["date"]: row["request_count"] for row in truth(SEED, SIZE, TODAY, START)["daily_usage"]
+    return {
+        name: int(count.replace(",", "")) for name, count in re.findall(r"^\s+(\w+)\s+\w+\s+([\d,]+)$", section, re.M)
     }
-    _assert_printed_rows(first, expected)
-    requests_first = _printed_requests(first)
-    assert set(requests_first) == VENDORS | {"total"}
-    assert "Overview (view usage_overview)" in first and "first sync" in first
-    # 3 Leadfeeder accounts and 1 InsideView account, each a pool with one kept balance
-    pools = tables["pools"]
-    assert pools == 4 and tables["balances"][1] == pools
-    assert "Credit runway (view credit_runway" in first
-    assert (tmp_path / "usage-report.html").stat().st_size > 0
 
-    second = _local_sync(tmp_path, db)
-    tables = _tables(db)
-    assert tables["rows"] == expected, "the second sync must merge by primary key, not append"
-    assert tables["keys"] == expected
-    _assert_printed_rows(second, expected)
-    assert "incremental" in second
-    assert tables["balances"][1] == 2 * pools, "every sync's balances are kept in credit_balances"
-    requests_second = _printed_requests(second)
+
+def _imported(importtime: str) -> set[str]:
+    return {line.rsplit("|", 1)[1].strip() for line in importtime.splitlines() if line.startswith("import time:")}
+
+
+def test_full_then_incremental_over_revised_days_and_a_new_column(tmp_path: Path) -> None:
+    db = tmp_path / "usage.duckdb"
+    first = local_sync(str(db), tmp_path, FIRST_TODAY, START, "-X", "importtime")
+    modules = _imported(first.stderr)
+    assert "duckdb" in modules and not {m for m in modules if m == "airbyte" or m.startswith("airbyte.")}, (
+        "make sync into DuckDB must not import PyAirbyte"
+    )
+    expected_first = truth(SEED, SIZE, FIRST_TODAY, START)
+    got, duplicates = duckdb_records(db)
+    assert_truth(got, duplicates, expected_first)
+    assert _printed_rows(first.stdout) == {stream: len(rows) for stream, rows in got.items()}
+    assert "first sync" in first.stdout and "records so far" not in first.stderr
+    with duckdb.connect(str(db)) as connection:
+        types = dict(connection.execute(
+            "SELECT table_name || '.' || column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main'"
+        ).fetchall())  # fmt: skip
+        assert {
+            row[0]
+            for row in connection.execute("SELECT DISTINCT lower(ServiceProviderName) FROM usage_overview").fetchall()
+        } == VENDORS
+        balances = connection.execute("SELECT count(DISTINCT observed_at), count(*) FROM credit_balances").fetchone()
+        assert balances[0] >= 1 and balances[1] >= 2, balances
+        connection.execute("ALTER TABLE accounts DROP COLUMN name")  # as if the schema gained `name`
+    assert types["daily_usage.date"] == "DATE" and types["daily_usage.request_count"] == "BIGINT"
+    assert types["credits.observed_at"] == types["api_usage._airbyte_extracted_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["contract_consumption.daily_area"] == "DECIMAL(38,9)"
+    assert types["daily_consumption.leaf_users_areas"] == types["api_usage._airbyte_meta"] == "JSON"
+    assert types["api_usage._airbyte_raw_id"] == "VARCHAR"
+
+    second = local_sync(str(db), tmp_path, SECOND_TODAY, START)
+    expected = truth(SEED, SIZE, SECOND_TODAY, START)
+    before, after = merge(expected_first), merge(expected)
+    revised = [
+        (stream, key) for stream in after for key, row in after[stream].items() if before[stream].get(key, row) != row
+    ]
+    assert revised, "the second today must revise figures of the first sync (the test's premise)"
+    got, duplicates = duckdb_records(db)
+    assert_truth(got, duplicates, expected)
+    assert "accounts: column name added (VARCHAR)" in second.stdout
+    assert "incremental: usage.duckdb holds state for 10 streams" in second.stdout
+    requests_first, requests_second = _printed_requests(first.stdout), _printed_requests(second.stdout)
+    assert set(requests_first) == VENDORS | {"total"}
     assert requests_second["total"] < requests_first["total"] / 2, (requests_first, requests_second)
-    assert requests_second["leaf"] < requests_first["leaf"] / 2
+
+
+def test_a_crash_mid_sync_keeps_the_committed_windows_and_the_next_sync_completes(tmp_path: Path) -> None:
+    db = tmp_path / "usage.duckdb"
+    code, _, _ = interrupted(str(db), tmp_path, SECOND_TODAY, START, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    with duckdb.connect(str(db), read_only=True) as connection:
+        kept = connection.execute("SELECT count(*) FROM _airbyte_state").fetchone()[0]
+    assert kept >= 1, "a window committed before the crash must survive it"
+    resumed = local_sync(str(db), tmp_path, SECOND_TODAY, START)
+    assert f"incremental: usage.duckdb holds state for {kept} streams" in resumed.stdout
+    assert_truth(*duckdb_records(db), truth(SEED, SIZE, SECOND_TODAY, START))
+
+
+def test_ctrl_c_stops_with_130_keeps_the_committed_windows_and_the_next_sync_completes(tmp_path: Path) -> None:
+    db = tmp_path / "usage.duckdb"
+    code, out, err = interrupted(str(db), tmp_path, SECOND_TODAY, START, signal.SIGINT)
+    assert code == 130, (out[-2000:], err[-2000:])
+    assert "interrupted" in err and "Traceback" not in err, err
+    with duckdb.connect(str(db), read_only=True) as connection:
+        kept = connection.execute("SELECT count(*) FROM _airbyte_state").fetchone()[0]
+    assert kept >= 1
+    local_sync(str(db), tmp_path, SECOND_TODAY, START)
+    assert_truth(*duckdb_records(db), truth(SEED, SIZE, SECOND_TODAY, START))

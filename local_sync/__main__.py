@@ -27,16 +27,16 @@ def _days(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_sync",
-        description="Sync every stream into a DuckDB file, from the sandbox or (--config) from the vendors.",
+        description="Sync every stream into DuckDB or PostgreSQL, from the sandbox or (--config) from the vendors.",
     )
     parser.add_argument("--config", type=Path, help="a connector config for the real vendors (JSON)")
     parser.add_argument(
-        "--db", type=Path, default=Path(os.environ.get("LOCAL_SYNC_DB") or DEFAULT_DB),
-        help=f"the DuckDB file (default $LOCAL_SYNC_DB or {DEFAULT_DB})",
+        "--db", default=os.environ.get("LOCAL_SYNC_DB") or DEFAULT_DB,
+        help=f"a DuckDB file or a postgresql:// URL (default $LOCAL_SYNC_DB or {DEFAULT_DB})",
     )  # fmt: skip
     parser.add_argument(
         "--airbyte-dir", type=Path, default=None,
-        help="PyAirbyte's cache and logs (default $AIRBYTE_CACHE_ROOT/$AIRBYTE_LOGGING_ROOT or ./.airbyte)",
+        help="the connector's logs and dlt's folder (default: $AIRBYTE_LOGGING_ROOT's parent, or ./.airbyte)",
     )  # fmt: skip
     parser.add_argument(
         "--fail-within", type=_days, metavar="DAYS",
@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     environment.prepare(args.airbyte_dir)
-    from local_sync.run import run  # imports PyAirbyte, which reads the environment prepared above
+    from local_sync.run import run
 
     return run(args)
 

@@ -1,20 +1,15 @@
-"""PyAirbyte's environment: offline, untracked, its files inside the project. Set before `import airbyte`."""
+"""Where a sync keeps its logs and dlt's pipeline folder (PostgreSQL): inside the project, `.airbyte/`."""
 
 import os
-import warnings
 from pathlib import Path
 
 
 def prepare(airbyte_dir: Path | None) -> None:
-    """Caches and logs go under `airbyte_dir`; when None, where AIRBYTE_* already say, else `./.airbyte`."""
-    os.environ["AIRBYTE_OFFLINE_MODE"] = "1"
-    os.environ["DO_NOT_TRACK"] = "1"
-    paths = {"AIRBYTE_CACHE_ROOT": "cache", "AIRBYTE_LOGGING_ROOT": "logs"}
-    for variable, folder in paths.items():
-        if airbyte_dir is not None or not os.environ.get(variable):
-            os.environ[variable] = str(((airbyte_dir or Path(".airbyte")) / folder).absolute())
-        Path(os.environ[variable]).mkdir(parents=True, exist_ok=True)
-    warnings.filterwarnings("ignore", message="You are using a Python version", category=FutureWarning)
+    """Logs under `airbyte_dir`/logs; when None, where AIRBYTE_LOGGING_ROOT says (the Makefile sets it), else
+    `./.airbyte/logs`."""
+    if airbyte_dir is not None or not os.environ.get("AIRBYTE_LOGGING_ROOT"):
+        os.environ["AIRBYTE_LOGGING_ROOT"] = str(((airbyte_dir or Path(".airbyte")) / "logs").absolute())
+    logs_dir().mkdir(parents=True, exist_ok=True)
 
 
 def logs_dir() -> Path:

@@ -4,15 +4,16 @@ import argparse
 import sys
 
 import duckdb
-from airbyte.exceptions import PyAirbyteError
 
 from local_sync import environment
 from local_sync.answers import Pool
 from local_sync.config import ConfigFileError, load_config, sandbox_config
-from local_sync.sandbox_process import SandboxProcess, SandboxStartError
-from local_sync.sync import sync
+from local_sync.connector_process import ConnectorFailed
+from local_sync.sync import DatabaseUnavailable, sync
 from local_sync.target import TargetMismatch
+from local_sync.windows import LoadFailed
 
+RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 RUNS_OUT = 3
 
 
@@ -37,29 +38,35 @@ def run(args: argparse.Namespace) -> int:
             config = load_config(args.config)
             print(f"Syncing from the vendors in {args.config} into {args.db}.", flush=True)
             return _alert(sync(config, args.db, "the vendors", lambda: None), args.fail_within)
-        data = f"seed {args.seed}, size {args.size}"
-        print(f"Starting the sandbox ({data}, today {args.today}) ...", flush=True)
-        log = environment.logs_dir() / "usage-sandbox.log"
-        with SandboxProcess(args.seed, args.size, args.today, log) as box:
-            config = sandbox_config(box.url, args.today, args.start_date)
-            days = f"{config['start_date']}..{args.today}"
-            print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
-            pools = sync(config, args.db, f"the sandbox ({data})", box.stats)
-        return _alert(pools, args.fail_within)
-    except (ConfigFileError, TargetMismatch, FileNotFoundError) as problem:
+        return _from_sandbox(args)
+    except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable) as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 2
     except duckdb.IOException as problem:
         print(f"local_sync: cannot open {args.db} ({problem}); close the other connection.", file=sys.stderr)
         return 2
+    except (ConnectorFailed, LoadFailed) as problem:
+        print(f"local_sync: the sync failed: {problem} ({RESUMES}).", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"local_sync: interrupted ({RESUMES}).", file=sys.stderr)
+        return 130
+
+
+def _from_sandbox(args: argparse.Namespace) -> int:
+    # imported here: the sandbox's client (requests) costs memory a sync from the vendors does not need
+    from local_sync.sandbox_process import SandboxProcess, SandboxStartError
+
+    data = f"seed {args.seed}, size {args.size}"
+    print(f"Starting the sandbox ({data}, today {args.today}) ...", flush=True)
+    log = environment.logs_dir() / "usage-sandbox.log"
+    try:
+        with SandboxProcess(args.seed, args.size, args.today, log) as box:
+            config = sandbox_config(box.url, args.today, args.start_date)
+            days = f"{config['start_date']}..{args.today}"
+            print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
+            pools = sync(config, args.db, f"the sandbox ({data})", box.stats)
     except SandboxStartError as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1
-    except PyAirbyteError as problem:
-        log_file = getattr(problem, "log_file", None)
-        where = f" (log: {log_file})" if log_file else ""
-        print(f"local_sync: the sync failed: {problem.get_message()}{where}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("local_sync: interrupted.", file=sys.stderr)
-        return 130
+    return _alert(pools, args.fail_within)

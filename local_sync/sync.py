@@ -1,53 +1,67 @@
-"""One sync: PyAirbyte reads the connector into the DuckDB cache; then the answers, the summary and the report."""
+"""One sync into the database `db` names (a DuckDB file, or a postgresql:// URL); then the answers, the summary
+and the report."""
 
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import duckdb
-from airbyte.caches import DuckDBCache
-
-from local_sync import answers, html_report, report, target
-from local_sync.connector import usage_source
+from local_sync import answers, environment, html_report, report
+from local_sync.duckdb_sync import open_database, read_into
+from local_sync.run_files import RunFiles
 
 Stats = Callable[[], dict[str, Any] | None]
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def sync(config: dict[str, Any], db: Path, target_name: str, stats: Stats) -> list[answers.Pool]:
-    """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report beside
-    `db`, returns the credit pools. Raises on failure."""
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or refuses the login; the message says where (never a password)."""
+
+
+def is_postgres(db: str) -> bool:
+    return db.startswith(POSTGRES_SCHEMES)
+
+
+def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats) -> list[answers.Pool]:
+    """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report, returns
+    the credit pools. Raises on failure."""
+    if is_postgres(db):
+        from local_sync.postgres_sync import sync_postgres  # PostgreSQL's loader: the [postgres] extra
+
+        return sync_postgres(config, db, target_name, stats)
     started = time.monotonic()
-    existing = target.claim(db, target_name)
-    mode = (
-        f"incremental: {db.name} holds state for {existing.streams_with_state} streams"
-        if existing.streams_with_state
-        else f"first sync into {db.name}"
-    )
-    print(f"Reading every stream ({mode}); PyAirbyte shows its progress below.", flush=True)
-    source = usage_source(config)
-    streams = source.get_selected_streams()
-    cache = DuckDBCache(db_path=str(db), schema_name="main")
-    # skip_validation: the connector checks the config itself and says what is wrong in one sentence.
-    result = source.read(cache=cache, write_strategy="merge", skip_validation=True)
-    cache.get_sql_engine().dispose()
-    with duckdb.connect(str(db)) as connection:
-        lookback_days = config.get("lookback_days", 3)
-        answers.refresh(connection, "duckdb", today=config.get("end_date"), lookback_days=lookback_days)
-        pools = answers.runway(connection)
-        counts = report.row_counts(connection, streams)
-        sections = [
-            report.rows_section(counts, db.name),
-            report.requests_section(stats()),
-            report.overview_section(connection),
-            report.runway_section(pools),
-        ]
-        warnings = report.warnings_section(pools)
-        sections += [warnings] if warnings else []
-        page = html_report.write(connection, db.absolute().parent, target_name)
+    name = Path(db).name
+    with RunFiles.create(config, environment.logs_dir()) as files, open_database(Path(db)) as connection:
+        streams, progress = read_into(connection, files, target_name, name)
+        counts = report.row_counts(connection, [stream.name for stream in streams])
+        return summarize(
+            connection, "duckdb", config, report.rows_section(counts, name), stats,
+            Path(db).absolute().parent, target_name, f"{len(streams)} streams, {progress.total:,} records", started,
+        )  # fmt: skip
+
+
+def summarize(
+    connection: Any,
+    dialect: str,
+    config: dict[str, Any],
+    rows: str,
+    stats: Stats,
+    folder: Path,
+    target_name: str,
+    read: str,
+    started: float,
+) -> list[answers.Pool]:
+    """After the records and states are committed: the answers rebuilt, the summary printed, the report written
+    into `folder`; the same for every database."""
+    answers.refresh(connection, dialect, today=config.get("end_date"), lookback_days=config.get("lookback_days", 3))
+    pools = answers.runway(connection)
+    sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
+    sections.append(report.runway_section(pools))
+    warnings = report.warnings_section(pools)
+    sections += [warnings] if warnings else []
+    page = html_report.write(connection, folder, target_name)
     elapsed = time.monotonic() - started
-    records = f"{result.processed_records:,} records read"
-    print(f"\nSynced {len(streams)} streams, {records}, in {elapsed:.0f} s.\n")
+    print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)
     print(f"\nReport: {page}", flush=True)
     return pools

@@ -1,0 +1,171 @@
+"""`python -m local_sync` as the tests run it, and what a synced database holds, compared with the truth."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from protocol import comparable
+from syncing import PRIMARY_KEYS, SCHEMAS, Keyed, differences, key_of
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_TIMEOUT_SECONDS = 300
+SEED, SIZE = 42, "small"
+
+
+def command(db: str, workdir: Path, today: str, start: str, *extra: str) -> list[str]:
+    args = [sys.executable, *extra, "-m", "local_sync", "--today", today, "--start-date", start, "--db", db]
+    return args + ["--airbyte-dir", str(workdir / ".airbyte"), "--seed", str(SEED), "--size", SIZE]
+
+
+def environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+def local_sync(db: str, workdir: Path, today: str, start: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Runs the command in `workdir`, so nothing lands in the repo; asserts exit 0."""
+    done = subprocess.run(
+        command(db, workdir, today, start, *extra), cwd=workdir, env=environment(), capture_output=True,
+        text=True, timeout=RUN_TIMEOUT_SECONDS,
+    )  # fmt: skip
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+STREAM_DONE = re.compile(r"^  \w+: done, ")
+
+
+def interrupted(
+    db: str,
+    workdir: Path,
+    today: str,
+    start: str,
+    sig: signal.Signals,
+    reading_pattern: re.Pattern[str] = STREAM_DONE,
+) -> tuple[int, str, str]:
+    """Starts a sync in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does)
+    once a stream has finished and the others are being read; returns the exit code, stdout and stderr."""
+    process = subprocess.Popen(
+        command(db, workdir, today, start), cwd=workdir, env=environment(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    seen = _until(process.stdout, reading_pattern)
+    time.sleep(1.5)  # past the first commit (one a second at most)
+    os.killpg(process.pid, sig)
+    try:
+        code = process.wait(60)
+    finally:
+        _kill_group(process.pid)
+    return code, seen + process.stdout.read(), process.stderr.read()
+
+
+def _until(out: IO[str], pattern: re.Pattern[str]) -> str:
+    seen = []
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    for line in out:
+        seen.append(line)
+        if pattern.search(line) or time.monotonic() > deadline:
+            break
+    return "".join(seen)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def schema_fields(stream: str) -> list[str]:
+    return list(json.loads((SCHEMAS / f"{stream}.json").read_text())["properties"])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def duckdb_records(db: Path) -> tuple[Keyed, dict[str, int]]:
+    """Per stream: the rows by primary key as the truth states them, and how many rows share a key."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return _records(lambda sql: connection.execute(sql).fetchall(), _tables(connection, "main"))
+
+
+def _tables(connection: Any, schema: str) -> set[str]:
+    return {row[0] for row in connection.execute(_tables_sql(schema)).fetchall()}
+
+
+def _records(query: Any, tables: set[str], schema: str = "main") -> tuple[Keyed, dict[str, int]]:
+    got: Keyed = {}
+    duplicates: dict[str, int] = {}
+    for stream in set(PRIMARY_KEYS) & tables:
+        fields = schema_fields(stream)
+        listed = ", ".join(f'"{name}"' for name in fields)
+        json_fields = {name for name in fields if _is_json(stream, name)}
+        rows = query(f'SELECT {listed} FROM {schema}."{stream}"')
+        records = [
+            {
+                name: (json.loads(value) if name in json_fields and isinstance(value, str) else _plain(value))
+                for name, value in zip(fields, row, strict=True)
+            }
+            for row in rows
+        ]
+        got[stream] = {key_of(stream, record): comparable(stream, record) for record in records}
+        duplicates[stream] = len(records) - len(got[stream])
+    return got, duplicates
+
+
+def _is_json(stream: str, name: str) -> bool:
+    kind = json.loads((SCHEMAS / f"{stream}.json").read_text())["properties"][name].get("type")
+    return "array" in kind or "object" in kind
+
+
+def assert_truth(got: Keyed, duplicates: dict[str, int], truth: dict[str, list[dict[str, Any]]]) -> None:
+    """Every stream holds exactly the truth's keys with the truth's values, each key once."""
+    assert set(got) == set(PRIMARY_KEYS), sorted(got)
+    assert not any(duplicates.values()), duplicates
+    found = differences(got, truth, PRIMARY_KEYS)
+    assert not found, found
+
+
+def postgres_records(url: str, schema: str) -> tuple[Keyed, dict[str, int]]:
+    """`duckdb_records` for a PostgreSQL schema."""
+    import psycopg2
+
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+
+        def query(sql: str) -> list[tuple[Any, ...]]:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+        return _records(query, {row[0] for row in query(_tables_sql(schema))}, schema)
+
+
+def postgres_column_types(url: str, schema: str) -> dict[str, str]:
+    import psycopg2
+
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = '{schema}'"
+        )
+        return dict(cursor.fetchall())
+
+
+def _tables_sql(schema: str) -> str:
+    return f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{schema}'"

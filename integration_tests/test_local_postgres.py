@@ -1,0 +1,48 @@
+"""`python -m local_sync --db postgresql://...` into a real PostgreSQL server the test starts: a full sync, an
+incremental one over revised days, and a crash in the middle of one, each against the sandbox's truth."""
+
+import signal
+from pathlib import Path
+
+from local_sync_runs import (
+    SEED,
+    SIZE,
+    assert_truth,
+    interrupted,
+    local_sync,
+    postgres_column_types,
+    postgres_records,
+)
+from postgres_server import postgres_url  # noqa: F401 - the session fixture
+
+from usage_sandbox.truth import truth
+
+FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"
+START = "2026-09-19"
+
+
+def test_full_then_incremental_sync_into_postgres(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+    url = f"{postgres_url}?schema=full_then_incremental"
+    first = local_sync(url, tmp_path, FIRST_TODAY, START)
+    assert "first sync into" in first.stdout
+    assert_truth(*postgres_records(postgres_url, "full_then_incremental"), truth(SEED, SIZE, FIRST_TODAY, START))
+    types = postgres_column_types(postgres_url, "full_then_incremental")
+    assert types["api_usage._airbyte_extracted_at"] == "timestamp with time zone"
+    assert types["credits.observed_at"] == "timestamp with time zone"
+    assert types["daily_usage.date"] == "date" and types["api_usage._airbyte_meta"] == "jsonb"
+    assert types["api_transactions.date"] == "character varying" and types["api_usage.num_requests"] == "bigint"
+    assert types["contract_consumption.daily_area"] == "numeric"
+
+    second = local_sync(url, tmp_path, SECOND_TODAY, START)
+    assert "incremental:" in second.stdout
+    assert_truth(*postgres_records(postgres_url, "full_then_incremental"), truth(SEED, SIZE, SECOND_TODAY, START))
+    assert "lf-sandbox-key" not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_a_crash_mid_sync_into_postgres_then_the_next_sync_completes(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+    url = f"{postgres_url}?schema=crash"
+    code, _, _ = interrupted(url, tmp_path, SECOND_TODAY, START, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    resumed = local_sync(url, tmp_path, SECOND_TODAY, START)
+    assert_truth(*postgres_records(postgres_url, "crash"), truth(SEED, SIZE, SECOND_TODAY, START))
+    assert "Synced 10 streams" in resumed.stdout

@@ -1,0 +1,64 @@
+"""`make sync` into a DuckDB file: discover, bring the tables to the streams' columns, read, summarize."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from local_sync import duckdb_tables, state_table, target
+from local_sync.catalog import Stream, discover, write_catalog
+from local_sync.columns import literal
+from local_sync.duckdb_load import DuckDBLoad
+from local_sync.progress import Progress
+from local_sync.run_files import RunFiles
+
+# PyAirbyte's bookkeeping in files it wrote; nothing reads it now (its _airbyte_state is kept and used)
+PYAIRBYTE_TABLES = ("_airbyte_streams", "_airbyte_destination_state")
+
+
+def open_database(db: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(db))
+    # one thread: the batch keeps the connector's order, and a sync beside the connector stays small
+    connection.execute("SET threads = 1")
+    return connection
+
+
+def prepare(connection: duckdb.DuckDBPyConnection, streams: list[Stream]) -> list[str]:
+    """Tables created or brought to the streams' columns, PyAirbyte's bookkeeping dropped; what changed."""
+    connection.execute("BEGIN TRANSACTION")
+    changes = []
+    for name in PYAIRBYTE_TABLES:
+        if connection.execute(f"SELECT 1 FROM duckdb_tables() WHERE table_name = {literal(name)}").fetchone():
+            connection.execute(f"DROP TABLE main.{name}")
+            changes.append(f"{name}: PyAirbyte's bookkeeping removed")
+    state_table.create(connection)
+    for stream in streams:
+        changes += duckdb_tables.prepare(connection, stream)
+    connection.execute("COMMIT")
+    return changes
+
+
+def read_into(
+    connection: duckdb.DuckDBPyConnection, config_files: RunFiles, target_name: str, db_name: str
+) -> tuple[list[Stream], Progress]:
+    """The whole sync into `connection`; returns the streams and what was read."""
+    existing = target.claim(connection, duckdb_tables.SCHEMA, db_name, target_name)
+    streams = discover(config_files.config, config_files.log)
+    for change in prepare(connection, streams):
+        print(f"  {change}", flush=True)
+    states = state_table.load(connection, [stream.name for stream in streams])
+    mode = (
+        f"incremental: {db_name} holds state for {existing.streams_with_state} streams"
+        if states
+        else f"first sync into {db_name}"
+    )
+    names = ", ".join(stream.name for stream in streams)
+    print(f"Reading {len(streams)} streams ({mode}): {names}", flush=True)
+    write_catalog(streams, config_files.catalog)
+    args = ["read", "--config", str(config_files.config), "--catalog", str(config_files.catalog)]
+    if state_table.write_state_file(states, config_files.state):
+        args += ["--state", str(config_files.state)]
+    progress = Progress()
+    DuckDBLoad(connection, streams, progress).run(args, config_files.spool, config_files.log)
+    return streams, progress

@@ -1,0 +1,129 @@
+"""`make sync` into PostgreSQL (LOCAL_SYNC_DB=postgresql://...): dlt's postgres destination, the [postgres] extra.
+
+The same steps as into DuckDB (discover, read, windows committed with their STATEs, the same table layout:
+typed columns, `_airbyte_raw_id`, `_airbyte_extracted_at`, `_airbyte_meta`, `_airbyte_state`); dlt adds its
+own `_dlt_load_id` and `_dlt_id` columns and `_dlt_*` tables. Only this path imports dlt and psycopg2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from local_sync import answers, environment, report, state_table, target
+from local_sync.catalog import discover, write_catalog
+from local_sync.progress import Progress
+from local_sync.run_files import RunFiles
+from local_sync.sync import DatabaseUnavailable, summarize
+from local_sync.windows import LoadFailed
+
+DEFAULT_SCHEMA = "public"
+DEFAULT_PORT = 5432
+
+
+def settings_of(url: str) -> dict[str, Any]:
+    """The parts of `postgresql://user[:password]@host[:port]/database[?schema=name]`."""
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not parts.username or not database:
+        raise DatabaseUnavailable(
+            "LOCAL_SYNC_DB must name the user, host and database: postgresql://user[:password]@host[:port]/database"
+        )
+    return {
+        "host": parts.hostname,
+        "port": parts.port or DEFAULT_PORT,
+        "user": unquote(parts.username),
+        "password": unquote(parts.password or ""),
+        "database": database,
+        "schema": parse_qs(parts.query).get("schema", [DEFAULT_SCHEMA])[0],
+    }
+
+
+def where(settings: dict[str, Any]) -> str:
+    """The database as messages name it: never the password."""
+    return f"postgresql://{settings['user']}@{settings['host']}:{settings['port']}/{settings['database']}"
+
+
+def _dsn(settings: dict[str, Any]) -> str:
+    secret = f":{quote(settings['password'], safe='')}" if settings["password"] else ""
+    return (
+        f"postgresql://{quote(settings['user'], safe='')}{secret}@{settings['host']}:{settings['port']}/"
+        f"{quote(settings['database'], safe='')}"
+    )
+
+
+def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any) -> list[answers.Pool]:
+    """Every stream of `config` merged by primary key into the URL's schema; prints the summary, writes the report
+    into the current folder, returns the credit pools."""
+    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"  # dlt sends anonymous telemetry unless told not to
+    import dlt
+    import psycopg2
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from local_sync.postgres_load import PostgresLoad
+
+    started = time.monotonic()
+    settings = settings_of(url)
+    schema, name = settings["schema"], where(settings)
+    try:
+        connection = psycopg2.connect(_dsn(settings))
+    except psycopg2.OperationalError as problem:
+        reason = str(problem).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot connect to {name} ({reason}); start the server or fix the URL.") from None
+    key = hashlib.sha256(f"{name}?schema={schema}".encode()).hexdigest()[:12]
+    # dlt insists on a password; a server that trusts the user (no password in the URL) ignores this one
+    credentials = _dsn({**settings, "password": settings["password"] or os.environ.get("PGPASSWORD") or "unused"})
+    pipeline = dlt.pipeline(
+        pipeline_name=f"local_sync_{key}", destination=dlt.destinations.postgres(credentials=credentials),
+        dataset_name=schema, pipelines_dir=str(environment.logs_dir().parent / "dlt"),
+    )  # fmt: skip
+    try:
+        if pipeline.has_pending_data:  # a load cut short by a crash: finished before the state is read
+            print("Finishing the load the last sync left unfinished ...", flush=True)
+            pipeline.normalize()
+            pipeline.load().raise_on_failed_jobs()
+        with connection, connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            existing = target.claim(cursor, schema, name, target_name)
+            stored = []
+            if state_table.TABLE in target.tables(cursor, schema):
+                cursor.execute(state_table.SELECT_SQL.format(schema=f'"{schema}"'))
+                stored = cursor.fetchall()
+        with RunFiles.create(config, environment.logs_dir()) as files:
+            streams = discover(files.config, files.log)
+            states = state_table.states_of(stored, [stream.name for stream in streams])
+            mode = (
+                f"incremental: {name} holds state for {existing.streams_with_state} streams"
+                if states
+                else f"first sync into {name}"
+            )
+            print(f"Reading {len(streams)} streams into schema {schema} ({mode}): "
+                  + ", ".join(stream.name for stream in streams), flush=True)  # fmt: skip
+            write_catalog(streams, files.catalog)
+            args = ["read", "--config", str(files.config), "--catalog", str(files.catalog)]
+            if state_table.write_state_file(states, files.state):
+                args += ["--state", str(files.state)]
+            progress = Progress()
+            PostgresLoad(pipeline, streams, progress).run(args, files.spool, files.log)
+        with connection, connection.cursor() as cursor:
+            counts = {}
+            for stream in streams:
+                cursor.execute(f'SELECT count(*) FROM "{schema}"."{stream.name}"')
+                counts[stream.name] = cursor.fetchone()[0]
+        ordered = {stream: counts[stream] for stream in report.STREAM_VENDORS if stream in counts}
+        ordered.update({stream: count for stream, count in counts.items() if stream not in ordered})
+        with connection.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{schema}"')
+        return summarize(
+            connection, "postgres", config, report.rows_section(ordered, f"{name} (schema {schema})"), stats,
+            Path.cwd(), target_name, f"{len(streams)} streams, {progress.total:,} records", started,
+        )  # fmt: skip
+    except PipelineStepFailed as problem:
+        cause = str(problem.__cause__ or problem).strip().splitlines()[0]
+        raise LoadFailed(f"dlt could not load into {name} (step {problem.step}): {cause}") from None
+    finally:
+        connection.close()

@@ -132,7 +132,7 @@ def _as_pyairbyte_wrote_it(db: Path) -> None:
     with duckdb.connect(str(db)) as connection:
         columns = connection.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'TIMESTAMP WITH TIME ZONE' "
-            "AND table_name NOT LIKE '\\_%' ESCAPE '\\'"
+            "AND schema_name = 'main' AND NOT internal AND NOT starts_with(table_name, '_')"
         ).fetchall()
         for table, column in columns:
             connection.execute(

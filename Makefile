@@ -8,12 +8,23 @@ export DO_NOT_TRACK := 1
 export AIRBYTE_CACHE_ROOT := $(CURDIR)/.airbyte/cache
 export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
 
-.PHONY: install system test unit lint sync bench clean
+.PHONY: install system test unit lint sync bench clean image image-tar
+
+# The connector image, built by the project's own podman (its config and images in .image/) from a base
+# made offline from Debian packages; `docker build .` builds the same Dockerfile on Airbyte's base.
+# Its tag is the connector_image of acceptance-test-config.yml.
+IMAGE := $(shell sed -n "s/^connector_image: *//p" acceptance-test-config.yml)
+BASE_STANDIN := localhost/source-usage-base:bookworm
+ENGINE := $(CURDIR)/.image
+export CONTAINERS_CONF := $(ENGINE)/containers.conf
+export CONTAINERS_STORAGE_CONF := $(ENGINE)/storage.conf
+IMAGE_SOURCES := Dockerfile .dockerignore pyproject.toml README.md constraints.txt \
+	$(wildcard source_usage/*.py source_usage/*.yaml schemas/*.json)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dbt]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,8 +45,28 @@ system:
 lint: $(STAMP)
 	$(BIN)/ruff check source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks
 
-test: $(STAMP) system lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+$(ENGINE)/containers.conf: .ci/engine-conf
+	bash .ci/engine-conf $(ENGINE)
+
+$(ENGINE)/base.built: .ci/base-image | $(ENGINE)/containers.conf system
+	bash .ci/base-image $(BASE_STANDIN)
+	touch $@
+
+$(ENGINE)/image.built: $(ENGINE)/base.built $(IMAGE_SOURCES)
+	podman build --quiet --network=host --build-arg BASE_IMAGE=$(BASE_STANDIN) --tag $(IMAGE) . >/dev/null
+	podman image prune --force >/dev/null
+	@podman image inspect $(IMAGE) --format 'Built $(IMAGE): {{.Size}} bytes'
+	touch $@
+
+image: $(ENGINE)/image.built
+
+# The image as an archive, for `docker load -i` or `kind load image-archive` (Airbyte's abctl runs on kind).
+image-tar: image
+	mkdir -p dist
+	podman save --quiet --output dist/source-usage-image.tar $(IMAGE)
+
+test: $(STAMP) system lint image
+	PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q unit_tests
@@ -48,4 +79,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .airbyte build dist *.egg-info usage.duckdb
+	rm -rf $(VENV) .airbyte build dist *.egg-info usage.duckdb $(ENGINE)

@@ -10,9 +10,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import container
 import pytest
 import requests
 
+from integration_tests.answers_sync import answers_sync  # noqa: F401  (the answers' tests share one sync)
 from usage_sandbox.connector_config import VENDORS, connector_config
 from usage_sandbox.process import SandboxServer, wait_until_healthy
 from usage_sandbox.truth import truth
@@ -64,9 +66,14 @@ class Sandbox:
     def set_limits(self, limits: dict[str, Any]) -> dict[str, Any]:
         return self._post("limits", limits)
 
+    def set_page_cap(self, cap: int | None) -> None:
+        """At most `cap` items on every page of every list (None: as many as asked for)."""
+        self._post("pages", {"cap": cap})
+
     def restore(self) -> None:
-        """Back to how the session started: no faults, the default today and limits, counters cleared."""
+        """Back to how the session started: no faults, the default today, limits and pages, counters cleared."""
         self.set_faults("none")
+        self.set_page_cap(None)
         self.set_today(self.default_today)
         self.set_limits({vendor: "default" for vendor in VENDORS})
         self.reset()
@@ -95,3 +102,14 @@ def fresh_sandbox(sandbox: Sandbox) -> Iterator[Sandbox]:
     sandbox.restore()
     yield sandbox
     sandbox.restore()
+
+
+@pytest.fixture(autouse=True)
+def _image_tests_need_the_built_image(request: pytest.FixtureRequest) -> None:
+    """Image tests run the image `make image` built (container.IMAGE_ENV), never one built or pulled here."""
+    if not request.node.get_closest_marker("image_tests"):
+        return
+    if not container.image_under_test():
+        pytest.skip(f"the image tests run the image of `make image`; run `make test`, or set {container.IMAGE_ENV}")
+    if not container.engine_answers():
+        pytest.fail(f"{container.IMAGE_ENV} names an image to test, but no engine answers `docker info`.")

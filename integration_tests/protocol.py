@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 COMMAND = shutil.which("source-usage", path=str(Path(sys.executable).parent)) or "source-usage"
+CLOCK = Path(__file__).with_name("clock.py")
 TIMEOUT_SECONDS = 120.0
 
 
@@ -86,10 +87,12 @@ def run(
     state: Any = None,
     *,
     raw_state: str | None = None,
+    clock: str | None = None,
 ) -> Output:
-    """`source-usage <command>` with the given inputs; `raw_state` is written to the state file as is."""
+    """`source-usage <command>` with the given inputs; `raw_state` is written to the state file as is; `clock`
+    (an ISO moment, UTC) moves the connector's own clock there first (clock.py)."""
     with tempfile.TemporaryDirectory(prefix="source-usage-") as directory:
-        args = [COMMAND, command]
+        args = [sys.executable, str(CLOCK), clock, command] if clock else [COMMAND, command]
         inputs = {"config": config, "catalog": catalog}
         if state is not None:
             inputs["state"] = state
@@ -106,8 +109,13 @@ def run(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             check=False,
         )
-    output = Output(returncode=completed.returncode, stderr=completed.stderr)
-    for line in completed.stdout.splitlines():
+    return parsed(completed.returncode, completed.stdout, completed.stderr)
+
+
+def parsed(returncode: int, stdout: str, stderr: str) -> Output:
+    """The Output of a run that exited with `returncode` and printed `stdout` and `stderr`."""
+    output = Output(returncode=returncode, stderr=stderr)
+    for line in stdout.splitlines():
         try:
             message = json.loads(line)
         except json.JSONDecodeError:

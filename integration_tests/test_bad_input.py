@@ -118,6 +118,13 @@ CONFIGS: list[tuple[str, Any, str]] = [
     ("leaf_username_a_list", _set("leaf.username", ["leaf@sandbox.test"]), "leaf.username"),
     ("leaf_base_url_ftp", _set("leaf.base_url", "ftp://api.withleaf.io"), "leaf.base_url"),
     ("config_an_array", lambda config: [config], "config"),
+    # values of any length are quoted cut short; secrets that no request can carry are named, never quoted
+    ("start_date_20000_characters", _set("start_date", "2" * 20_000), "start_date"),
+    ("leadfeeder_api_key_with_a_control_character", _set("leadfeeder.api_key", "lf-sandbox\x01key"), "api_key"),
+    ("unknown_field_20000_characters", _set("x" * 20_000, 1), "unknown field"),
+    ("whitepages_api_key_with_a_line_break", _set("whitepages.api_key", "wp-sandbox-key\n"), "whitepages.api_key"),
+    ("leaf_password_an_unpaired_surrogate", _set("leaf.password", "leaf-\ud800-password"), "leaf.password"),
+    ("leadfeeder_api_key_non_ascii", _set("leadfeeder.api_key", "lf-sändbox-key"), "leadfeeder.api_key"),
 ]
 
 # (case id, the config file's text, the command)

@@ -129,10 +129,31 @@ def test_faults_revoke_token_revokes_each_token_once(fresh_sandbox: Any) -> None
     assert _insideview(fresh_sandbox, new_insideview).status_code == 200
 
 
-def test_faults_quota_exhausted_answers_403_limit_exceeded_for_ever(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_faults("quota_exhausted")
+@pytest.mark.parametrize(("profile", "status"), [("quota_exhausted", 429), ("quota_exhausted_403", 403)])
+def test_faults_quota_exhausted_answers_limit_exceeded_for_ever_without_retry_after(
+    fresh_sandbox: Any, profile: str, status: int
+) -> None:
+    fresh_sandbox.set_faults(profile)
     answers = [_whitepages(fresh_sandbox) for _ in range(4)]
-    assert all(a.status_code == 403 and a.json() == {"message": "Limit Exceeded"} for a in answers)
+    answers.append(
+        requests.get(
+            f"{fresh_sandbox.url}/whitepages/v1/account/usage/",
+            headers={"X-Api-Key": WHITEPAGES_API_KEY},
+            params={"start_date": "2026-11-01", "end_date": "2026-11-02"},
+            timeout=10,
+        )
+    )
+    for answer in answers:
+        assert answer.status_code == status and answer.json() == {"message": "Limit Exceeded"}
+        assert "Retry-After" not in answer.headers
+    assert fresh_sandbox.stats()["vendors"]["whitepages"]["usage"] == {str(status): 5}
+
+
+def test_faults_quota_exhausted_leaves_plain_throttling_as_too_many_requests(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(name="429_retry_after", vendor="whitepages", rate=1.0)
+    answer = _whitepages(fresh_sandbox)
+    assert answer.status_code == 429 and answer.json() == {"message": "Too Many Requests"}
+    assert answer.headers["Retry-After"] == "1"
 
 
 def test_faults_xml_answers_xml_where_json_was_asked(fresh_sandbox: Any) -> None:
@@ -197,6 +218,16 @@ def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox: Any)
     assert fresh_sandbox.stats() == {"vendors": {}, "total": 0}
 
 
+def test_control_pages_sets_and_removes_the_cap_and_refuses_bad_ones(fresh_sandbox: Any) -> None:
+    url = f"{fresh_sandbox.url}/_sandbox/pages"
+    assert requests.post(url, json={"cap": 3}, timeout=10).json() == {"cap": 3}
+    assert requests.get(f"{fresh_sandbox.url}/_sandbox/health", timeout=10).json()["page_cap"] == 3
+    for bad in ({"cap": 0}, {"cap": "2"}, {"cap": True}, {}, [2]):
+        assert requests.post(url, json=bad, timeout=10).status_code == 400, bad
+    assert requests.post(url, json={"cap": None}, timeout=10).json() == {"cap": None}
+    assert requests.get(f"{fresh_sandbox.url}/_sandbox/health", timeout=10).json()["page_cap"] is None
+
+
 def test_control_refuses_unknown_fault_profiles(fresh_sandbox: Any) -> None:
     answer = requests.post(f"{fresh_sandbox.url}/_sandbox/faults", json={"name": "gremlins"}, timeout=10)
     assert answer.status_code == 400
@@ -204,7 +235,7 @@ def test_control_refuses_unknown_fault_profiles(fresh_sandbox: Any) -> None:
     assert listed == {"profiles": []}
 
 
-def test_cli_starts_with_faults_and_without_rate_limits() -> None:
+def test_cli_starts_with_faults_without_rate_limits_and_with_a_page_cap() -> None:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -218,6 +249,8 @@ def test_cli_starts_with_faults_and_without_rate_limits() -> None:
             "--faults",
             '{"name": "5xx", "rate": 1.0}',
             "--no-rate-limits",
+            "--page-cap",
+            "2",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -236,6 +269,8 @@ def test_cli_starts_with_faults_and_without_rate_limits() -> None:
         assert statuses.count(200) == 10 and all(s >= 500 for s in statuses if s != 200)
         limits = requests.get(f"{url}/_sandbox/limits", timeout=10).json()
         assert not any(limit["enabled"] for limit in limits.values())
+        assert requests.get(f"{url}/_sandbox/health", timeout=10).json()["page_cap"] == 2
+        assert requests.get(f"{url}/_sandbox/pages", timeout=10).json() == {"cap": 2}
     finally:
         process.terminate()
         process.wait(timeout=10)

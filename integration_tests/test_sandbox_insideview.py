@@ -157,24 +157,54 @@ def test_insideview_days_after_today_have_no_data(fresh_sandbox: Any) -> None:
     assert body["usageForAccount"] == []
 
 
-def test_insideview_throttles_per_token_and_locks_it_out(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_limits({"insideview": {"requests": 3, "window": 60}})
-    token = _token(fresh_sandbox)
-    statuses = [
-        _usage(fresh_sandbox, token, JSON, period="year", start="2026", end="2026").status_code
-        for _ in range(5)
-    ]
-    assert statuses == [200, 200, 200, 429, 429]
-    other = _usage(fresh_sandbox, _token(fresh_sandbox), JSON, period="year", start="2026", end="2026")
-    assert other.status_code == 200
+def _year(sandbox: Any, token: str) -> int:
+    return _usage(sandbox, token, JSON, period="year", start="2026", end="2026").status_code
 
 
-def test_insideview_lockout_ends_after_the_window(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_limits({"insideview": {"requests": 1, "window": 0.3}})
+def test_insideview_throttling_locks_out_every_token_of_the_account(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_limits({"insideview": {"requests": 3, "window_seconds": 60}})
+    first, second = _token(fresh_sandbox), _token(fresh_sandbox)
+    assert [_year(fresh_sandbox, first), _year(fresh_sandbox, second), _year(fresh_sandbox, first)] == [200] * 3
+    assert _year(fresh_sandbox, second) == 429
+    throttled = _usage(fresh_sandbox, first, JSON, period="year", start="2026", end="2026")
+    assert throttled.json()["status"] == 429 and "Retry-After" not in throttled.headers
+    assert [_year(fresh_sandbox, token) for token in (first, second, _token(fresh_sandbox))] == [429] * 3
+
+
+def test_insideview_lockout_ends_after_a_full_window(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_limits({"insideview": {"requests": 1, "window_seconds": 1.0}})
     token = _token(fresh_sandbox)
-    assert [
-        _usage(fresh_sandbox, token, JSON, period="year", start="2026", end="2026").status_code
-        for _ in range(2)
-    ] == [200, 429]
-    time.sleep(0.35)
-    assert _usage(fresh_sandbox, token, JSON, period="year", start="2026", end="2026").status_code == 200
+    assert [_year(fresh_sandbox, token), _year(fresh_sandbox, token)] == [200, 429]
+    time.sleep(0.3)
+    assert _year(fresh_sandbox, _token(fresh_sandbox)) == 429  # a fresh token inside the window: still locked
+    time.sleep(0.8)
+    assert _year(fresh_sandbox, _token(fresh_sandbox)) == 200
+
+
+def test_insideview_default_limit_is_300_requests_per_5_minutes_per_account(fresh_sandbox: Any) -> None:
+    limit = requests.get(f"{fresh_sandbox.url}/_sandbox/limits", timeout=10).json()["insideview"]
+    assert (limit["requests"], limit["window_seconds"], limit["enabled"]) == (300, 300.0, True)
+    token = _token(fresh_sandbox)
+    session = requests.Session()
+    session.headers.update({"accessToken": token, **JSON})
+    url = f"{fresh_sandbox.url}/insideview/api/v1/admin/usage?period=year&start=2026&end=2026"
+    statuses = [session.get(url, timeout=10).status_code for _ in range(301)]
+    assert statuses[:300] == [200] * 300 and statuses[300] == 429
+    assert _year(fresh_sandbox, _token(fresh_sandbox)) == 429
+
+
+def test_insideview_token_accepts_query_parameters_and_a_form_body(fresh_sandbox: Any) -> None:
+    fields = {"clientId": INSIDEVIEW_CLIENT_ID, "clientSecret": INSIDEVIEW_CLIENT_SECRET, "grantType": "cred"}
+    url = f"{fresh_sandbox.url}/insideview-login/Auth/login/v1/token.json"
+    for answer in (requests.post(url, params=fields, timeout=10), requests.post(url, data=fields, timeout=10)):
+        token = answer.json()["accessTokenDetails"]["accessToken"]
+        assert answer.status_code == 200 and _year(fresh_sandbox, token) == 200
+    wrong = {**fields, "clientSecret": "wrong"}
+    assert requests.post(url, params=wrong, timeout=10).status_code == 401
+    assert requests.post(url, data={**fields, "grantType": "password"}, timeout=10).status_code == 400
+
+
+def test_insideview_undocumented_paths_answer_404_in_its_envelope(fresh_sandbox: Any) -> None:
+    for path in ("/insideview/api/v1/admin/usages", "/insideview-login/Auth/login/v2/token.json"):
+        response = requests.get(f"{fresh_sandbox.url}{path}", timeout=10)
+        assert response.status_code == 404 and response.json()["status"] == 404

@@ -1,16 +1,20 @@
 """Leaf as providers.md and its seed page describe it, exercised with plain HTTP."""
 
 import itertools
+import json
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 import requests
 
 from usage_sandbox.credentials import LEAF_PASSWORD, LEAF_USERNAME
+from usage_sandbox.truth import provider_secrets
 
 BILLING = "/leaf/services/billingapplication/api/billing/contracts"
 USERS = "/leaf/services/usermanagement/api/users"
+PROBLEM = {"type", "title", "status", "path", "message", "errorKey"}
 
 
 def _authenticate(sandbox: Any, password: str = LEAF_PASSWORD, remember: str = "false") -> requests.Response:
@@ -32,6 +36,8 @@ def leaf(fresh_sandbox: Any) -> Any:
     def get(path: str, **params: str) -> requests.Response:
         return session.get(f"{fresh_sandbox.url}{path}", params=params, timeout=10)
 
+    get.url = fresh_sandbox.url  # type: ignore[attr-defined]
+    get.session = session  # type: ignore[attr-defined]
     return get
 
 
@@ -40,7 +46,19 @@ def _contracts(leaf: Any) -> list[dict]:
 
 
 def _links(response: requests.Response) -> dict[str, str]:
-    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["Link"])}
+    """The `Link` header as RFC 8288 has it: `<uri-reference>; rel="..."`, comma separated."""
+    links = {rel: url for url, rel in re.findall(r'<([^>]+)>\s*;\s*rel="(\w+)"', response.headers["Link"])}
+    assert len(links) == response.headers["Link"].count(";")
+    return links
+
+
+def _every_page(leaf: Any, path: str, size: str) -> list[requests.Response]:
+    """Every page of a list, following the `Link` header's next (relative links resolve on the page's URL)."""
+    pages = [leaf(path, page="0", size=size)]
+    while "next" in _links(pages[-1]):
+        pages.append(leaf.session.get(urljoin(pages[-1].url, _links(pages[-1])["next"]), timeout=10))
+        assert pages[-1].status_code == 200
+    return pages
 
 
 def test_leaf_authenticates_with_username_and_password(fresh_sandbox: Any) -> None:
@@ -50,14 +68,39 @@ def test_leaf_authenticates_with_username_and_password(fresh_sandbox: Any) -> No
 
 def test_leaf_refuses_bad_credentials_and_bad_tokens_with_401(fresh_sandbox: Any) -> None:
     assert _authenticate(fresh_sandbox, password="wrong").status_code == 401
-    for headers in ({}, {"Authorization": "Bearer nope"}):
-        response = requests.get(f"{fresh_sandbox.url}{BILLING}", headers=headers, timeout=10)
-        assert response.status_code == 401 and response.json()["status"] == 401
+    for path in (BILLING, USERS):
+        for headers in ({}, {"Authorization": "Bearer nope"}):
+            response = requests.get(f"{fresh_sandbox.url}{path}", headers=headers, timeout=10)
+            assert response.status_code == 401 and response.json()["status"] == 401
+
+
+def test_leaf_billing_errors_are_problem_documents(leaf: Any) -> None:
+    contract = _contracts(leaf)[0]["id"]
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for path, params, status in (
+        (f"{BILLING}/{unknown}", {}, 404),
+        (f"{BILLING}/{contract}/consumption/api-owner", {"startTime": "soon", "endTime": "later"}, 400),
+        (f"{BILLING}/{contract}/consumption/leaf-user/{unknown}", {}, 404),
+    ):
+        response = leaf(path, **params)
+        body = response.json()
+        assert response.status_code == status and set(body) == PROBLEM, path
+        assert body["status"] == status and body["path"] == path.removeprefix("/leaf")
+        assert body["message"] == f"error.{body['errorKey']}" and body["title"] and body["type"].startswith("http")
+    no_token = requests.get(f"{leaf.url}{BILLING}", timeout=10).json()
+    assert set(no_token) == PROBLEM and no_token["status"] == 401
+
+
+def test_leaf_login_and_user_management_errors_have_the_older_shape(fresh_sandbox: Any) -> None:
+    bad_login = _authenticate(fresh_sandbox, password="wrong").json()
+    no_token = requests.get(f"{fresh_sandbox.url}{USERS}", timeout=10).json()
+    for body in (bad_login, no_token):
+        assert set(body) == {"title", "status", "detail"} and body["status"] == 401 and body["detail"]
 
 
 def test_leaf_lists_contracts_as_a_bare_array(leaf: Any) -> None:
     contracts = _contracts(leaf)
-    assert len(contracts) == 2
+    assert len(contracts) == 3
     for contract in contracts:
         assert set(contract) == {"id", "product", "startDate", "endDate", "region"}
         assert contract["startDate"] < "2025" < contract["endDate"]
@@ -94,16 +137,21 @@ def test_leaf_unique_area_never_exceeds_the_users_sum(leaf: Any) -> None:
     assert busy > 5
 
 
-def test_leaf_api_owner_range_is_cumulative_and_omits_days_without_area(leaf: Any) -> None:
+@pytest.mark.parametrize("who", ["api-owner", "leaf-user"])
+def test_leaf_ranges_are_cumulative_list_some_days_at_0_and_leave_others_out(leaf: Any, who: str) -> None:
     contract = _contracts(leaf)[0]
-    days = leaf(
-        f"{BILLING}/{contract['id']}/consumption/api-owner",
-        startTime="2026-01-01T00:00:00.000Z",
-        endTime="2026-11-20T23:59:59.999Z",
-    ).json()["areaPerDay"]
-    assert 0 < len(days) < 324 and all(day["dailyArea"] > 0 for day in days)
-    for before, after in itertools.pairwise(days):
-        assert after["totalArea"] == pytest.approx(before["totalArea"] + after["dailyArea"])
+    users = [user["id"] for user in leaf(USERS, size="100").json()]
+    base = f"{BILLING}/{contract['id']}/consumption"
+    paths = [f"{base}/api-owner"] if who == "api-owner" else [f"{base}/leaf-user/{user}" for user in users]
+    days = []
+    for path in paths:
+        listed = leaf(path, startTime="2026-01-01T00:00:00.000Z", endTime="2026-11-20T23:59:59.999Z").json()
+        assert len(listed["areaPerDay"]) < 324
+        for before, after in itertools.pairwise(listed["areaPerDay"]):
+            assert after["date"] > before["date"]
+            assert after["totalArea"] == pytest.approx(before["totalArea"] + after["dailyArea"])
+        days += listed["areaPerDay"]
+    assert any(day["dailyArea"] == 0.0 for day in days) and any(day["dailyArea"] > 0 for day in days)
 
 
 def test_leaf_api_owner_daily_area_is_the_one_day_unique_area(leaf: Any) -> None:
@@ -149,7 +197,7 @@ def test_leaf_ranges_accept_366_days_and_reject_367(leaf: Any) -> None:
     )
     response = leaf(path, startTime="2025-01-01T00:00:00.000Z", endTime="2026-01-02T23:59:59.999Z")
     assert response.status_code == 400
-    assert response.json()["title"] == "Bad Request" and response.json()["status"] == 400
+    assert "366 days" in response.json()["title"] and response.json()["status"] == 400
 
 
 def test_leaf_ranges_reject_bad_times_and_end_before_start(leaf: Any) -> None:
@@ -164,23 +212,99 @@ def test_leaf_ranges_reject_bad_times_and_end_before_start(leaf: Any) -> None:
     assert leaf(f"{BILLING}/{_contracts(leaf)[0]['id']}/consumption", timestamp="soon").status_code == 400
 
 
-def test_leaf_users_are_paginated_with_total_and_links(leaf: Any, fresh_sandbox: Any) -> None:
+def test_leaf_users_are_paginated_with_total_and_absolute_links(leaf: Any, fresh_sandbox: Any) -> None:
     first = leaf(USERS, page="0", size="5")
     assert first.headers["X-Total-Count"] == "7" and len(first.json()) == 5
     links = _links(first)
-    assert links["next"].startswith(fresh_sandbox.url) and {"first", "last"} <= set(links)
-    second = requests.get(
-        links["next"], headers={"Authorization": first.request.headers["Authorization"]}, timeout=10
-    )
-    assert len(second.json()) == 2 and "next" not in _links(second)
+    assert set(links) == {"next", "last", "first"}
+    assert all(url.startswith(f"{fresh_sandbox.url}{USERS}?") for url in links.values())
+    second = leaf.session.get(links["next"], timeout=10)
+    assert len(second.json()) == 2 and set(_links(second)) == {"prev", "last", "first"}
     users = first.json() + second.json()
     assert len({user["id"] for user in users}) == 7
     assert all({"id", "name", "email", "externalId"} <= set(user) for user in users)
 
 
-def test_leaf_users_default_to_pages_of_20_and_cap_at_100(leaf: Any) -> None:
-    assert len(leaf(USERS).json()) == 7
-    assert "page=0&size=100" in leaf(USERS, size="500").headers["Link"]
+def test_leaf_contracts_are_paginated_with_total_and_relative_links(leaf: Any) -> None:
+    first = leaf(BILLING, page="0", size="2")
+    assert first.headers["X-Total-Count"] == "3" and len(first.json()) == 2
+    links = _links(first)
+    assert set(links) == {"next", "last", "first"} and links["next"] == f"{BILLING}?page=1&size=2"
+    pages = _every_page(leaf, BILLING, "2")
+    assert [len(page.json()) for page in pages] == [2, 1]
+    assert [c for page in pages for c in page.json()] == _contracts(leaf)
+
+
+@pytest.mark.parametrize("path", [USERS, BILLING])
+def test_leaf_lists_default_to_pages_of_20_and_cap_at_100(leaf: Any, path: str) -> None:
+    assert len(leaf(path).json()) == int(leaf(path).headers["X-Total-Count"]) > 2
+    assert "page=0&size=20" in leaf(path).headers["Link"]
+    assert "page=0&size=100" in leaf(path, size="500").headers["Link"]
+
+
+@pytest.mark.parametrize("path", [USERS, BILLING])
+def test_leaf_page_cap_answers_short_pages_while_links_and_total_say_more_come(
+    leaf: Any, fresh_sandbox: Any, path: str
+) -> None:
+    whole = leaf(path, size="100").json()
+    fresh_sandbox.set_page_cap(2)
+    first = leaf(path, page="0", size="100")
+    assert len(first.json()) == 2 < int(first.headers["X-Total-Count"]) == len(whole)
+    assert "next" in _links(first)
+    pages = _every_page(leaf, path, "100")
+    assert len(pages) == -(-len(whole) // 2) and all(len(page.json()) <= 2 for page in pages)
+    assert [item for page in pages for item in page.json()] == whole
+    assert leaf("/_sandbox/health").json()["page_cap"] == 2
+    fresh_sandbox.set_page_cap(None)
+    assert len(leaf(path, size="100").json()) == len(whole)
+
+
+def test_leaf_users_embed_provider_credentials_with_secret_values(leaf: Any, fresh_sandbox: Any) -> None:
+    users = leaf(USERS, size="100").json()
+    secrets = set(requests.get(f"{fresh_sandbox.url}/_sandbox/secrets", timeout=10).json()["secrets"])
+    assert secrets == set(provider_secrets(fresh_sandbox.seed, fresh_sandbox.size))
+    served: set[str] = set()
+    keys = set()
+    for user in users:
+        for key, value in user.items():
+            if not key.endswith("Credentials"):
+                assert key in {"id", "name", "email", "externalId"}
+                continue
+            keys.add(key)
+            assert value is None or isinstance(value, dict)
+            served |= set(re.findall(r"lfsecret-[0-9a-f]+", json.dumps(value)))
+    assert served == secrets and len(secrets) > 20
+    assert {"johnDeereCredentials", "climateFieldViewCredentials", "cnhiCredentials", "agvanceCredentials"} <= keys
+    assert any(value is None for user in users for value in user.values())
+    assert any(len([k for k in user if k.endswith("Credentials")]) < len(keys) for user in users)
+    assert any(all(user.get(key) is None for key in keys) for user in users)
+
+
+def test_leaf_users_truth_keeps_only_the_connected_providers(leaf: Any, fresh_sandbox: Any) -> None:
+    users = leaf(USERS, size="100").json()
+    records = fresh_sandbox.truth("2026-11-01")["leaf_users"]
+    expected = {
+        "johnDeereCredentials": "john_deere",
+        "climateFieldViewCredentials": "climate_field_view",
+        "cnhiCredentials": "cnhi",
+        "agLeaderCredentials": "ag_leader",
+        "ravenSlingshotCredentials": "raven_slingshot",
+        "agvanceCredentials": "agvance",
+    }
+    assert [record["id"] for record in records] == [user["id"] for user in users]
+    for record, user in zip(records, users, strict=True):
+        assert set(record) == {"id", "name", "email", "external_id", "connected_providers"}
+        connected = [key for key, value in user.items() if key.endswith("Credentials") and value is not None]
+        assert record["connected_providers"] == sorted(record["connected_providers"])
+        assert len(record["connected_providers"]) == len(connected)
+        for key in connected:
+            if key in expected:
+                assert expected[key] in record["connected_providers"]
+    assert any("agvance" in record["connected_providers"] for record in records)
+    assert any(record["connected_providers"] == [] for record in records)
+    text = json.dumps(fresh_sandbox.truth("2021-01-01"))
+    assert not any(secret in text for secret in provider_secrets(fresh_sandbox.seed, fresh_sandbox.size))
+    assert "lfsecret-" not in text and "Credentials" not in text
 
 
 def test_leaf_rate_limit_answers_429_with_retry_after(leaf: Any, fresh_sandbox: Any) -> None:

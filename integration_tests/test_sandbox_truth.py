@@ -6,12 +6,14 @@ for the widest window it accepts and flattens the answers into the record shapes
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import aiohttp
 import pytest
@@ -43,16 +45,26 @@ def _checked(response: requests.Response) -> requests.Response:
     return response
 
 
+def _leadfeeder_list(http: requests.Session, url: str, **params: str) -> list[dict[str, Any]]:
+    """A Leadfeeder list: one answer, or pages linked by `links.next` where the list is paginated."""
+    body = _checked(http.get(url, params=params)).json()
+    items = body["data"]
+    while body.get("links", {}).get("next"):
+        body = _checked(http.get(body["links"]["next"])).json()
+        items += body["data"]
+    return items
+
+
 def _walk_leadfeeder(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
     http = requests.Session()
     http.headers["X-Api-Key"] = credentials.LEADFEEDER_API_KEY
     accounts, usage = [], []
-    for summary in _checked(http.get(f"{url}/leadfeeder/v1/accounts")).json()["data"]:
-        account = _checked(http.get(f"{url}/leadfeeder/v1/accounts/{summary['id']}")).json()["data"]
+    for summary in _leadfeeder_list(http, f"{url}/leadfeeder/v1/accounts"):
+        [account] = _leadfeeder_list(http, f"{url}/leadfeeder/v1/accounts", account_id=str(summary["id"]))
         credit = account["attributes"]["credits"]
         accounts.append(
             {
-                "id": account["id"],
+                "id": str(account["id"]),
                 "name": account["attributes"]["name"],
                 "credits_available": credit["available"],
                 "credits_used": credit["used"],
@@ -63,20 +75,30 @@ def _walk_leadfeeder(url: str, start: date, today: date) -> dict[str, list[dict[
         months = _months(start, today)
         for first in range(0, len(months), 24):
             window = months[first : first + 24]
-            body = _checked(
-                http.get(
-                    f"{url}/leadfeeder/v1/usage",
-                    params={"account_id": account["id"], "start_period": window[0], "end_period": window[-1]},
-                )
-            ).json()
+            records = _leadfeeder_list(
+                http,
+                f"{url}/leadfeeder/v1/usage",
+                account_id=str(account["id"]),
+                start_period=window[0],
+                end_period=window[-1],
+            )
             usage += [
-                {"account_id": account["id"], "id": record["id"], **record["attributes"]}
-                for record in body["data"]
+                {"account_id": str(account["id"]), "id": record["id"], **record["attributes"]}
+                for record in records
             ]
     return {"accounts": accounts, "api_usage": usage}
 
 
-def _walk_insideview(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+def _insideview_windows(period: str, start: date, today: date) -> list[tuple[str, str]]:
+    """The widest (start, end) windows of a period that cover start..today: 92 days, 36 months, 10 years."""
+    if period == "day":
+        return [(first.isoformat(), last.isoformat()) for first, last in _windows(start, today, 92)]
+    units = _months(start, today) if period == "month" else [str(y) for y in range(start.year, today.year + 1)]
+    width = 36 if period == "month" else 10
+    return [(units[i], units[min(len(units), i + width) - 1]) for i in range(0, len(units), width)]
+
+
+def _walk_insideview(url: str, start: date, today: date, period: str = "day") -> dict[str, list[dict[str, Any]]]:
     token = _checked(
         requests.post(
             f"{url}/insideview-login/Auth/login/v1/token.json",
@@ -90,11 +112,11 @@ def _walk_insideview(url: str, start: date, today: date) -> dict[str, list[dict[
     http = requests.Session()
     http.headers.update({"accessToken": token, "Accept": "application/json"})
     transactions, body = [], {}
-    for first, last in _windows(start, today, 92):
+    for first, last in _insideview_windows(period, start, today):
         body = _checked(
             http.get(
                 f"{url}/insideview/api/v1/admin/usage",
-                params={"period": "day", "start": first.isoformat(), "end": last.isoformat()},
+                params={"period": period, "start": first, "end": last},
             )
         ).json()
         for usage in body["usageForAccount"]:
@@ -103,7 +125,7 @@ def _walk_insideview(url: str, start: date, today: date) -> dict[str, list[dict[
                 {
                     "account_id": body["accountId"],
                     "account_name": body["accountName"],
-                    "period_type": "day",
+                    "period_type": period,
                     "date": usage["date"],
                     "api": usage["api"],
                     "transactions": usage["transactions"],
@@ -152,12 +174,20 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
     headers = {"Authorization": f"Bearer {token}"}
     http = requests.Session()
     http.headers.update(headers)
-    contracts = _checked(http.get(f"{url}{BILLING}")).json()
-    users, page_url = [], f"{url}/leaf/services/usermanagement/api/users?page=0&size=5"
-    while page_url:
-        page = _checked(http.get(page_url))
-        users += page.json()
-        page_url = page.links.get("next", {}).get("url")
+
+    def every_page(page_url: str) -> list[dict[str, Any]]:
+        """A Leaf list: pages linked by `Link` next (absolute or relative), whatever each page holds."""
+        items: list[dict[str, Any]] = []
+        while page_url:
+            page = _checked(http.get(page_url))
+            items += page.json()
+            following = page.links.get("next", {}).get("url")
+            page_url = urljoin(page.url, following) if following else ""
+        assert len(items) == int(page.headers["X-Total-Count"])
+        return items
+
+    contracts = every_page(f"{url}{BILLING}?size=100")
+    users = every_page(f"{url}/leaf/services/usermanagement/api/users?page=0&size=5")
 
     def ranged(path: str) -> list[tuple[str, dict[str, Any]]]:
         rows = []
@@ -230,7 +260,17 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
         "contract_consumption": consumption,
         "daily_consumption": daily,
         "leaf_users": [
-            {"id": u["id"], "name": u["name"], "email": u["email"], "external_id": u["externalId"]}
+            {
+                "id": u["id"],
+                "name": u["name"],
+                "email": u["email"],
+                "external_id": u["externalId"],
+                "connected_providers": sorted(
+                    re.sub(r"(?<!^)(?=[A-Z])", "_", key.removesuffix("Credentials")).lower()
+                    for key, value in u.items()
+                    if key.endswith("Credentials") and value is not None
+                ),
+            }
             for u in users
         ],
         "leaf_user_consumption": per_user,
@@ -256,6 +296,7 @@ def unlimited(fresh_sandbox: Any) -> Any:
 
 
 def test_truth_equals_what_every_endpoint_serves_over_the_whole_history(unlimited: Any) -> None:
+    unlimited.set_page_cap(2)  # every list in pages of 2, whatever size is asked
     served = _walk(unlimited.url, HISTORY_START, unlimited.today)
     expected = unlimited.truth(HISTORY_START)
     for stream in STREAMS:
@@ -305,15 +346,16 @@ def test_truth_leaf_cumulative_totals_add_up_the_daily_areas() -> None:
         for row in sorted(records[stream], key=lambda r: (*[r[k] for k in key], r["date"])):
             group = tuple(row[k] for k in key)
             running[group] += row["daily_area"]
-            assert row["daily_area"] > 0
+            assert row["daily_area"] >= 0
             assert row["total_area"] == pytest.approx(running[group])
+        assert any(row["daily_area"] == 0 for row in records[stream]), stream
 
 
 def test_truth_leaf_daily_views_agree() -> None:
     records = truth(42, "small", "2026-11-20", "2025-11-20")
     owner = {(r["contract_id"], r["date"]): r["daily_area"] for r in records["contract_consumption"]}
     daily = records["daily_consumption"]
-    assert len(daily) == 2 * 366
+    assert len(daily) == 3 * 366
     for row in daily:
         users = sum(u["total_area"] for u in row["leaf_users_areas"])
         assert row["total_unique_area"] <= users + 1e-9
@@ -387,3 +429,79 @@ def test_truth_cli_prints_the_same_records_as_json_lines() -> None:
         entry = json.loads(line)
         printed[entry["stream"]].append(entry["data"])
     assert printed == truth(42, "small", "2026-11-20", "2026-11-10")
+
+
+# Consecutive todays across a month edge and a year edge: the last day of a month, the 1st, the 2nd, the 3rd.
+EDGES = {
+    "month_edge": ("2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"),
+    "year_edge": ("2026-12-31", "2027-01-01", "2027-01-02", "2027-01-03"),
+}
+# Each day stream's figure, keyed by what names one record.
+_DAY_FIGURES = {
+    "daily_usage": (("date",), "request_count"),
+    "api_transactions": (("api", "date"), "transactions"),
+    "contract_consumption": (("contract_id", "date"), "daily_area"),
+    "leaf_user_consumption": (("contract_id", "leaf_user_id", "date"), "daily_area"),
+    "daily_consumption": (("contract_id", "date"), "total_unique_area"),
+}
+
+
+def _figures(records: dict[str, list[dict[str, Any]]], stream: str) -> dict[tuple, float]:
+    key, figure = _DAY_FIGURES[stream]
+    return {tuple(row[k] for k in key): row[figure] for row in records[stream]}
+
+
+def _sum_on(figures: dict[tuple, float], days: set[str]) -> float:
+    return sum(value for key, value in figures.items() if key[-1] in days)
+
+
+@pytest.mark.parametrize("edge", list(EDGES))
+def test_truth_and_served_figures_are_revised_across_month_and_year_edges(unlimited: Any, edge: str) -> None:
+    todays = [date.fromisoformat(day) for day in EDGES[edge]]
+    start = todays[0].replace(day=1)
+    previous = {(todays[0] - timedelta(days=n)).isoformat() for n in range(2)}  # the last two days before the edge
+    final = unlimited.truth(start.isoformat(), today=(todays[-1] + timedelta(days=40)).isoformat())
+    by_today: dict[date, dict[str, Any]] = {}
+    for today in todays:
+        unlimited.set_today(today.isoformat())
+        served = _walk(unlimited.url, start.isoformat(), today.isoformat())
+        expected = unlimited.truth(start.isoformat())
+        for stream in STREAMS:
+            assert _canonical(served[stream]) == _canonical(expected[stream]), (today, stream)
+        periods = {"day": expected["api_transactions"]}
+        for period in ("month", "year"):
+            periods[period] = unlimited.truth(start.isoformat(), insideview_period=period)["api_transactions"]
+            walked = _walk_insideview(unlimited.url, start, today, period)["api_transactions"]
+            assert _canonical(walked) == _canonical(periods[period]), (today, period)
+        by_today[today] = {"records": expected, "insideview": periods}
+        settled = (today - timedelta(days=3)).isoformat()  # the revision horizon: today and the two days before
+        for stream in _DAY_FIGURES:
+            now, last = _figures(expected, stream), _figures(final, stream)
+            assert {k: v for k, v in now.items() if k[-1] <= settled} == {
+                k: v for k, v in last.items() if k[-1] <= settled
+            }, (today, stream)
+    first, second, third = todays[1:]
+    for stream in _DAY_FIGURES:
+        sums = [_sum_on(_figures(by_today[day]["records"], stream), previous) for day in (first, second, third)]
+        assert sums[0] < sums[1] <= sums[2] == _sum_on(_figures(final, stream), previous), (edge, stream)
+
+    def total(rows: list[dict[str, Any]], field: str, label: str, figure: str) -> int:
+        return sum(row[figure] for row in rows if row[field] == label)
+
+    far = (todays[-1] + timedelta(days=40)).isoformat()
+    month, year = todays[0].strftime("%Y-%m"), todays[0].strftime("%Y")
+    for name, label, rows_on in (
+        ("api_usage", month, lambda day: by_today[day]["records"]["api_usage"]),
+        ("month", month, lambda day: by_today[day]["insideview"]["month"]),
+        ("year", year, lambda day: by_today[day]["insideview"]["year"]),
+    ):
+        field, figure = ("period", "num_requests") if name == "api_usage" else ("date", "transactions")
+        settled_rows = (
+            final["api_usage"]
+            if name == "api_usage"
+            else unlimited.truth(start.isoformat(), today=far, insideview_period=name)["api_transactions"]
+        )
+        figures = [total(rows_on(day), field, label, figure) for day in (first, second, third)]
+        assert figures[0] < figures[1] <= figures[2], (edge, name, figures)
+        if name != "year" or edge == "year_edge":  # a period that ended at the edge is final three days on
+            assert figures[2] == total(settled_rows, field, label, figure), (edge, name)

@@ -88,3 +88,22 @@ def test_whitepages_rate_limit_answers_429_too_many_requests(fresh_sandbox: Any)
     first, second = (_usage(fresh_sandbox, "2026-11-01", "2026-11-02") for _ in range(2))
     assert first.status_code == 200 and second.status_code == 429
     assert second.json() == {"message": "Too Many Requests"} and int(second.headers["Retry-After"]) >= 1
+
+
+def test_whitepages_usage_path_works_with_and_without_the_trailing_slash(fresh_sandbox: Any) -> None:
+    answers = [
+        requests.get(
+            f"{fresh_sandbox.url}/whitepages/v1/account/usage{slash}",
+            params={"start_date": "2026-10-01", "end_date": "2026-11-20"},
+            headers=KEY,
+            timeout=10,
+        )
+        for slash in ("", "/")
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].json()["usage_data"] == answers[1].json()["usage_data"] != []
+
+
+def test_whitepages_undocumented_paths_answer_404_in_its_envelope(fresh_sandbox: Any) -> None:
+    response = requests.get(f"{fresh_sandbox.url}/whitepages/v1/account/usages", headers=KEY, timeout=10)
+    assert response.status_code == 404 and response.json()["error"]["code"] == 404

@@ -7,13 +7,12 @@ temporary directory. The connector under test is `SourceUsage`, built with the s
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import container
 import pytest
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.models import ConnectorTestScenario
@@ -85,25 +84,10 @@ def scenario(
     return declared.model_copy(update={"config_path": sandbox_configs / declared.config_path.name})
 
 
-@functools.cache
-def _docker_engine_answers() -> bool:
-    try:
-        return (
-            subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False).returncode == 0
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@pytest.fixture(autouse=True)
-def _image_tests_need_a_docker_engine(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("image_tests") and not _docker_engine_answers():
-        pytest.skip("the image tests need a Docker engine, and none answers `docker info`")
-
-
 @pytest.fixture
 def connector_image_override() -> str | None:
-    return None
+    """The image `make image` built from the Dockerfile; without it the CDK would build one from its template."""
+    return container.image_under_test()
 
 
 @pytest.fixture
@@ -134,6 +118,13 @@ class TestSourceUsageStandard(SourceTestSuiteBase):
             else {}
         )
         return SourceUsage(config=config)
+
+    @pytest.mark.skip(
+        reason="source-usage is not in Airbyte's registry, so there is no published spec to compare with "
+        "(the test would ask connectors.airbyte.com, and tests reach loopback only)"
+    )
+    def test_docker_image_spec_backward_compatibility(self) -> None:
+        """Skipped: see the reason."""
 
 
 def test_standard_suite_runs_source_usage(sandbox_configs: Path) -> None:

@@ -18,6 +18,12 @@ def _day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from problem
 
 
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of days (0 or more): {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_sync",
@@ -31,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--airbyte-dir", type=Path, default=None,
         help="the connector's logs and dlt's folder (default: $AIRBYTE_LOGGING_ROOT's parent, or ./.airbyte)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fail-within", type=_days, metavar="DAYS",
+        help="exit 3 when a credit pool runs out within DAYS days (for cron jobs and CI)",
     )  # fmt: skip
     sandbox = parser.add_argument_group("sandbox (without --config)")
     sandbox.add_argument("--seed", type=int, default=42)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from local_sync import environment, report, state_table, target
+from local_sync import answers, environment, report, state_table, target
 from local_sync.catalog import discover, write_catalog
 from local_sync.progress import Progress
 from local_sync.run_files import RunFiles
-from local_sync.sync import DatabaseUnavailable
+from local_sync.sync import DatabaseUnavailable, summarize
 from local_sync.windows import LoadFailed
 
 DEFAULT_SCHEMA = "public"
@@ -55,8 +56,9 @@ def _dsn(settings: dict[str, Any]) -> str:
     )
 
 
-def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any) -> None:
-    """Every stream of `config` merged by primary key into the URL's schema; prints the summary."""
+def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any) -> list[answers.Pool]:
+    """Every stream of `config` merged by primary key into the URL's schema; prints the summary, writes the report
+    into the current folder, returns the credit pools."""
     os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"  # dlt sends anonymous telemetry unless told not to
     import dlt
     import psycopg2
@@ -112,14 +114,16 @@ def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any
             for stream in streams:
                 cursor.execute(f'SELECT count(*) FROM "{schema}"."{stream.name}"')
                 counts[stream.name] = cursor.fetchone()[0]
+        ordered = {stream: counts[stream] for stream in report.STREAM_VENDORS if stream in counts}
+        ordered.update({stream: count for stream, count in counts.items() if stream not in ordered})
+        with connection.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{schema}"')
+        return summarize(
+            connection, "postgres", config, report.rows_section(ordered, f"{name} (schema {schema})"), stats,
+            Path.cwd(), target_name, f"{len(streams)} streams, {progress.total:,} records", started,
+        )  # fmt: skip
     except PipelineStepFailed as problem:
         cause = str(problem.__cause__ or problem).strip().splitlines()[0]
         raise LoadFailed(f"dlt could not load into {name} (step {problem.step}): {cause}") from None
     finally:
         connection.close()
-    ordered = {stream: counts[stream] for stream in report.STREAM_VENDORS if stream in counts}
-    ordered.update({stream: count for stream, count in counts.items() if stream not in ordered})
-    sections = [report.rows_section(ordered, f"{name} (schema {schema})"), report.requests_section(stats())]
-    elapsed = time.monotonic() - started
-    print(f"\nSynced {len(streams)} streams, {progress.total:,} records read, in {elapsed:.0f} s.\n")
-    print("\n\n".join(sections), flush=True)

@@ -1,11 +1,9 @@
-"""What a sync prints at the end: rows per stream, requests made, and the cross-vendor overview."""
+"""What a sync prints at the end: rows per stream, requests made, the overview, the credit runway, warnings."""
 
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
-
-from local_sync.overview import MONTHLY_SQL, SNAPSHOT_SQL
+from local_sync import answers
 
 # stream → vendor, in the order of the stream table in design.md
 STREAM_VENDORS = {
@@ -50,7 +48,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def row_counts(connection: duckdb.DuckDBPyConnection, streams: Sequence[str]) -> dict[str, int]:
+def row_counts(connection: Any, streams: Sequence[str]) -> dict[str, int]:
     """Rows per stream table, in the order of the stream table."""
     known = [stream for stream in STREAM_VENDORS if stream in streams]
     ordered = known + sorted(set(streams) - set(STREAM_VENDORS))
@@ -81,19 +79,49 @@ def requests_section(stats: dict[str, Any] | None) -> str:
     return "Requests made (counted by the sandbox):\n" + table(("vendor", "requests", "by endpoint"), rows)
 
 
-def overview_section(connection: duckdb.DuckDBPyConnection) -> str:
-    """Monthly totals of the last months, one column a month, then the latest credit balances."""
-    # no query parameter: DuckDB's first one imports numpy, pandas and pyarrow (+120 MB, ~1 s)
-    monthly = connection.execute(MONTHLY_SQL.replace("?", str(int(OVERVIEW_MONTHS - 1)))).fetchall()
-    months = sorted({month for *_, month, _ in monthly})
+def overview_section(connection: Any) -> str:
+    """Monthly totals of the last months from usage_overview, one column a month; * marks a month not yet final."""
+    monthly = answers.monthly_usage(connection)
+    months = sorted({month for _, _, _, month, _, _ in monthly})[-OVERVIEW_MONTHS:]
+    open_months = {month for _, _, _, month, _, final in monthly if not final}
     series: dict[tuple[str, str, str], dict[str, float]] = {}
-    for vendor, metric, unit, month, quantity in monthly:
-        series.setdefault((vendor, metric, unit), {})[month] = quantity
+    for vendor, metric, unit, month, quantity, _ in monthly:
+        if month in months:
+            series.setdefault((vendor, metric, unit), {})[month] = quantity
     usage = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
-    title = "Overview (view usage_overview), monthly totals:\n"
-    text = title + table(("vendor", "metric", "unit", *months), usage)
-    snapshots = connection.execute(SNAPSHOT_SQL).fetchall()
-    if snapshots:
-        headers = ("vendor", "metric", "quantity", "unit", "as of")
-        text += "\n\nCredit balances (latest snapshot):\n" + table(headers, snapshots)
-    return text
+    headers = [month + ("*" if month in open_months else "") for month in months]
+    title = "Overview (view usage_overview), monthly totals (* not final: the vendor may still revise it):\n"
+    return title + table(("vendor", "metric", "unit", *headers), usage)
+
+
+def runway_section(pools: Sequence[answers.Pool]) -> str:
+    """Every credit pool of credit_runway: balance, burn rate, days left, exhaustion and reset day, status."""
+    if not pools:
+        return "Credit runway (view credit_runway): no credit pool synced."
+    rows = [
+        (
+            pool.vendor, pool.account_name or pool.account_id, pool.remaining, pool.available, pool.daily_rate,
+            None if pool.days_left is None else round(pool.days_left), pool.runs_out_on or "", pool.resets_on or "",
+            pool.status,
+        )
+        for pool in pools
+    ]  # fmt: skip
+    headers = ("vendor", "pool", "remaining", "of", "a day", "days left", "runs out", "resets", "status")
+    note = "\n  (a day: the last 7 days' rate; without two balances a day apart or daily usage, no rate yet)"
+    return "Credit runway (view credit_runway, balances kept in credit_balances):\n" + table(headers, rows) + note
+
+
+def warnings_section(pools: Sequence[answers.Pool]) -> str | None:
+    """A warning per pool that is exhausted or runs out before it resets; None when there is none."""
+    lines = []
+    for pool in pools:
+        name = f"{pool.vendor} {pool.account_name or pool.account_id} ({pool.account_id})"
+        if pool.status == "exhausted":
+            lines.append(f"  {name}: no {pool.unit.lower()} left (as of {pool.as_of}).")
+        elif pool.status == "runs out before reset":
+            resets = f"before its reset on {pool.resets_on}" if pool.resets_on else "(the vendor names no reset day)"
+            lines.append(
+                f"  {name}: runs out on {pool.runs_out_on} {resets}, at {pool.daily_rate:,.1f} "
+                f"{pool.unit.lower()} a day; {pool.remaining:,} left."
+            )
+    return "WARNING: credit pools running out:\n" + "\n".join(lines) if lines else None

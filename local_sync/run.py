@@ -6,6 +6,7 @@ import sys
 import duckdb
 
 from local_sync import environment
+from local_sync.answers import Pool
 from local_sync.config import ConfigFileError, load_config, sandbox_config
 from local_sync.connector_process import ConnectorFailed
 from local_sync.sync import DatabaseUnavailable, sync
@@ -13,16 +14,30 @@ from local_sync.target import TargetMismatch
 from local_sync.windows import LoadFailed
 
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
+RUNS_OUT = 3
+
+
+def _alert(pools: list[Pool], days: int | None) -> int:
+    """RUNS_OUT when `days` is given and a pool runs out within it (named on stderr), else 0."""
+    soon = [pool for pool in pools if days is not None and pool.runs_out_within(days)]
+    if soon:
+        names = "; ".join(
+            f"{pool.vendor} {pool.account_name or pool.account_id} on {pool.runs_out_on}"
+            for pool in soon
+        )
+        print(f"local_sync: {len(soon)} credit pool(s) run out within {days} days: {names}.", file=sys.stderr)
+        return RUNS_OUT
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 when every stream synced, 1 when the sync failed, 2 when the input cannot work, 130 on Ctrl-C."""
+    """0 when every stream synced, 1 when the sync failed, 2 when the input cannot work, 3 when --fail-within
+    DAYS is given and a credit pool runs out within DAYS days, 130 on Ctrl-C."""
     try:
         if args.config is not None:
             config = load_config(args.config)
             print(f"Syncing from the vendors in {args.config} into {args.db}.", flush=True)
-            sync(config, args.db, "the vendors", lambda: None)
-            return 0
+            return _alert(sync(config, args.db, "the vendors", lambda: None), args.fail_within)
         return _from_sandbox(args)
     except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable) as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
@@ -50,8 +65,8 @@ def _from_sandbox(args: argparse.Namespace) -> int:
             config = sandbox_config(box.url, args.today, args.start_date)
             days = f"{config['start_date']}..{args.today}"
             print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
-            sync(config, args.db, f"the sandbox ({data})", box.stats)
+            pools = sync(config, args.db, f"the sandbox ({data})", box.stats)
     except SandboxStartError as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1
-    return 0
+    return _alert(pools, args.fail_within)

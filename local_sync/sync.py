@@ -1,15 +1,14 @@
-"""One sync into the database `db` names (a DuckDB file, or a postgresql:// URL); then the summary."""
+"""One sync into the database `db` names (a DuckDB file, or a postgresql:// URL); then the answers, the summary
+and the report."""
 
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from local_sync import environment, report
+from local_sync import answers, environment, html_report, report
 from local_sync.duckdb_sync import open_database, read_into
-from local_sync.overview import view_sql
 from local_sync.run_files import RunFiles
-from local_sync.target import tables
 
 Stats = Callable[[], dict[str, Any] | None]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -23,24 +22,46 @@ def is_postgres(db: str) -> bool:
     return db.startswith(POSTGRES_SCHEMES)
 
 
-def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats) -> None:
-    """Every stream of `config` merged by primary key into `db`; prints the summary. Raises on failure."""
+def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats) -> list[answers.Pool]:
+    """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report, returns
+    the credit pools. Raises on failure."""
     if is_postgres(db):
         from local_sync.postgres_sync import sync_postgres  # PostgreSQL's loader: the [postgres] extra
 
-        sync_postgres(config, db, target_name, stats)
-        return
+        return sync_postgres(config, db, target_name, stats)
     started = time.monotonic()
     name = Path(db).name
     with RunFiles.create(config, environment.logs_dir()) as files, open_database(Path(db)) as connection:
         streams, progress = read_into(connection, files, target_name, name)
-        connection.execute(view_sql(tables(connection, "main")))
         counts = report.row_counts(connection, [stream.name for stream in streams])
-        sections = [
-            report.rows_section(counts, name),
-            report.requests_section(stats()),
-            report.overview_section(connection),
-        ]
+        return summarize(
+            connection, "duckdb", config, report.rows_section(counts, name), stats,
+            Path(db).absolute().parent, target_name, f"{len(streams)} streams, {progress.total:,} records", started,
+        )  # fmt: skip
+
+
+def summarize(
+    connection: Any,
+    dialect: str,
+    config: dict[str, Any],
+    rows: str,
+    stats: Stats,
+    folder: Path,
+    target_name: str,
+    read: str,
+    started: float,
+) -> list[answers.Pool]:
+    """After the records and states are committed: the answers rebuilt, the summary printed, the report written
+    into `folder`; the same for every database."""
+    answers.refresh(connection, dialect, today=config.get("end_date"), lookback_days=config.get("lookback_days", 3))
+    pools = answers.runway(connection)
+    sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
+    sections.append(report.runway_section(pools))
+    warnings = report.warnings_section(pools)
+    sections += [warnings] if warnings else []
+    page = html_report.write(connection, folder, target_name)
     elapsed = time.monotonic() - started
-    print(f"\nSynced {len(streams)} streams, {progress.total:,} records read, in {elapsed:.0f} s.\n")
+    print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)
+    print(f"\nReport: {page}", flush=True)
+    return pools

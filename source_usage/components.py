@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Tuple
+from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Tuple, Union
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import dpath
 import requests
@@ -31,6 +32,7 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
     CustomFormatConcurrentStreamStateConverter,
 )
 from airbyte_cdk.sources.streams.http import HttpClient
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -249,8 +251,14 @@ class EnvelopeExtractor(DpathExtractor):
 
 
 @dataclass
-class CountedPageIncrement(PageIncrement):
-    """PageIncrement stops only on a short page; Leaf says where the list ends in X-Total-Count and Link."""
+class LinkHeaderPages(PageIncrement):
+    """PageIncrement stops at the first page shorter than asked; Leaf's lists end only where `Link` has no `next`.
+
+    The next page is the one `Link`'s `next` names (relative or absolute URL); without a `Link` header the list
+    goes on until `X-Total-Count` is reached or a page comes back empty (providers.md, Leaf pagination). With
+    neither header nothing says where the list ends, so a short page does, as it would for PageIncrement: a
+    server that ignores `page` then cannot keep the sync reading the same page forever.
+    """
 
     def next_page_token(
         self,
@@ -261,19 +269,43 @@ class CountedPageIncrement(PageIncrement):
         page_size_override: Optional[int] = None,
         stream_slice: Optional[StreamSlice] = None,
     ) -> Optional[Any]:
-        following = super().next_page_token(
-            response, last_page_size, last_record, last_page_token_value, page_size_override, stream_slice
-        )
-        if following is None:
-            return None
-        if response.links and "next" not in response.links:
-            return None
-        total = response.headers.get("X-Total-Count")
-        size = self.get_page_size()
-        if total is not None and total.strip().isdigit() and size:
-            if int(following) * size >= int(total):
+        current = int(last_page_token_value) if last_page_token_value is not None else self.start_from_page
+        if response.headers.get("Link"):
+            following = response.links.get("next")
+            if not following:
                 return None
-        return following
+            named = parse_qs(urlsplit(urljoin(response.url, following.get("url", ""))).query).get("page")
+            return int(named[0]) if named and named[0].isdigit() and int(named[0]) > current else current + 1
+        size = page_size_override or self.get_page_size()
+        total = (response.headers.get("X-Total-Count") or "").strip()
+        if last_page_size == 0 or not total.isdigit():
+            return None if last_page_size == 0 or (size and last_page_size < size) else current + 1
+        if size and (current + 1 - self.start_from_page) * size >= int(total):
+            return None
+        return current + 1
+
+
+@dataclass
+class ThrottleWindowBackoff(BackoffStrategy):
+    """No CDK backoff strategy can wait for one status alone: a throttled InsideView account stays locked for a
+    whole window, for every token (providers.md, InsideView), while a 5xx should still back off exponentially."""
+
+    parameters: InitVar[Mapping[str, Any]]
+    config: Config
+    window: str = "PT5M"
+    status: int = 429
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._seconds = parse_duration(self.window).total_seconds()
+
+    def backoff_time(
+        self,
+        response_or_exception: Optional[Union[requests.Response, requests.RequestException]],
+        attempt_count: int,
+    ) -> Optional[float]:
+        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == self.status:
+            return self._seconds
+        return None
 
 
 class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
@@ -352,6 +384,47 @@ class KeysToSnakeCaseDeep(CachedKeysToSnakeCase):
         if isinstance(value, list):
             return [self._transform_value(item) for item in value]
         return value
+
+
+_CREDENTIALS = "credentials"
+
+
+class ConnectedProviders(RecordTransformation):
+    """RemoveFields needs the keys named in advance; Leaf adds providers, so every key ending in `Credentials` goes.
+
+    A Leaf user embeds the grower's secrets at each machine-data provider (providers.md, Leaf):
+    `{"id": "u1", "johnDeereCredentials": {"clientSecret": ...}, "trimbleCredentials": null}` leaves as
+    `{"id": "u1", "connected_providers": ["john_deere"]}`; such keys are dropped at any depth.
+    """
+
+    def __init__(self, config: Optional[Config] = None, parameters: Optional[Mapping[str, Any]] = None) -> None:
+        self._names = CachedKeysToSnakeCase()
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[Any] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        connected = {
+            self._names.process_key(key[: -len(_CREDENTIALS)])
+            for key, value in record.items()
+            if isinstance(key, str) and key.lower().endswith(_CREDENTIALS) and len(key) > len(_CREDENTIALS) and value
+        }
+        _drop_credentials(record)
+        record["connected_providers"] = sorted(connected)
+
+
+def _drop_credentials(value: Any) -> None:
+    if isinstance(value, dict):
+        for key in [key for key in value if isinstance(key, str) and key.lower().endswith(_CREDENTIALS)]:
+            del value[key]
+        for nested in value.values():
+            _drop_credentials(nested)
+    elif isinstance(value, list):
+        for item in value:
+            _drop_credentials(item)
 
 
 class CheckedSchemaNormalization(TypeTransformer):

@@ -24,6 +24,9 @@ VENDOR_FIELDS = {
     "leaf": {"username", "password", "base_url"},
 }
 PERIODS = ("day", "month", "year")
+# the secrets that travel in an HTTP header (X-Api-Key), where only visible ASCII can go
+HEADER_SECRETS = (("leadfeeder", "api_key"), ("whitepages", "api_key"))
+QUOTE_LIMIT = 60
 
 
 class ConfigProblem(ValueError):
@@ -34,16 +37,52 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+def quoted(value: Any) -> str:
+    """A value as an error quotes it: in quotes, cut to a readable length, any character that is not valid text
+    (an unpaired surrogate) escaped, so that the message itself can always be printed."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > QUOTE_LIMIT:
+        text = f"{text[:QUOTE_LIMIT]}… ({len(text):,} characters)"
+    return "'" + text.encode("utf-8", "backslashreplace").decode("utf-8") + "'"
+
+
+def _not_text(value: Any, path: str) -> Optional[str]:
+    """The dotted path of the first string (key or value) holding an unpaired surrogate, which no request can
+    carry (it has no UTF-8 form)."""
+    if isinstance(value, str):
+        return path if any("\ud800" <= character <= "\udfff" for character in value) else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _not_text(key, "") is not None:
+                return inner
+            found = _not_text(item, inner)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _not_text(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
 def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> None:
     """Raise ConfigProblem for the first rule the config breaks."""
     if not isinstance(config, Mapping):
         raise ConfigProblem("The config must be a JSON object; see the README's Config section.")
     today = today or today_utc()
+    broken = _not_text(config, "")
+    if broken is not None:
+        raise ConfigProblem(
+            f"The config field {quoted(broken)} holds a character that is not valid text (an unpaired surrogate, "
+            "often left by a bad copy and paste); type that value again."
+        )
     # the Connector Builder and the platform add their own keys, all starting with "__"
     unknown = sorted(key for key in set(config) - TOP_LEVEL if not str(key).startswith("__"))
     if unknown:
         raise ConfigProblem(
-            f"The config has an unknown field '{unknown[0]}'; the vendor blocks are "
+            f"The config has an unknown field {quoted(unknown[0])}; the vendor blocks are "
             "leadfeeder, insideview, whitepages and leaf."
         )
     start = _date(config, "start_date", required=True)
@@ -83,7 +122,7 @@ def _date(config: Mapping[str, Any], name: str, required: bool) -> Optional[date
 
 
 def _bad_date(name: str, value: str) -> date:
-    raise ConfigProblem(f"{name} '{value}' is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
+    raise ConfigProblem(f"{name} {quoted(value)} is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
 
 
 def _integer(config: Mapping[str, Any], name: str, minimum: int, maximum: Optional[int]) -> None:
@@ -91,10 +130,10 @@ def _integer(config: Mapping[str, Any], name: str, minimum: int, maximum: Option
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigProblem(f"{name} must be a whole number, not {value!r}.")
+        raise ConfigProblem(f"{name} must be a whole number, not {quoted(value)}.")
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ConfigProblem(f"{name} must be {bound}, not {value}.")
+        raise ConfigProblem(f"{name} must be {bound}, not {quoted(value)[1:-1]}.")
 
 
 def _vendor(key: str, block: Any) -> None:
@@ -104,22 +143,39 @@ def _vendor(key: str, block: Any) -> None:
     unknown = sorted(set(block) - VENDOR_FIELDS[key])
     if unknown:
         raise ConfigProblem(
-            f"{key}.{unknown[0]} is not a {title} setting; the settings are {', '.join(sorted(VENDOR_FIELDS[key]))}."
+            f"{key}.{quoted(unknown[0])[1:-1]} is not a {title} setting; the settings are "
+            f"{', '.join(sorted(VENDOR_FIELDS[key]))}."
         )
     for name in secrets:
         value = block.get(name)
         if not isinstance(value, str) or not value.strip():
             raise ConfigProblem(f"{key}.{name} is empty; copy the {title} {name.replace('_', ' ')} into it.")
+        if (key, name) in HEADER_SECRETS:
+            _header_safe(key, name, title, value)
     for name in urls:
         _url(key, name, title, block.get(name))
     if key == "insideview" and block.get("period") not in (None, *PERIODS):
-        raise ConfigProblem(f"insideview.period '{block.get('period')}' is unknown; use day, month or year.")
+        raise ConfigProblem(f"insideview.period {quoted(block.get('period'))} is unknown; use day, month or year.")
     if key == "leadfeeder":
         ids = block.get("account_ids")
         if ids is not None and (
             not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() and "/" not in i for i in ids)
         ):
             raise ConfigProblem("leadfeeder.account_ids must be a list of account IDs such as [\"123456\"].")
+
+
+def _header_safe(key: str, name: str, title: str, value: str) -> None:
+    """An HTTP header carries visible ASCII only: a pasted key with a line break, a space or a control character
+    would crash the request. The secret itself is never quoted, only where the character sits."""
+    for position, character in enumerate(value, start=1):
+        if not "!" <= character <= "~":
+            kind = "space" if character == " " else "line break" if character in "\r\n" else (
+                "control character" if ord(character) < 32 or ord(character) == 127 else "non-ASCII character"
+            )
+            raise ConfigProblem(
+                f"{key}.{name} holds a {kind} at position {position} of {len(value)}, which cannot be sent in an "
+                f"HTTP header; copy the {title} {name.replace('_', ' ')} again without it."
+            )
 
 
 def _url(key: str, name: str, title: str, value: Any) -> None:
@@ -132,7 +188,8 @@ def _url(key: str, name: str, title: str, value: Any) -> None:
         raise ConfigProblem(f"{key}.{name} must not carry credentials or a query; put secrets in their own fields.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigProblem(
-            f"{key}.{name} uses plain http to {parts.hostname}; use https, since only loopback hosts may use http."
+            f"{key}.{name} uses plain http to {quoted(parts.hostname)[1:-1]}; use https, since only loopback hosts "
+            "may use http."
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping, Optional, Set, Tuple
 
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateType, ConfiguredAirbyteCatalog
 
-from source_usage.config_rules import ConfigProblem, today_utc
+from source_usage.config_rules import ConfigProblem, quoted, today_utc
 
 RESET = "reset the stream in Airbyte (or run without --state) to start it over"
 # stream → (cursor field, whether its state is kept per partition)
@@ -30,7 +30,7 @@ def check_catalog(catalog: ConfiguredAirbyteCatalog, available: Set[str]) -> Non
         name = configured.stream.name
         if name not in available:
             raise ConfigProblem(
-                f"The catalog asks for stream '{name}', which this config does not provide; "
+                f"The catalog asks for stream {quoted(name)}, which this config does not provide; "
                 "configure its vendor or run discover again."
             )
 
@@ -54,7 +54,7 @@ def check_state_file(raw: Any) -> None:
         if not isinstance(name, str) or not name:
             raise ConfigProblem(f"The state holds a STREAM message without a stream name; {RESET}.")
         if not isinstance(stream.get("stream_state") or {}, Mapping):
-            raise ConfigProblem(f"The saved state of stream '{name}' is not an object; {RESET}.")
+            raise ConfigProblem(f"The saved state of stream {quoted(name)} is not an object; {RESET}.")
 
 
 def check_state(state: Optional[Iterable[AirbyteStateMessage]], today: Optional[date] = None) -> None:
@@ -95,14 +95,14 @@ def _check_cursor(name: str, cursor: Any, field: str, today: date) -> None:
     if not isinstance(cursor, Mapping) or field not in cursor:
         raise ConfigProblem(f"The saved state of stream '{name}' has no '{field}' cursor; {RESET}.")
     if set(cursor) - {field}:
-        extra = ", ".join(sorted(str(key) for key in set(cursor) - {field}))
+        extra = quoted(", ".join(sorted(str(key) for key in set(cursor) - {field})))[1:-1]
         raise ConfigProblem(
             f"The saved state of stream '{name}' has keys this version does not write ({extra}); {RESET}."
         )
     parsed = _parse(cursor[field])
     if parsed is None:
         raise ConfigProblem(
-            f"The saved state of stream '{name}' has {field} {cursor[field]!r}, which is not a date; {RESET}."
+            f"The saved state of stream '{name}' has {field} {quoted(cursor[field])}, which is not a date; {RESET}."
         )
     day, pattern = parsed
     if day > _first_unread(today, pattern):

@@ -35,10 +35,15 @@ Normalize = Callable[[Any], None]
 Check = Tuple[str, Tuple[type, ...], Optional[re.Pattern[str]]]
 
 
+# a check of the objects inside a field (an array's items): the field's dotted name and what is wrong, or None
+Inner = Callable[[Any], Optional[Tuple[str, str]]]
+
+
 class _Rules(NamedTuple):
     normalize: Optional[Normalize]
     required: List[str]
     checks: List[Check]
+    inner: List[Tuple[str, Inner]]
 
 
 class RecordProblem(ValueError):
@@ -85,6 +90,10 @@ class RecordRules:
                 raise RecordProblem(self._sentence(stream, field, f"{kind.__name__} {_short(value)}"))
             if pattern is not None and kind is str and not pattern.fullmatch(value):
                 raise RecordProblem(self._sentence(stream, field, f"{_short(value)} is not in the expected form"))
+        for field, inner in rules.inner:
+            found = inner(record.get(field))
+            if found is not None:
+                raise RecordProblem(self._sentence(stream, f"{field}{found[0]}", found[1]))
 
     @staticmethod
     def _sentence(stream: str, field: str, what: str) -> str:
@@ -98,13 +107,46 @@ class RecordRules:
 def _compile(schema: Mapping[str, Any]) -> _Rules:
     checks: List[Check] = []
     for field, spec in (schema.get("properties") or {}).items():
-        declared = spec.get("type")
-        names = declared if isinstance(declared, list) else [declared] if declared else []
-        accepts = tuple(python for name in names for python in _PYTHON_TYPES.get(name, ()))
+        accepts = _accepts(spec)
         pattern = re.compile(spec["pattern"]) if "pattern" in spec else _DATE if spec.get("format") == "date" else None
         if accepts:
             checks.append((field, accepts, pattern))
-    return _Rules(_nested(schema), list(schema.get("required") or []), checks)
+    inner = [(field, check) for field, spec in (schema.get("properties") or {}).items() if (check := _inner(spec))]
+    return _Rules(_nested(schema), list(schema.get("required") or []), checks, inner)
+
+
+def _inner(spec: Mapping[str, Any]) -> Optional[Inner]:
+    """The checks of the objects an array field holds: their `required` fields and declared types."""
+    items = spec.get("items")
+    if not isinstance(items, Mapping) or not isinstance(items.get("properties"), Mapping):
+        return None
+    required = list(items.get("required") or [])
+    typed = [(field, accepts) for field, sub in items["properties"].items() if (accepts := _accepts(sub))]
+
+    def check(value: Any) -> Optional[Tuple[str, str]]:
+        if not isinstance(value, list):
+            return None
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                continue
+            for field in required:
+                if item.get(field) is None:
+                    return f"[{index}].{field}", "it is missing"
+            for field, accepts in typed:
+                if field in item:
+                    kind = type(item[field])
+                    if kind not in accepts and (kind is bool or not isinstance(item[field], accepts)):
+                        return f"[{index}].{field}", f"{kind.__name__} {_short(item[field])}"
+        return None
+
+    return check
+
+
+def _accepts(spec: Mapping[str, Any]) -> Tuple[type, ...]:
+    """The Python types a subschema's declared `type` allows (none when it declares no type)."""
+    declared = spec.get("type")
+    names = declared if isinstance(declared, list) else [declared] if declared else []
+    return tuple(python for name in names for python in _PYTHON_TYPES.get(name, ()))
 
 
 def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:

@@ -13,8 +13,9 @@ from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check, skip_ba
 
 RESPONSES = Path(__file__).parent / "responses"
 LEADFEEDER_BAD_KEY = (
-    f"Leadfeeder rejected the API key at {LEADFEEDER_URL}/v1/accounts (invalid_api_key: The provided API key "
-    "is invalid. Please check it and try again.); check leadfeeder.api_key."
+    f"Leadfeeder rejected the API key at {LEADFEEDER_URL}/v1/accounts (invalid_api_key: The provided API key is "
+    "invalid. Please check it and try again.); check leadfeeder.api_key (keys are made in Leadfeeder under "
+    "Settings → Personal → API Keys)."
 )
 WHITEPAGES_BAD_KEY = (
     f"Whitepages rejected the API key at {WHITEPAGES_URL}/v1/account/usage (403 Forbidden); check whitepages.api_key."
@@ -31,7 +32,7 @@ def answer(vendor: str, name: str, status: int = 200) -> HttpResponse:
 
 # check reads one record per vendor: Leadfeeder's first account, Whitepages' first window from start_date
 ACCOUNT_LIST = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts")
-FIRST_ACCOUNT = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts/111111")
+FIRST_ACCOUNT = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts", query_params={"account_id": "111111"})
 FIRST_WINDOW = HttpRequest(
     f"{WHITEPAGES_URL}/v1/account/usage", query_params={"start_date": "2026-06-01", "end_date": "2026-08-29"}
 )
@@ -66,7 +67,7 @@ def test_check_succeeds_when_every_vendor_answers(http_mocker: HttpMocker) -> No
 
 
 def test_check_reads_the_first_listed_account(http_mocker: HttpMocker) -> None:
-    listed = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts/222222")
+    listed = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts", query_params={"account_id": "222222"})
     http_mocker.get(listed, answer("leadfeeder", "account"))
 
     status = check(leadfeeder={"account_ids": ["222222", "333333"]})
@@ -96,14 +97,20 @@ def test_check_names_only_the_vendor_that_fails(http_mocker: HttpMocker) -> None
     assert status.message == WHITEPAGES_BAD_KEY
 
 
-def test_check_reports_an_exhausted_whitepages_quota_not_a_bad_key(http_mocker: HttpMocker) -> None:
-    http_mocker.get(FIRST_WINDOW, answer("whitepages", "limit_exceeded", 403))
+@pytest.mark.parametrize("status_code", [429, 403])
+def test_check_reports_a_used_up_whitepages_quota_at_once_not_a_bad_key(
+    http_mocker: HttpMocker, waits: List[float], status_code: int
+) -> None:
+    http_mocker.get(FIRST_WINDOW, answer("whitepages", "limit_exceeded", status_code))
 
     status = check(whitepages=True)
 
     assert status.status == Status.FAILED
-    assert status.message.startswith("Whitepages says the account's request quota is exhausted")
-    assert "check whitepages.api_key" not in status.message
+    assert status.message.startswith("Whitepages says the request quota of this API key is used up")
+    assert "wait until the plan's quota renews" in status.message
+    assert "check whitepages.api_key" not in status.message and "max_requests_per_second" not in status.message
+    assert waits == []
+    http_mocker.assert_number_of_calls(FIRST_WINDOW, 1)
 
 
 def test_check_names_the_vendor_whose_server_keeps_failing(http_mocker: HttpMocker) -> None:

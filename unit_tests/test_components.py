@@ -15,11 +15,13 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import components
 from source_usage.components import (
-    CountedPageIncrement,
+    ConnectedProviders,
     EnvelopeExtractor,
     InsideViewDecoder,
     KeysToSnakeCaseDeep,
+    LinkHeaderPages,
     LoginTokenAuthenticator,
+    ThrottleWindowBackoff,
     WindowEndStateConverter,
 )
 
@@ -166,43 +168,94 @@ def test_insideview_decoder_reports_broken_xml_as_transient() -> None:
     assert raised.value.message.startswith("InsideView sent an XML answer that could not be read")
 
 
-# ---------------------------------------------------------------- CountedPageIncrement
+# ---------------------------------------------------------------- LinkHeaderPages
+
+USERS = "https://api.withleaf.io/services/usermanagement/api/users"
 
 
 def next_page(
-    page_size: int, headers: Mapping[str, str], last_page_size: int, last_page: Optional[int]
+    page_size: int, headers: Mapping[str, str], last_page_size: int, last_page: Optional[int], url: str = USERS
 ) -> Optional[Any]:
-    strategy = CountedPageIncrement(config={}, page_size=page_size, parameters={})
-    return strategy.next_page_token(response([], headers), last_page_size, None, last_page)
+    strategy = LinkHeaderPages(config={}, page_size=page_size, parameters={})
+    answer = response([], headers)
+    answer.url = url
+    return strategy.next_page_token(answer, last_page_size, None, last_page)
 
 
-def test_counted_page_increment_stops_on_a_short_or_empty_page() -> None:
-    assert next_page(100, {}, 50, None) is None
-    assert next_page(100, {}, 0, 3) is None
+def test_link_header_pages_follow_next_after_a_page_shorter_than_asked() -> None:
+    links = {
+        "Link": f'<{USERS}?page=1&size=100>; rel="next",<{USERS}?page=2&size=100>; rel="last"',
+        "X-Total-Count": "7",
+    }
+
+    assert next_page(100, links, 3, None) == 1
 
 
-def test_counted_page_increment_continues_after_a_full_page_without_headers() -> None:
+def test_link_header_pages_take_the_page_a_relative_next_link_names() -> None:
+    links = {"Link": '</services/usermanagement/api/users?page=4&size=100>; rel="next"'}
+
+    assert next_page(100, links, 2, 3) == 4
+
+
+def test_link_header_pages_stop_where_link_has_no_next_even_after_a_full_page() -> None:
+    links = {"Link": f'<{USERS}?page=0&size=100>; rel="first",<{USERS}?page=1&size=100>; rel="prev"'}
+
+    assert next_page(100, links, 100, 1) is None
+
+
+def test_link_header_pages_without_headers_end_at_a_short_or_empty_page() -> None:
     assert next_page(100, {}, 100, None) == 1
     assert next_page(100, {}, 100, 1) == 2
+    assert next_page(100, {}, 50, 2) is None
+    assert next_page(100, {}, 0, 2) is None
 
 
 @pytest.mark.parametrize(
-    ("total", "last_page", "expected"),
-    [("200", None, 1), ("200", 1, None), ("201", 1, 2), ("300", 2, None), (" 250 ", 1, 2), ("many", 1, 2)],
+    ("total", "last_page", "last_size", "expected"),
+    [("200", None, 100, 1), ("200", 1, 100, None), ("201", 1, 100, 2), ("300", 2, 30, None), (" 250 ", 1, 7, 2),
+     ("many", 1, 100, 2)],
 )
-def test_counted_page_increment_stops_when_x_total_count_is_reached(
-    total: str, last_page: Optional[int], expected: Optional[int]
+def test_link_header_pages_without_link_stop_when_x_total_count_is_reached(
+    total: str, last_page: Optional[int], last_size: int, expected: Optional[int]
 ) -> None:
-    assert next_page(100, {"X-Total-Count": total}, 100, last_page) == expected
+    assert next_page(100, {"X-Total-Count": total}, last_size, last_page) == expected
 
 
-def test_counted_page_increment_stops_on_a_link_header_without_next() -> None:
-    base = "https://api.withleaf.io/services/usermanagement/api/users"
-    with_next = {"Link": f'<{base}?page=2&size=100>; rel="next",<{base}?page=0&size=100>; rel="first"'}
-    without_next = {"Link": f'<{base}?page=0&size=100>; rel="prev",<{base}?page=1&size=100>; rel="last"'}
+# ---------------------------------------------------------------- ThrottleWindowBackoff
 
-    assert next_page(100, with_next, 100, 1) == 2
-    assert next_page(100, without_next, 100, 1) is None
+
+def test_throttle_window_backoff_waits_a_whole_window_on_429_only() -> None:
+    strategy = ThrottleWindowBackoff(config={}, parameters={}, window="PT5M")
+    throttled = response({"message": "throttled"})
+    throttled.status_code = 429
+    failed = response({})
+    failed.status_code = 503
+
+    assert strategy.backoff_time(throttled, 1) == 300
+    assert strategy.backoff_time(failed, 1) is None
+    assert strategy.backoff_time(requests.ConnectionError(), 1) is None
+
+
+# ---------------------------------------------------------------- ConnectedProviders
+
+
+def test_connected_providers_keeps_names_and_drops_every_credential() -> None:
+    record: Dict[str, Any] = {
+        "id": "u-1",
+        "johnDeereCredentials": {"clientSecret": "s-1", "accessToken": "t-1"},
+        "climateFieldViewCredentials": {"refreshToken": "r-1"},
+        "trimbleCredentials": None,
+        "somethingNewCredentials": {"token": "t-2"},
+        "profile": {"nestedCredentials": {"token": "t-3"}, "city": "Ames"},
+    }
+
+    ConnectedProviders().transform(record)
+
+    assert record == {
+        "id": "u-1",
+        "profile": {"city": "Ames"},
+        "connected_providers": ["climate_field_view", "john_deere", "something_new"],
+    }
 
 
 # ---------------------------------------------------------------- KeysToSnakeCaseDeep

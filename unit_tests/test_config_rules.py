@@ -210,3 +210,35 @@ def test_a_config_with_every_vendor_passes_the_rules() -> None:
     cfg = config(leadfeeder={"account_ids": ["123456"]}, insideview=True, whitepages=True, leaf=True)
 
     check_config(cfg, today=TODAY)
+
+
+def test_a_quoted_value_is_cut_to_a_readable_length_whatever_its_size() -> None:
+    with pytest.raises(ConfigProblem) as raised:
+        check_config({"start_date": "2" * 20_000, "whitepages": {"api_key": "k"}}, today=TODAY)
+
+    assert len(str(raised.value)) < 200
+    assert "(20,000 characters)" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [("abc\ndef", "line break"), ("abc\x00def", "control character"), ("abc def", "space"), ("abcdéf", "non-ASCII")],
+)
+def test_a_header_secret_that_cannot_be_sent_is_a_config_error_naming_the_field_not_the_secret(
+    key: str, kind: str
+) -> None:
+    with pytest.raises(ConfigProblem) as raised:
+        check_config({"start_date": "2026-01-01", "leadfeeder": {"api_key": key}}, today=TODAY)
+
+    assert str(raised.value).startswith(f"leadfeeder.api_key holds a {kind}")
+    assert key not in str(raised.value)
+
+
+def test_an_unpaired_surrogate_anywhere_is_a_config_error_that_can_be_printed() -> None:
+    config = {"start_date": "2026-01-01", "insideview": {"client_id": "id", "client_secret": "se\ud800cret"}}
+
+    with pytest.raises(ConfigProblem) as raised:
+        check_config(config, today=TODAY)
+
+    assert "'insideview.client_secret'" in str(raised.value)
+    str(raised.value).encode("utf-8")

@@ -369,11 +369,13 @@ def test_insideview_full_sync_reads_the_widest_window_of_each_period(period: str
         assert states(output, "api_transactions")[-1] == {"date": final_state}
 
 
-# period: (saved state, the one window an incremental sync with lookback_days 3 asks for)
+# period: (saved state, the one window an incremental sync with lookback_days 3 asks for). A month or year state
+# says which period was read last, not on which day: the sync goes back lookback_days from that period's first day,
+# so the period before is read again too (its last days may be among the lookback days).
 INCREMENTAL = {
     "day": ({"date": "2026-11-21"}, ("2026-11-17", "2026-11-20")),
-    "month": ({"date": "2026-12"}, ("2026-11", "2026-11")),
-    "year": ({"date": "2027"}, ("2026", "2026")),
+    "month": ({"date": "2026-12"}, ("2026-10", "2026-11")),
+    "year": ({"date": "2027"}, ("2025", "2026")),
 }
 
 
@@ -427,3 +429,40 @@ def test_insideview_check_fails_on_a_wrong_client_secret() -> None:
             "InsideView rejected the client credentials at https://login.insideview.com/Auth/login/v1/token.json (401)"
         )
         assert "insideview.client_secret" in status.connectionStatus.message
+
+
+def test_insideview_throttled_account_waits_out_the_window_without_logging_in_again(waits: List[float]) -> None:
+    # a throttled account locks out every token for a whole 5-minute window (providers.md, InsideView): a new token
+    # would not help, and a retry seconds later would be throttled again
+    throttled = answer({"errorType": "Too Many Requests", "status": 429, "message": "Throttled"}, 429)
+    with HttpMocker() as http_mocker:
+        token_request = login()
+        http_mocker.post(token_request, token())
+        request = credits_request()
+        http_mocker.get(request, [throttled, answer(usage_body())])
+
+        output = run_read(config(insideview=True), catalog("credits"))
+
+        assert_succeeded(output)
+        http_mocker.assert_number_of_calls(token_request, 1)
+        http_mocker.assert_number_of_calls(request, 2)
+        assert len(waits) == 1 and 300 <= waits[0] <= 302
+
+
+def test_insideview_still_throttled_after_the_window_fails_saying_the_account_is_throttled(
+    waits: List[float],
+) -> None:
+    throttled = answer({"errorType": "Too Many Requests", "status": 429, "message": "Throttled"}, 429)
+    with HttpMocker() as http_mocker:
+        token_request = login()
+        http_mocker.post(token_request, token())
+        http_mocker.get(credits_request(), [throttled] * 7)
+
+        output = run_read(config(insideview=True), catalog("credits"))
+
+        error = output.errors[0].trace.error
+        assert error.message.startswith("InsideView kept answering 429 Too Many Requests")
+        assert "throttles the whole account" in error.message
+        assert "max_requests_per_second" not in error.message
+        http_mocker.assert_number_of_calls(token_request, 1)
+        assert waits and all(300 <= wait <= 302 for wait in waits)

@@ -48,9 +48,10 @@ def account_list(*ids: Any, next_page: Optional[str] = None) -> HttpResponse:
 
 
 def account(account_id: Any) -> HttpResponse:
+    """The answer to /v1/accounts?account_id=: a list holding that one account, with its credits."""
     body = template("account")
-    body["data"]["id"] = account_id
-    body["data"]["attributes"]["name"] = f"Account {account_id}"
+    body["data"][0]["id"] = int(account_id)
+    body["data"][0]["attributes"]["name"] = f"Account {account_id}"
     return HttpResponse(json.dumps(body))
 
 
@@ -71,7 +72,7 @@ def list_request(query: Optional[Dict[str, str]] = None) -> HttpRequest:
 
 
 def account_request(account_id: str) -> HttpRequest:
-    return HttpRequest(f"{LEADFEEDER_URL}/v1/accounts/{account_id}", headers=HEADERS)
+    return list_request({"account_id": account_id})
 
 
 def usage_request(account_id: str, start: str, end: str) -> HttpRequest:
@@ -199,12 +200,14 @@ def test_leadfeeder_splits_usage_at_24_months(
 @pytest.mark.parametrize(
     ("lookback_days", "first_month"),
     [
-        pytest.param(3, "2026-11", id="rereads-current-month"),
-        pytest.param(0, "2026-11", id="no-lookback-still-rereads-current-month"),
-        pytest.param(40, "2026-10", id="lookback-reaches-previous-month"),
+        # the state 2026-12 says November was the last month read, on some day of it: the sync goes back
+        # lookback_days from November's first day, so the month holding any of them is read again
+        pytest.param(3, "2026-10", id="lookback-from-the-1st-reaches-the-previous-month"),
+        pytest.param(0, "2026-11", id="no-lookback-still-rereads-the-last-month"),
+        pytest.param(40, "2026-09", id="long-lookback-reaches-two-months-back"),
     ],
 )
-def test_leadfeeder_incremental_sync_starts_lookback_plus_one_days_before_each_accounts_state(
+def test_leadfeeder_incremental_sync_rereads_every_month_holding_the_lookback_days_before_each_state(
     http_mocker: HttpMocker, lookback_days: int, first_month: str
 ) -> None:
     synced = expect_usage(http_mocker, "111111", [(first_month, "2026-11")], "2026-11")
@@ -235,7 +238,7 @@ def test_leadfeeder_next_sync_resumes_from_the_state_the_first_sync_left(http_mo
     assert_each_sent_once(http_mocker, first)
     http_mocker.clear_all_matchers()
     http_mocker.get(listing, account_list("111111"))
-    second = expect_usage(http_mocker, "111111", [("2026-11", "2026-11")], "2026-11")
+    second = expect_usage(http_mocker, "111111", [("2026-10", "2026-11")], "2026-11")
 
     second_output = run_read(cfg, catalog("api_usage"), state(api_usage=states(first_output, "api_usage")[-1]))
 
@@ -351,8 +354,9 @@ def test_leadfeeder_invalid_key_is_a_config_error_with_the_vendors_code(http_moc
     error = first_error(output)
     assert error.failure_type == FailureType.config_error
     assert error.message == (
-        "Leadfeeder rejected the API key at https://api.leadfeeder.com/v1/accounts/111111 (invalid_api_key: "
-        "The provided API key is invalid. Please check it and try again.); check leadfeeder.api_key."
+        "Leadfeeder rejected the API key at https://api.leadfeeder.com/v1/accounts (invalid_api_key: The provided API "
+        "key is invalid. Please check it and try again.); check leadfeeder.api_key (keys are made in Leadfeeder under "
+        "Settings → Personal → API Keys)."
     )
     http_mocker.assert_number_of_calls(request, 1)
 
@@ -421,14 +425,35 @@ def test_leadfeeder_bad_request_fails_naming_the_vendor_and_its_message(http_moc
     http_mocker.assert_number_of_calls(request, 1)
 
 
-def test_leadfeeder_unknown_account_names_the_account(http_mocker: HttpMocker) -> None:
+def test_leadfeeder_account_the_key_cannot_see_fails_naming_account_ids(http_mocker: HttpMocker) -> None:
     request = account_request("999999")
-    http_mocker.get(request, HttpResponse('{"code": "not_found", "message": "Not found"}', 404))
+    http_mocker.get(request, HttpResponse('{"data": [], "meta": {"request_id": "r-1"}}'))
 
     output = run_read(listed("999999"), catalog("accounts"))
 
     error = first_error(output)
-    assert error.message == "Leadfeeder has no account 999999 for this API key; check leadfeeder.account_ids."
+    assert error.failure_type == FailureType.config_error
+    assert error.message == (
+        "Leadfeeder lists no account for this API key at https://api.leadfeeder.com/v1/accounts among "
+        "leadfeeder.account_ids (999999); check leadfeeder.account_ids and that the key's user may see those accounts."
+    )
+    http_mocker.assert_number_of_calls(request, 1)
+
+
+def test_leadfeeder_usage_follows_links_next_with_the_same_window(http_mocker: HttpMocker) -> None:
+    first = usage_request("111111", "2026-01", "2026-11")
+    second_url = f"{LEADFEEDER_URL}/v1/usage?account_id=111111&start_period=2026-01&end_period=2026-11&page=2"
+    second = HttpRequest(second_url, headers=HEADERS)
+    body = json.loads(usage("2026-01").body)
+    body["links"] = {"next": second_url}
+    http_mocker.get(first, HttpResponse(json.dumps(body)))
+    http_mocker.get(second, usage("2026-02"))
+
+    output = run_read(listed("111111"), catalog("api_usage"))
+
+    assert not output.errors
+    assert_each_sent_once(http_mocker, [first, second])
+    assert [record["period"] for record in records(output)] == ["2026-01", "2026-02"]
 
 
 def test_leadfeeder_403_on_an_account_the_key_may_not_read_names_account_ids_not_the_key(

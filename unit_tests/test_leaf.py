@@ -80,12 +80,20 @@ def bearer(token: str = TOKEN) -> Dict[str, str]:
 
 
 def contracts_request(token: str = TOKEN) -> HttpRequest:
-    return HttpRequest(BILLING, headers=bearer(token))
+    return HttpRequest(BILLING, query_params={"size": "100"}, headers=bearer(token))
+
+
+def only_page(url: str, count: int) -> Dict[str, str]:
+    """The headers of a list's one page, as the vendor writes them."""
+    return {
+        "Link": f'<{url}?page=0&size=100>; rel="last",<{url}?page=0&size=100>; rel="first"',
+        "X-Total-Count": str(count),
+    }
 
 
 def contracts(*ids: str) -> HttpResponse:
     shape = template("contracts")[0]
-    return reply([{**shape, "id": contract_id} for contract_id in ids])
+    return reply([{**shape, "id": contract_id} for contract_id in ids], headers=only_page(BILLING, len(ids)))
 
 
 def users_request(page: Optional[int] = None) -> HttpRequest:
@@ -99,7 +107,7 @@ def users(first: int, count: int, headers: Optional[Mapping[str, str]] = None) -
         {**shape, "id": user_id(index), "name": f"User {index}", "externalId": f"ext-{index}"}
         for index in range(first, first + count)
     ]
-    return reply(page, headers=headers)
+    return reply(page, headers=only_page(USERS, count) if headers is None else headers)
 
 
 def user_id(index: int) -> str:
@@ -271,7 +279,7 @@ def test_leaf_check_fails_on_a_wrong_password(http_mocker: HttpMocker) -> None:
 
 def test_leaf_contracts_dates_become_days(http_mocker: HttpMocker) -> None:
     http_mocker.post(login(), authenticated())
-    http_mocker.get(contracts_request(), reply(template("contracts")))
+    http_mocker.get(contracts_request(), reply(template("contracts"), headers=only_page(BILLING, 2)))
 
     output = run_read(config(leaf=True), catalog("contracts"))
 
@@ -284,7 +292,17 @@ def test_leaf_contracts_dates_become_days(http_mocker: HttpMocker) -> None:
 
 # case: the pages the vendor answers, as (page parameter, first user, users on the page, headers)
 PAGINATION: Dict[str, Sequence[Tuple[Optional[int], int, int, Mapping[str, str]]]] = {
-    "short-page": [(None, 0, 100, {}), (1, 100, 100, {}), (2, 200, 50, {})],
+    "no-headers-until-a-short-page": [(None, 0, 100, {}), (1, 100, 100, {}), (2, 200, 50, {})],
+    "total-count-with-short-pages": [
+        (None, 0, 3, {"X-Total-Count": "250"}),
+        (1, 3, 100, {"X-Total-Count": "250"}),
+        (2, 103, 0, {"X-Total-Count": "250"}),
+    ],
+    "short-pages-while-link-says-next": [
+        (None, 0, 3, {**link(0, "next", "last", "first"), "X-Total-Count": "7"}),
+        (1, 3, 3, {**link(1, "next", "prev", "last", "first"), "X-Total-Count": "7"}),
+        (2, 6, 1, {**link(2, "prev", "last", "first"), "X-Total-Count": "7"}),
+    ],
     "total-count-250": [
         (None, 0, 100, {"X-Total-Count": "250"}),
         (1, 100, 100, {"X-Total-Count": "250"}),
@@ -320,6 +338,7 @@ def test_leaf_users_pages_by_100_and_stops_where_the_list_ends(http_mocker: Http
         "email": "jane@example.com",
         "external_id": "ext-0",
         "created_time": "2024-02-01T10:00:00Z",
+        "connected_providers": [],
     }
 
 
@@ -520,3 +539,53 @@ def test_leaf_failed_window_leaves_the_state_at_the_end_of_the_windows_before_it
     assert "Leaf refused the request" in output.errors[0].trace.error.message
     # the first window [2024-06-01..2025-06-01] completed: the first day not yet read is 2025-06-02
     assert partition_states(output, "contract_consumption") == {(CONTRACT_A,): {"date": "2025-06-02"}}
+
+
+def test_leaf_users_keep_which_providers_are_connected_and_no_credential(http_mocker: HttpMocker) -> None:
+    secrets = ["deere-client-secret-1", "deere-access-token-1", "fv-refresh-token-1", "agvance-token-1"]
+    user = {
+        **template("users")[0],
+        "johnDeereCredentials": {"clientKey": "deere-key", "clientSecret": secrets[0], "accessToken": secrets[1]},
+        "climateFieldViewCredentials": {"refreshToken": secrets[2]},
+        "trimbleCredentials": None,
+        "agvanceCredentials": {"token": secrets[3]},
+    }
+    http_mocker.post(login(), authenticated())
+    http_mocker.get(users_request(), reply([user], headers=link(0, "first", "last")))
+
+    output = run_read(config(leaf=True), catalog("leaf_users"))
+
+    assert_succeeded(output)
+    assert records(output)[0]["connected_providers"] == ["agvance", "climate_field_view", "john_deere"]
+    assert not [key for key in records(output)[0] if key.endswith("credentials")]
+    messages = [*output.records, *output.logs, *output.state_messages, *output.trace_messages]
+    everything = "\n".join(str(message) for message in messages)
+    for secret in [*secrets, "deere-key"]:
+        assert secret not in everything
+
+
+@pytest.mark.parametrize(
+    ("problem", "quoted"),
+    [
+        (
+            {"type": "https://api.withleaf.io/problem/problem-with-message", "title": "Contract not found",
+             "status": 404, "path": "/api/billing/contracts/x", "message": "error.contractNotFound",
+             "errorKey": "contractNotFound"},
+            "Contract not found",
+        ),
+        ({"title": "Bad Request", "status": 400, "detail": "startTime must be before endTime"}, "Bad Request"),
+        ({"status": 400, "detail": "startTime must be before endTime"}, "startTime must be before endTime"),
+    ],
+    ids=["problem-document", "older-title-and-detail", "older-detail-only"],
+)
+def test_leaf_errors_quote_the_problem_documents_title_or_detail(
+    http_mocker: HttpMocker, problem: Dict[str, Any], quoted: str
+) -> None:
+    http_mocker.post(login(), authenticated())
+    http_mocker.get(contracts_request(), reply(problem, problem["status"]))
+
+    output = run_read(config(leaf=True), catalog("contracts"))
+
+    message = output.errors[0].trace.error.message
+    assert message.startswith("Leaf ")
+    assert f"({problem['status']} {quoted})" in message or f"({quoted})" in message

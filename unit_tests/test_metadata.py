@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shlex
 import tomllib
 from pathlib import Path
@@ -143,12 +144,44 @@ def test_dockerfile_labels_name_the_metadata_image(metadata: dict[str, Any]) -> 
     assert labels["io.airbyte.version"] == metadata["data"]["dockerImageTag"]
 
 
-def test_metadata_base_image_is_the_dockerfile_runtime_base(metadata: dict[str, Any]) -> None:
+def _dockerfile_base_image_default() -> str:
+    """The default of the Dockerfile's `ARG BASE_IMAGE`."""
+    arguments = [arguments for keyword, arguments in _dockerfile_instructions() if keyword == "ARG"]
+    defaults = dict(argument.split("=", 1) for argument in arguments if "=" in argument)
+    return defaults["BASE_IMAGE"]
+
+
+def test_every_dockerfile_stage_is_built_on_the_base_image_argument() -> None:
     bases = [arguments.split()[0] for keyword, arguments in _dockerfile_instructions() if keyword == "FROM"]
-    runtime_base = bases[-1]
-    if "/" not in runtime_base:
-        runtime_base = f"docker.io/library/{runtime_base}"
-    assert metadata["data"]["connectorBuildOptions"]["baseImage"] == runtime_base
+    assert bases and set(bases) == {"${BASE_IMAGE}"}, bases
+
+
+def test_metadata_base_image_is_the_dockerfile_default_base_pinned_by_digest(metadata: dict[str, Any]) -> None:
+    base_image = metadata["data"]["connectorBuildOptions"]["baseImage"]
+    assert base_image == _dockerfile_base_image_default()
+    assert re.fullmatch(r"docker\.io/airbyte/python-connector-base:[0-9.]+@sha256:[0-9a-f]{64}", base_image)
+
+
+def test_metadata_pypi_package_is_the_package_of_pyproject(metadata: dict[str, Any]) -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert metadata["data"]["remoteRegistries"]["pypi"] == {
+        "enabled": True,
+        "packageName": pyproject["project"]["name"],
+    }
+
+
+# Where each test suite of connectorTestSuitesOptions lives in the repository.
+SUITE_PATHS = {
+    "unitTests": "unit_tests",
+    "integrationTests": "integration_tests",
+    "acceptanceTests": "acceptance-test-config.yml",
+}
+
+
+def test_metadata_test_suites_are_the_suites_of_the_repository(metadata: dict[str, Any]) -> None:
+    suites = [option["suite"] for option in metadata["data"]["connectorTestSuitesOptions"]]
+    assert sorted(suites) == sorted(SUITE_PATHS)
+    assert all((ROOT / SUITE_PATHS[suite]).exists() for suite in suites)
 
 
 def test_allowed_hosts_are_the_hosts_of_the_spec_default_urls(metadata: dict[str, Any]) -> None:

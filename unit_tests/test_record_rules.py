@@ -104,3 +104,16 @@ def test_a_schema_that_is_not_ours_is_left_to_the_cdk() -> None:
         "count": {"type": "integer"}, "name": {"type": "string"}}})
 
     assert record == {"count": 5, "name": "None"}
+
+
+def test_an_object_inside_an_array_missing_a_required_field_stops_the_stream_naming_it() -> None:
+    record = {
+        "area_unit": "Acre",
+        "date": "2026-11-19",
+        "total_unique_area": 1.26,
+        "leaf_users_areas": [{"leaf_user_id": "u-1", "total_area": "0.5"}, {"total_area": 1.42}],
+        "contract_id": "c-1",
+    }
+
+    with pytest.raises(RecordProblem, match=r"'leaf_users_areas\[1\]\.leaf_user_id' .*\(it is missing\)"):
+        RecordRules().normalize("daily_consumption", record)

@@ -221,16 +221,20 @@ def test_whitepages_invalid_key_is_a_config_error_naming_the_field(http_mocker: 
     assert records(output) == []
 
 
-def test_whitepages_limit_exceeded_is_reported_as_quota_not_key(http_mocker: HttpMocker) -> None:
+@pytest.mark.parametrize("status_code", [429, 403])
+def test_whitepages_limit_exceeded_is_reported_as_quota_not_key(
+    http_mocker: HttpMocker, waits: List[float], status_code: int
+) -> None:
     request = window("2026-09-01", "2026-11-20")
-    http_mocker.get(request, answer("limit_exceeded", 403))
+    http_mocker.get(request, answer("limit_exceeded", status_code))
 
     output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
 
     error = first_error(output)
-    assert error.message.startswith("Whitepages says the account's request quota is exhausted")
+    assert error.message.startswith("Whitepages says the request quota of this API key is used up")
     assert "check whitepages.api_key" not in error.message
     assert error.failure_type != FailureType.config_error
+    assert waits == []
     http_mocker.assert_number_of_calls(request, 1)
 
 

@@ -21,6 +21,12 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from problem
 
 
+def _page_cap(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a page size of 1 or more: {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="usage-sandbox", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -34,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-rate-limits", action="store_true", help="serve without the vendors' rate limits")
     run.add_argument(
         "--limits", default=None, help='JSON as POST /_sandbox/limits takes, e.g. {"leaf": false}'
+    )
+    run.add_argument(
+        "--page-cap", type=_page_cap, default=None, help="at most N items a page, whatever size is asked"
     )
     run.add_argument("--verbose", action="store_true", help="log every request")
     show = commands.add_parser("truth", help="print the records a complete sync must produce")
@@ -67,7 +76,13 @@ def main(argv: list[str] | None = None) -> None:
                 out.write(json.dumps({"stream": stream, "data": row}) + "\n")
         return
     runtime = build_runtime(
-        args.seed, args.size, args.today, args.latency_ms, args.jitter_ms, not args.no_rate_limits
+        args.seed,
+        args.size,
+        args.today,
+        args.latency_ms,
+        args.jitter_ms,
+        not args.no_rate_limits,
+        args.page_cap,
     )
     if args.limits:
         runtime.limits.configure(json.loads(args.limits))

@@ -1,4 +1,4 @@
-"""The control API under /_sandbox/: health, stats, reset, faults, today and rate limits."""
+"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, page cap, secrets."""
 
 import json
 from typing import Any
@@ -9,6 +9,7 @@ from usage_sandbox.days import parse_day
 from usage_sandbox.faults import parse_profile
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
+from usage_sandbox.truth import provider_secrets
 
 PREFIX = "/_sandbox"
 
@@ -25,6 +26,7 @@ class Control:
                 "seed": runtime.seed,
                 "size": runtime.size,
                 "today": runtime.today.isoformat(),
+                "page_cap": runtime.page_cap,
                 "vendors": sorted(runtime.vendors),
             }
         )
@@ -65,6 +67,20 @@ class Control:
             self.runtime.today = day
         return json_reply({"today": self.runtime.today.isoformat()})
 
+    async def pages(self, request: web.Request) -> web.Response:
+        if request.method == "POST":
+            body = await _body(request)
+            if isinstance(body, web.Response):
+                return body
+            cap = body.get("cap", "missing") if isinstance(body, dict) else "missing"
+            if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+                return json_reply({"error": 'the body must be {"cap": N} with N >= 1, or {"cap": null}'}, 400)
+            self.runtime.page_cap = cap
+        return json_reply({"cap": self.runtime.page_cap})
+
+    async def secrets(self, request: web.Request) -> web.Response:
+        return json_reply({"secrets": provider_secrets(self.runtime.seed, self.runtime.size)})
+
     async def limits(self, request: web.Request) -> web.Response:
         if request.method == "POST":
             body = await _body(request)
@@ -89,7 +105,9 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
     app.router.add_get(f"{PREFIX}/health", control.health)
     app.router.add_get(f"{PREFIX}/stats", control.stats)
     app.router.add_post(f"{PREFIX}/reset", control.reset)
+    app.router.add_get(f"{PREFIX}/secrets", control.secrets)
     for method in ("GET", "POST"):
         app.router.add_route(method, f"{PREFIX}/faults", control.faults)
         app.router.add_route(method, f"{PREFIX}/today", control.today)
         app.router.add_route(method, f"{PREFIX}/limits", control.limits)
+        app.router.add_route(method, f"{PREFIX}/pages", control.pages)

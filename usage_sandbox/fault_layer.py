@@ -6,7 +6,7 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
-from usage_sandbox.faults import FaultProfile, pause
+from usage_sandbox.faults import QUOTA_EXHAUSTED, FaultProfile, pause
 from usage_sandbox.noise import unit
 from usage_sandbox.runtime import RouteInfo, Runtime
 from usage_sandbox.vendor import VendorSpec
@@ -45,9 +45,11 @@ def _standing_answer(
     """The answer of a standing fault, or the request to pass on (rewritten under the `xml` fault)."""
     faults, vendor, is_login = runtime.faults, route.vendor, route.is_login
     if faults.standing("permanent_500", vendor, is_login):
-        return spec.error(500, "Internal Server Error")
-    if spec.quota_exhausted is not None and faults.standing("quota_exhausted", vendor, is_login):
-        return spec.quota_exhausted()
+        return spec.error(500, "Internal Server Error", request.path)
+    if spec.quota_exhausted is not None:
+        for name, status in QUOTA_EXHAUSTED.items():
+            if faults.standing(name, vendor, is_login):
+                return spec.quota_exhausted(status)
     revoke = faults.standing("revoke_token", vendor, is_login)
     if revoke is not None and spec.token_of is not None:
         runtime.tokens.use_and_maybe_revoke(spec.token_of(request), revoke.rate)
@@ -80,6 +82,7 @@ async def _transient_answer(
                 503: "Service Unavailable",
                 504: "Gateway Timeout",
             }[status],
+            request.path,
         )
     if fault.name == "drop":
         return _drop(request)

@@ -1,4 +1,5 @@
-"""Rate limits per vendor and credential: token buckets and fixed windows, reconfigurable while running."""
+"""Rate limits per vendor and credential (a key, a token or a whole account): token buckets and fixed
+windows, reconfigurable while running."""
 
 import time
 from dataclasses import dataclass, replace
@@ -54,19 +55,19 @@ class Limits:
             window = self._state[key] = _Window(now)
         if now < window.locked_until:
             return window.locked_until - now
-        if now - window.start >= limit.window:
+        if now - window.start >= limit.window_seconds:
             window.start, window.count = now, 0
         window.count += 1
         if window.count <= limit.requests:
             return None
         if limit.lock_out:
-            window.locked_until = now + limit.window
-            return limit.window
-        return window.start + limit.window - now
+            window.locked_until = now + limit.window_seconds
+            return limit.window_seconds
+        return window.start + limit.window_seconds - now
 
     def configure(self, changes: dict[str, Any]) -> None:
         """`{"enabled": false}` for all, or per vendor `{"leaf": {"rate": 5, "burst": 5}}`, `{"leaf": false}`,
-        `{"insideview": {"requests": 10, "window": 2}}`, `{"leaf": "default"}`."""
+        `{"insideview": {"requests": 10, "window_seconds": 2}}`, `{"leaf": "default"}`."""
         if "enabled" in changes:
             self._enabled = {vendor: bool(changes["enabled"]) for vendor in self._defaults}
         for vendor, change in changes.items():

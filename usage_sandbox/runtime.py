@@ -1,4 +1,4 @@
-"""The server's mutable state: the sandbox's today, counters, limits, faults and tokens."""
+"""The server's mutable state: the sandbox's today, page cap, counters, limits, faults and tokens."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +25,7 @@ class Runtime:
     faults: Faults
     tokens: TokenStore
     stats: Stats = field(default_factory=Stats)
+    page_cap: int | None = None  # at most this many items a page, whatever size a client asks for
     limits: Limits = field(default_factory=lambda: Limits({}))
     routes: dict[str, RouteInfo] = field(default_factory=dict)
     vendors: dict[str, VendorSpec] = field(default_factory=dict)

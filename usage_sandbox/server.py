@@ -15,6 +15,7 @@ from usage_sandbox.limits import Limits
 from usage_sandbox.registry import VENDORS
 from usage_sandbox.runtime import RouteInfo, Runtime
 from usage_sandbox.tokens import TokenStore
+from usage_sandbox.vendor import Handler, VendorSpec
 
 
 def build_runtime(
@@ -24,8 +25,10 @@ def build_runtime(
     latency_ms: float = 0.0,
     jitter_ms: float = 0.0,
     rate_limits: bool = True,
+    page_cap: int | None = None,
 ) -> Runtime:
     runtime = Runtime(seed, size, today, Faults(seed, latency_ms, jitter_ms), TokenStore(seed))
+    runtime.page_cap = page_cap
     for module in VENDORS:
         spec = module.build(runtime)
         runtime.vendors[spec.name] = spec
@@ -41,8 +44,22 @@ def build_app(runtime: Runtime) -> web.Application:
             name = f"{spec.name}.{route.endpoint}.route{number}"
             runtime.routes[name] = RouteInfo(spec.name, route.endpoint, route.is_login)
             app.router.add_route(route.method, route.path, route.handler, name=name)
+    for spec in runtime.vendors.values():
+        for prefix in spec.prefixes:
+            name = f"{spec.name}.undocumented{prefix.replace('/', '.')}"
+            runtime.routes[name] = RouteInfo(spec.name, "undocumented", False)
+            app.router.add_route("*", prefix + "/{tail:.*}", _not_found(spec), name=name)
     add_control_routes(app, runtime)
     return app
+
+
+def _not_found(spec: VendorSpec) -> Handler:
+    """Every path the vendor does not document (or a method it does not take there) is its 404."""
+
+    async def not_found(request: web.Request) -> web.Response:
+        return spec.error(404, f"No endpoint {request.method} {request.path}.", request.path)
+
+    return not_found
 
 
 async def serve(runtime: Runtime, host: str, port: int, faults: list[FaultProfile], verbose: bool) -> None:

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from usage_sandbox.registry import VENDORS
+from usage_sandbox.vendors import leaf
 
 STREAMS = (
     "accounts",
@@ -30,3 +31,9 @@ def truth(
     for module in VENDORS:
         records.update(module.truth(seed, size, start, today, options))
     return {stream: records[stream] for stream in STREAMS}
+
+
+def provider_secrets(seed: int, size: str) -> list[str]:
+    """Every secret the Leaf users embed (client secrets, access and refresh tokens, passwords...): none of
+    them may appear in a record, a log, a state or an error."""
+    return leaf.provider_secrets(seed, size)

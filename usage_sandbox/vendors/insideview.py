@@ -34,7 +34,7 @@ LOGIN_PREFIX = "/insideview-login"
 FIRST_DAY = date(2021, 1, 1)
 TOKEN_LIFETIME_SECONDS = 3600.0
 MAX_UNITS = {"day": 92, "month": 36, "year": 10}
-LIMIT = Limit(kind="window", requests=300, window=300.0, lock_out=True)
+LIMIT = Limit(kind="window", requests=300, window_seconds=300.0, lock_out=True)
 BULK_JOBS_URL = "https://api.insideview.com/api/v1/admin/jobs"
 SUBSCRIPTION_JOBS_URL = "https://api.insideview.com/api/v1/subscription/jobs"
 MATCH_RATE_API = "ENRICH_ENRICH"
@@ -201,7 +201,7 @@ def _parse_unit(period: str, text: str | None) -> int | None:
     return parse_year(text)
 
 
-def error(status: int, message: str, number: str | None = None) -> web.Response:
+def error(status: int, message: str, path: str = "", number: str | None = None) -> web.Response:
     kinds = {
         400: "Bad Request",
         401: "Unauthorized",
@@ -222,7 +222,7 @@ def error(status: int, message: str, number: str | None = None) -> web.Response:
 
 
 def too_many(retry_after: float | None) -> web.Response:
-    return error(429, "Request is throttled.", "429-001")
+    return error(429, "Request is throttled.", number="429-001")
 
 
 def _xml(data: InsideViewData, period: str, start: str, end: str, usage: list[Usage], consumed: int) -> str:
@@ -287,14 +287,15 @@ class InsideViewApi:
         self.runtime, self.data = runtime, data
 
     async def token(self, request: web.Request) -> web.Response:
-        form = await request.post()
-        if form.get("grantType") != "cred":
-            return error(400, "grantType must be 'cred'.", "400-701")
+        """The reference passes clientId, clientSecret and grantType as query parameters; a form body works too."""
+        fields = {**request.query, **await request.post()}
+        if fields.get("grantType") != "cred":
+            return error(400, "grantType must be 'cred'.", number="400-701")
         if (
-            form.get("clientId") != INSIDEVIEW_CLIENT_ID
-            or form.get("clientSecret") != INSIDEVIEW_CLIENT_SECRET
+            fields.get("clientId") != INSIDEVIEW_CLIENT_ID
+            or fields.get("clientSecret") != INSIDEVIEW_CLIENT_SECRET
         ):
-            return error(401, "Invalid client credentials.", "401-002")
+            return error(401, "Invalid client credentials.", number="401-002")
         token = self.runtime.tokens.issue(NAME, TOKEN_LIFETIME_SECONDS)
         details = {
             "accessToken": token.value,
@@ -306,22 +307,22 @@ class InsideViewApi:
     async def usage(self, request: web.Request) -> web.Response:
         token = request.headers.get("accessToken")
         if not self.runtime.tokens.valid(NAME, token):
-            return error(401, "Cannot use API's without setting a valid accessToken in header.", "401-001")
-        if self.runtime.limits.check(NAME, token or "") is not None:
+            return error(401, "Cannot use API's without setting a valid accessToken in header.", number="401-001")
+        if self.runtime.limits.check(NAME, self.data.account_id) is not None:  # every token of the account
             return too_many(None)
         query = request.query
         period, start, end = query.get("period"), query.get("start"), query.get("end")
         if period is None or start is None or end is None:
-            return error(400, "Parameters period, start and end are required.", "400-701")
+            return error(400, "Parameters period, start and end are required.", number="400-701")
         if period not in MAX_UNITS:
-            return error(400, "period must be one of day, month or year.", "400-702")
+            return error(400, "period must be one of day, month or year.", number="400-702")
         first, last = _parse_unit(period, start), _parse_unit(period, end)
         if first is None or last is None:
-            return error(400, f"start and end must match the format of period '{period}'.", "400-706")
+            return error(400, f"start and end must match the format of period '{period}'.", number="400-706")
         if last < first:
-            return error(400, "end must not be before start.", "400-706")
+            return error(400, "end must not be before start.", number="400-706")
         if last - first + 1 > MAX_UNITS[period]:
-            return error(400, f"At most {MAX_UNITS[period]} {period}s can be requested at once.", "400-705")
+            return error(400, f"At most {MAX_UNITS[period]} {period}s can be requested at once.", number="400-705")
         today = self.runtime.today
         usage = self.data.usage(period, first, last, today)
         consumed = self.data.consumed_credits(today)
@@ -341,7 +342,9 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("POST", f"{LOGIN_PREFIX}/Auth/login/v1/token.json", "token", api.token, is_login=True),
         Route("GET", f"{PREFIX}/api/v1/admin/usage", "usage", api.usage),
     ]
-    return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, token_of=token_of)
+    return VendorSpec(
+        NAME, (LOGIN_PREFIX, PREFIX), routes, error, too_many, limit=LIMIT, token_of=token_of
+    )
 
 
 def truth(

@@ -1,4 +1,5 @@
-"""Leadfeeder (Dealfront): accounts with credits, and monthly usage per endpoint from hidden daily figures."""
+"""Leadfeeder (Dealfront): accounts (with credits when asked for one), and monthly usage per endpoint
+from hidden daily figures."""
 
 import uuid
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from usage_sandbox.days import (
     parse_month,
 )
 from usage_sandbox.noise import rng, weekly
+from usage_sandbox.paging import page_of
 from usage_sandbox.replies import json_reply, retry_after_header
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import Limit, Route, VendorSpec
@@ -26,6 +28,7 @@ NAME = "leadfeeder"
 PREFIX = "/leadfeeder"
 FIRST_MONTH = month_index(date(2023, 1, 1))
 MAX_MONTHS = 24
+PAGE_PARAMETER = "page[number]"  # only under the page cap: Leadfeeder documents no pagination
 LIMIT = Limit(kind="bucket", rate=10.0, burst=15.0)
 _SIZES = {"small": (3, 3), "medium": (10, 5), "large": (50, 8)}
 _ENDPOINTS = (
@@ -54,7 +57,7 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Account:
-    id: str
+    id: int
     name: str
     endpoints: tuple[Endpoint, ...]
     credits_available: int
@@ -68,13 +71,13 @@ class LeadfeederData:
         self.seed, self.size = seed, size
         count, endpoints_each = _SIZES[size]
         self.accounts = [self._account(index, count, endpoints_each) for index in range(count)]
-        self.by_id = {account.id: account for account in self.accounts}
-        self._days_cache: dict[tuple[str, int, int], tuple[tuple[int, int, int], ...]] = {}
-        self._month_cache: dict[tuple[str, int, int], tuple[int, int, int]] = {}
+        self.by_id = {str(account.id): account for account in self.accounts}
+        self._days_cache: dict[tuple[int, int, int], tuple[tuple[int, int, int], ...]] = {}
+        self._month_cache: dict[tuple[int, int, int], tuple[int, int, int]] = {}
 
     def _account(self, index: int, count: int, endpoints_each: int) -> Account:
         draw = rng(self.seed, self.size, NAME, "account", index)
-        account_id = str(100000 + draw.randrange(900000))
+        account_id = 10000000 + draw.randrange(90000000)
         used = [] if index == count - 1 else draw.sample(range(len(_ENDPOINTS)), endpoints_each)
         endpoints = tuple(
             Endpoint(
@@ -91,7 +94,7 @@ class LeadfeederData:
         )
 
     def _final_days(
-        self, account_id: str, endpoint_index: int, month: int
+        self, account_id: int, endpoint_index: int, month: int
     ) -> tuple[tuple[int, int, int], ...]:
         cached = self._days_cache.get((account_id, endpoint_index, month))
         if cached is None:
@@ -101,9 +104,9 @@ class LeadfeederData:
         return cached
 
     def _draw_days(
-        self, account_id: str, endpoint_index: int, month: int
+        self, account_id: int, endpoint_index: int, month: int
     ) -> tuple[tuple[int, int, int], ...]:
-        endpoint = self.by_id[account_id].endpoints[endpoint_index]
+        endpoint = self.by_id[str(account_id)].endpoints[endpoint_index]
         if month < endpoint.first_month:
             return tuple((0, 0, 0) for _ in month_days(month))
         draw = rng(self.seed, self.size, NAME, account_id, endpoint.path, endpoint.method, month)
@@ -115,7 +118,7 @@ class LeadfeederData:
             figures.append((requests, failed, entities))
         return tuple(figures)
 
-    def _final_sums(self, account_id: str, endpoint_index: int, month: int) -> tuple[int, int, int]:
+    def _final_sums(self, account_id: int, endpoint_index: int, month: int) -> tuple[int, int, int]:
         cached = self._month_cache.get((account_id, endpoint_index, month))
         if cached is None:
             days = self._final_days(account_id, endpoint_index, month)
@@ -179,7 +182,7 @@ class LeadfeederData:
             credits = self.credits(account, today)
             accounts.append(
                 {
-                    "id": account.id,
+                    "id": str(account.id),
                     "name": account.name,
                     "credits_available": credits["available"],
                     "credits_used": credits["used"],
@@ -188,11 +191,11 @@ class LeadfeederData:
                 }
             )
             for record in self.usage(account, month_index(start), month_index(today), today):
-                usage.append({"account_id": account.id, **record})
+                usage.append({"account_id": str(account.id), **record})
         return {"accounts": accounts, "api_usage": usage}
 
 
-def error(status: int, message: str) -> web.Response:
+def error(status: int, message: str, path: str = "") -> web.Response:
     codes = {400: "invalid_parameter", 403: "forbidden", 404: "not_found", 429: "too_many_requests"}
     return json_reply({"code": codes.get(status, "server_error"), "message": message}, status)
 
@@ -230,25 +233,40 @@ class LeadfeederApi:
         wait = self.runtime.limits.check(NAME, key)
         return None if wait is None else too_many(wait)
 
-    async def accounts(self, request: web.Request) -> web.Response:
-        refusal = self._refusal(request)
-        if refusal is not None:
-            return refusal
-        data = [
-            {"type": "account_summary", "id": a.id, "attributes": {"name": a.name}}
-            for a in self.data.accounts
-        ]
-        return json_reply({"data": data, "meta": {"request_id": str(uuid.uuid4())}})
+    def _listed(self, request: web.Request, data: list[dict[str, Any]], meta: dict[str, Any]) -> web.Response:
+        """The whole list, as documented; under the page cap one page of it with `links.next` until the last."""
+        meta = {**meta, "request_id": str(uuid.uuid4())}
+        cap = self.runtime.page_cap
+        if cap is None:
+            return json_reply({"data": data, "meta": meta})
+        try:
+            number = int(request.query.get(PAGE_PARAMETER, "1"))
+        except ValueError:
+            number = 0
+        if number < 1:
+            return error(400, f"{PAGE_PARAMETER} must be an integer of 1 or more.")
+        page = page_of(number - 1, cap, len(data), cap)
+        links = {"self": str(request.url)}
+        if page.has_next:
+            links["next"] = str(request.url.update_query({PAGE_PARAMETER: str(number + 1)}))
+        return json_reply({"data": data[page.start : page.stop], "links": links, "meta": meta})
 
-    async def account(self, request: web.Request) -> web.Response:
+    async def accounts(self, request: web.Request) -> web.Response:
+        """Without `account_id` the account summaries; with it a list holding that account and its credits."""
         refusal = self._refusal(request)
         if refusal is not None:
             return refusal
-        account = self.data.by_id.get(request.match_info["account_id"])
+        if "account_id" not in request.query:
+            data = [
+                {"type": "account_summary", "id": a.id, "attributes": {"name": a.name}}
+                for a in self.data.accounts
+            ]
+            return self._listed(request, data, {})
+        account = self.data.by_id.get(request.query["account_id"])
         if account is None:
             return error(404, "Account not found.")
         attributes = {"name": account.name, "credits": self.data.credits(account, self.runtime.today)}
-        return json_reply({"data": {"type": "account", "id": account.id, "attributes": attributes}})
+        return self._listed(request, [{"type": "account", "id": account.id, "attributes": attributes}], {})
 
     async def usage(self, request: web.Request) -> web.Response:
         refusal = self._refusal(request)
@@ -278,19 +296,16 @@ class LeadfeederApi:
             }
             for record in records
         ]
-        return json_reply(
-            {"data": data, "meta": {"total_records": len(data), "request_id": str(uuid.uuid4())}}
-        )
+        return self._listed(request, data, {"total_records": len(data)})
 
 
 def build(runtime: Runtime) -> VendorSpec:
     api = LeadfeederApi(runtime, LeadfeederData(runtime.seed, runtime.size))
     routes = [
         Route("GET", f"{PREFIX}/v1/accounts", "accounts", api.accounts),
-        Route("GET", f"{PREFIX}/v1/accounts/{{account_id}}", "account", api.account),
         Route("GET", f"{PREFIX}/v1/usage", "usage", api.usage),
     ]
-    return VendorSpec(NAME, routes, error, too_many, limit=LIMIT)
+    return VendorSpec(NAME, (PREFIX,), routes, error, too_many, limit=LIMIT)
 
 
 def truth(

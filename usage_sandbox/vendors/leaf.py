@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -13,13 +14,16 @@ from aiohttp import web
 from usage_sandbox.credentials import LEAF_PASSWORD, LEAF_USERNAME
 from usage_sandbox.days import PARTIAL_DAYS, completeness, midnight, parse_instant
 from usage_sandbox.noise import rng, stable_uuid, unit
+from usage_sandbox.paging import Page, page_of
 from usage_sandbox.replies import json_reply, retry_after_header
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import Limit, Route, VendorSpec
+from usage_sandbox.vendors import leaf_users
 
 NAME = "leaf"
 PREFIX = "/leaf"
-CONTRACTS_PATH = f"{PREFIX}/services/billingapplication/api/billing/contracts"
+BILLING_SERVICE = "/services/billingapplication/"
+CONTRACTS_PATH = f"{PREFIX}{BILLING_SERVICE}api/billing/contracts"
 USERS_PATH = f"{PREFIX}/services/usermanagement/api/users"
 MAX_DAYS = 366
 DAY_TOKEN_SECONDS = 24 * 3600.0
@@ -27,15 +31,23 @@ REMEMBER_ME_TOKEN_SECONDS = 30 * 24 * 3600.0
 LIMIT = Limit(kind="bucket", rate=20.0, burst=20.0)
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 # contracts, users, share of (contract, user) pairs with usage, mean days between a user's active days
-_SIZES = {"small": (2, 7, 0.75, 4.0), "medium": (3, 60, 0.6, 6.0), "large": (3, 1000, 0.6, 9.0)}
+_SIZES = {"small": (3, 7, 0.75, 4.0), "medium": (3, 60, 0.6, 6.0), "large": (3, 1000, 0.6, 9.0)}
 _CONTRACTS = (
     ("UNIFIED_AREA", "Acre", date(2024, 1, 1), date(2028, 12, 31), None),
     ("FIELDS_BOUNDARY", "Hectare", date(2024, 4, 1), date(2027, 12, 31), None),
     ("OPERATIONS_FILE", "Acre", date(2024, 7, 15), date(2028, 6, 30), "EU"),
 )
 _SEASON = (0.4, 0.5, 1.3, 1.7, 1.8, 1.2, 0.9, 0.9, 1.5, 1.6, 0.8, 0.4)
-_FIRST = ("Ana", "Ben", "Carla", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kira", "Luis")
-_LAST = ("Silva", "Moore", "Okafor", "Patel", "Schmidt", "Tanaka", "Lopez", "Novak", "Berg", "Costa")
+PROBLEM_TYPE = "https://www.withleaf.io/problem/problem-with-message"
+_ERROR_KEYS = {
+    400: "validation",
+    401: "unauthorized",
+    404: "notfound",
+    500: "internalservererror",
+    502: "badgateway",
+    503: "serviceunavailable",
+    504: "gatewaytimeout",
+}
 
 
 @dataclass(frozen=True)
@@ -46,14 +58,6 @@ class Contract:
     start: date
     end: date
     region: str | None
-
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    name: str
-    email: str
-    external_id: str
 
 
 @dataclass
@@ -83,23 +87,13 @@ class LeafData:
             Contract(stable_uuid(seed, size, NAME, "contract", i), *_CONTRACTS[i]) for i in range(contracts)
         ]
         self.contract_by_id = {contract.id: contract for contract in self.contracts}
-        self.users = [self._user(i) for i in range(users)]
+        self.users = leaf_users.users(seed, size, users)
         self.user_index = {user.id: i for i, user in enumerate(self.users)}
         self.user_series: dict[tuple[str, int], Series] = {}
         self.day_users: dict[str, dict[int, list[tuple[int, int]]]] = {}
         self.contract_series: dict[str, Series] = {}
         for contract in self.contracts:
             self._draw_contract(contract, share, gap)
-
-    def _user(self, index: int) -> User:
-        draw = rng(self.seed, self.size, NAME, "user", index)
-        first, last = draw.choice(_FIRST), draw.choice(_LAST)
-        return User(
-            stable_uuid(self.seed, self.size, NAME, "user", index),
-            f"{first} {last}",
-            f"{first}.{last}{index + 1}@example.com".lower(),
-            f"ext-{index + 1}",
-        )
 
     def _draw_contract(self, contract: Contract, share: float, gap: float) -> None:
         by_day: dict[int, list[tuple[int, int]]] = {}
@@ -129,6 +123,9 @@ class LeafData:
                 series.cents.append(
                     max(1, int(scale * _SEASON[day.month - 1] * draw.lognormvariate(0.0, 0.7)))
                 )
+            elif day.weekday() == 6:  # a quiet Sunday the range answers list with dailyArea 0.0
+                series.days.append(ordinal)
+                series.cents.append(0)
             ordinal += 1 + int(draw.expovariate(1.0 / gap))
         series.seal()
         return series
@@ -142,7 +139,8 @@ class LeafData:
     def _range(
         self, series: Series, first: int, last: int, today: date, adjusted: Any
     ) -> list[tuple[int, int, int]]:
-        """(ordinal, daily, cumulative) for active days first..last, with the partial days scaled."""
+        """(ordinal, daily, cumulative) for the listed days first..last (some with no new area, the others
+        left out), the partial days scaled."""
         last = min(last, today.toordinal())
         settled = today.toordinal() - PARTIAL_DAYS
         rows = []
@@ -159,8 +157,7 @@ class LeafData:
                     total += adjusted(series.days[j], series.cents[j])
             daily = adjusted(ordinal, series.cents[i])
             total += daily
-            if daily:
-                rows.append((ordinal, daily, total))
+            rows.append((ordinal, daily, total))
         return rows
 
     def contract_range(
@@ -246,7 +243,14 @@ class LeafData:
                         }
                     )
         users = [
-            {"id": u.id, "name": u.name, "email": u.email, "external_id": u.external_id} for u in self.users
+            {
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "external_id": u.external_id,
+                "connected_providers": u.connected_providers(),
+            }
+            for u in self.users
         ]
         return {
             "contracts": contracts,
@@ -257,21 +261,25 @@ class LeafData:
         }
 
 
-def error(status: int, message: str) -> web.Response:
-    titles = {
-        400: "Bad Request",
-        401: "Unauthorized",
-        404: "Not Found",
-        429: "Too Many Requests",
-        500: "Internal Server Error",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-        504: "Gateway Timeout",
-    }
-    return json_reply({"title": titles.get(status, "Error"), "status": status, "detail": message}, status)
+def error(status: int, message: str, path: str = "") -> web.Response:
+    """The billing service answers problem documents; the login and user management the older shape."""
+    if BILLING_SERVICE in path:
+        key = _ERROR_KEYS.get(status, "http")
+        body: dict[str, Any] = {
+            "type": PROBLEM_TYPE,
+            "title": message,
+            "status": status,
+            "path": path.removeprefix(PREFIX),
+            "message": f"error.{key}",
+            "errorKey": key,
+        }
+    else:
+        body = {"title": HTTPStatus(status).phrase, "status": status, "detail": message}
+    return json_reply(body, status)
 
 
 def too_many(retry_after: float | None) -> web.Response:
+    """The gateway's 429, in the older shape whatever the service."""
     body = {"title": "Too Many Requests", "status": 429, "detail": "Rate limit exceeded."}
     return json_reply(body, 429, retry_after_header(retry_after))
 
@@ -300,6 +308,7 @@ def _area_per_day(contract: Contract, rows: list[tuple[int, int, int]]) -> dict[
 class LeafApi:
     def __init__(self, runtime: Runtime, data: LeafData) -> None:
         self.runtime, self.data = runtime, data
+        self._users_json = [user.as_json() for user in data.users]
 
     async def authenticate(self, request: web.Request) -> web.Response:
         try:
@@ -317,7 +326,7 @@ class LeafApi:
     def _refusal(self, request: web.Request) -> web.Response | None:
         token = token_of(request)
         if not self.runtime.tokens.valid(NAME, token):
-            return error(401, "Full authentication is required to access this resource")
+            return error(401, "Full authentication is required to access this resource", request.path)
         wait = self.runtime.limits.check(NAME, token or "")
         return None if wait is None else too_many(wait)
 
@@ -326,7 +335,7 @@ class LeafApi:
         if refusal is not None:
             return refusal
         contract = self.data.contract_by_id.get(request.match_info["contract_id"])
-        return error(404, "Contract not found.") if contract is None else contract
+        return error(404, "Contract not found", request.path) if contract is None else contract
 
     def _days(self, request: web.Request) -> tuple[int, int] | web.Response:
         start, end = (
@@ -334,17 +343,34 @@ class LeafApi:
             parse_instant(request.query.get("endTime")),
         )
         if start is None or end is None:
-            return error(400, "startTime and endTime are required, as YYYY-MM-DDTHH:MM:SS.sssZ.")
+            return error(
+                400, "startTime and endTime are required, as YYYY-MM-DDTHH:MM:SS.sssZ", request.path
+            )
         if end < start:
-            return error(400, "endTime must not be before startTime.")
+            return error(400, "endTime must not be before startTime", request.path)
         first = start.date() if midnight(start.date()) == start else start.date() + timedelta(days=1)
         if (end.date() - first).days + 1 > MAX_DAYS:
-            return error(400, f"The range can cover at most {MAX_DAYS} days.")
+            return error(400, f"The range can cover at most {MAX_DAYS} days", request.path)
         return first.toordinal(), end.date().toordinal()
+
+    def _paged(self, request: web.Request, items: list[dict[str, Any]], absolute: bool) -> web.Response:
+        """One page of a list: `page` from 0, `size` (20, at most 100) cut further by the sandbox's page cap."""
+        try:
+            number = int(request.query.get("page", 0))
+            asked = min(MAX_PAGE_SIZE, int(request.query.get("size", DEFAULT_PAGE_SIZE)))
+        except ValueError:
+            return error(400, "page and size must be integers", request.path)
+        if number < 0 or asked < 1:
+            return error(400, "page must be 0 or more and size 1 or more", request.path)
+        page = page_of(number, asked, len(items), self.runtime.page_cap)
+        base = f"{request.scheme}://{request.host}{request.path}" if absolute else request.path
+        headers = {"X-Total-Count": str(page.total), "Link": _links(base, page, asked)}
+        return json_reply(items[page.start : page.stop], headers=headers)
 
     async def contracts(self, request: web.Request) -> web.Response:
         refusal = self._refusal(request)
-        return refusal or json_reply([_contract_json(contract) for contract in self.data.contracts])
+        contracts = [_contract_json(contract) for contract in self.data.contracts]
+        return refusal or self._paged(request, contracts, absolute=False)
 
     async def contract(self, request: web.Request) -> web.Response:
         contract = self._contract(request)
@@ -357,7 +383,7 @@ class LeafApi:
         text = request.query.get("timestamp")
         moment = parse_instant(text) if text is not None else midnight(self.runtime.today)
         if moment is None:
-            return error(400, "timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ.")
+            return error(400, "timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ", request.path)
         ordinal = moment.date().toordinal()
         unique, users = self.data.day(contract, ordinal, self.runtime.today)
         return json_reply(
@@ -388,7 +414,7 @@ class LeafApi:
             return contract
         index = self.data.user_index.get(request.match_info["leaf_user_id"])
         if index is None:
-            return error(404, "Leaf user not found.")
+            return error(404, "Leaf user not found", request.path)
         days = self._days(request)
         if isinstance(days, web.Response):
             return days
@@ -397,34 +423,19 @@ class LeafApi:
 
     async def users(self, request: web.Request) -> web.Response:
         refusal = self._refusal(request)
-        if refusal is not None:
-            return refusal
-        try:
-            page = int(request.query.get("page", 0))
-            size = min(MAX_PAGE_SIZE, int(request.query.get("size", DEFAULT_PAGE_SIZE)))
-        except ValueError:
-            return error(400, "page and size must be integers.")
-        if page < 0 or size < 1:
-            return error(400, "page must be 0 or more and size 1 or more.")
-        total = len(self.data.users)
-        users = self.data.users[page * size : (page + 1) * size]
-        body = [{"id": u.id, "name": u.name, "email": u.email, "externalId": u.external_id} for u in users]
-        return json_reply(
-            body, headers={"X-Total-Count": str(total), "Link": _links(request, page, size, total)}
-        )
+        return refusal or self._paged(request, self._users_json, absolute=True)
 
 
-def _links(request: web.Request, page: int, size: int, total: int) -> str:
-    last = max(0, math.ceil(total / size) - 1)
-    base = f"{request.scheme}://{request.host}{request.path}"
+def _links(base: str, page: Page, size: int) -> str:
+    """RFC 8288 `Link`: next (not on the last page), prev, last and first, on `base` (absolute or not)."""
     links = []
-    if page < last:
-        links.append(f'<{base}?page={page + 1}&size={size}>; rel="next"')
-    if 0 < page <= last + 1:
-        links.append(f'<{base}?page={page - 1}&size={size}>; rel="prev"')
-    links.append(f'<{base}?page={last}&size={size}>; rel="last"')
+    if page.has_next:
+        links.append(f'<{base}?page={page.number + 1}&size={size}>; rel="next"')
+    if 0 < page.number <= page.last + 1:
+        links.append(f'<{base}?page={page.number - 1}&size={size}>; rel="prev"')
+    links.append(f'<{base}?page={page.last}&size={size}>; rel="last"')
     links.append(f'<{base}?page=0&size={size}>; rel="first"')
-    return ",".join(links)
+    return ", ".join(links)
 
 
 def token_of(request: web.Request) -> str | None:
@@ -449,10 +460,16 @@ def build(runtime: Runtime) -> VendorSpec:
         ),
         Route("GET", USERS_PATH, "users", api.users),
     ]
-    return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, token_of=token_of)
+    return VendorSpec(NAME, (PREFIX,), routes, error, too_many, limit=LIMIT, token_of=token_of)
 
 
 def truth(
     seed: int, size: str, start: date, today: date, options: dict[str, Any]
 ) -> dict[str, list[dict[str, Any]]]:
     return LeafData(seed, size).truth(start, today)
+
+
+def provider_secrets(seed: int, size: str) -> list[str]:
+    """Every secret value inside the users' provider credentials (no area series are drawn for it)."""
+    users = leaf_users.users(seed, size, _SIZES[size][1])
+    return [secret for user in users for secret in leaf_users.secret_values(user)]

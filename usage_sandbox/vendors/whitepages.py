@@ -67,7 +67,7 @@ def _envelope(
     return json_reply(body, status)
 
 
-def error(status: int, message: str) -> web.Response:
+def error(status: int, message: str, path: str = "") -> web.Response:
     return _envelope(status, message, message)
 
 
@@ -82,8 +82,9 @@ def too_many(retry_after: float | None) -> web.Response:
     return json_reply({"message": "Too Many Requests"}, 429, retry_after_header(retry_after))
 
 
-def quota_exhausted() -> web.Response:
-    return json_reply({"message": "Limit Exceeded"}, 403)
+def quota_exhausted(status: int) -> web.Response:
+    """A used-up monthly or trial quota: the gateway's 429 (403 has been seen too), never a Retry-After."""
+    return json_reply({"message": "Limit Exceeded"}, status)
 
 
 class WhitepagesApi:
@@ -129,7 +130,7 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("GET", f"{PREFIX}/v1/account/usage", "usage", api.usage),
         Route("GET", f"{PREFIX}/v1/account/usage/", "usage", api.usage),
     ]
-    return VendorSpec(NAME, routes, error, too_many, limit=LIMIT, quota_exhausted=quota_exhausted)
+    return VendorSpec(NAME, (PREFIX,), routes, error, too_many, limit=LIMIT, quota_exhausted=quota_exhausted)
 
 
 def truth(

@@ -1,0 +1,47 @@
+"""make sync's answers over the sandbox: balances kept across syncs, the warning section, --fail-within."""
+
+import duckdb
+import pytest
+
+from integration_tests.answers_sync import FAR, NEAR, SECOND_DAY, AnswersSync
+
+pytestmark = pytest.mark.xdist_group("answers")
+
+
+def test_every_sync_keeps_its_balances(answers_sync: AnswersSync) -> None:
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        kept = connection.execute(
+            "SELECT vendor, account_id, count(*), count(DISTINCT observed_at) FROM credit_balances GROUP BY ALL"
+        ).fetchall()
+        pools = connection.execute("SELECT vendor, account_id FROM credit_runway").fetchall()
+    # the sandbox's 3 Leadfeeder accounts and its InsideView account, each read by both syncs
+    assert sorted((vendor, n, distinct) for vendor, _, n, distinct in kept) == [
+        ("insideview", 2, 2), ("leadfeeder", 2, 2), ("leadfeeder", 2, 2), ("leadfeeder", 2, 2),
+    ]  # fmt: skip
+    assert sorted(pools) == sorted((vendor, account) for vendor, account, _, _ in kept)
+
+
+def test_sync_warns_of_each_pool_running_out_before_its_reset(answers_sync: AnswersSync) -> None:
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        flagged = connection.execute(
+            "SELECT vendor, account_id, runs_out_on, as_of FROM credit_runway WHERE status <> 'ok'"
+        ).fetchall()
+    assert flagged, "the sandbox's InsideView pool has no reset day, so any exhaustion comes first"
+    output = answers_sync.second.stdout
+    warnings = output.split("WARNING: credit pools running out:", 1)[1].split("\n\n", 1)[0]
+    for vendor, account_id, runs_out_on, as_of in flagged:
+        assert str(as_of) == SECOND_DAY
+        assert f"({account_id}): runs out on {runs_out_on}" in warnings and vendor in warnings
+
+
+def test_fail_within_exits_3_naming_the_pools_that_run_out_within_the_days(answers_sync: AnswersSync) -> None:
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        near = connection.execute(
+            f"SELECT vendor, runs_out_on FROM credit_runway WHERE runs_out_on - as_of <= {NEAR}"
+        ).fetchall()
+    assert answers_sync.first.returncode == 0, f"no pool runs out within {FAR} days"
+    assert near and answers_sync.second.returncode == 3
+    assert f"run out within {NEAR} days" in answers_sync.second.stderr
+    for vendor, runs_out_on in near:
+        assert f"{vendor} " in answers_sync.second.stderr and f"on {runs_out_on}" in answers_sync.second.stderr
+    assert (answers_sync.db.parent / "usage-report.html").exists()

@@ -1,0 +1,154 @@
+"""The connector image as Airbyte runs it: the same messages as the installed package, and Airbyte's conventions.
+
+Every test here runs the image `make image` built (see container.py), against the session's sandbox on the
+host, and compares what the container prints with what the installed `source-usage` prints for the same input.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import container
+import protocol
+import pytest
+import yaml
+
+if TYPE_CHECKING:
+    from conftest import Sandbox
+
+pytestmark = pytest.mark.image_tests
+
+ROOT = Path(__file__).resolve().parents[1]
+# A window across a month's end, so that every windowed stream has state in two months.
+START_DATE = "2026-10-25"
+END_DATE = "2026-11-06"
+LOOKBACK_DAYS = 3
+
+
+@pytest.fixture(scope="module")
+def image() -> str:
+    name = container.image_under_test()
+    assert name, f"{container.IMAGE_ENV} is set for the image tests"
+    return name
+
+
+@pytest.fixture(scope="module")
+def metadata() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "metadata.yaml").read_text(encoding="utf-8"))["data"]
+
+
+def _comparable_records(output: protocol.Output) -> dict[str, list[str]]:
+    """Each stream's records without sync time, in a canonical order: partitions are read concurrently."""
+    return {
+        stream: sorted(json.dumps(protocol.comparable(stream, record), sort_keys=True) for record in records)
+        for stream, records in output.records.items()
+    }
+
+
+def _final_states(output: protocol.Output) -> list[str]:
+    """Each stream's last state without what depends on timing, its partitions in a canonical order."""
+    canonical = []
+    for full_state in output.final_states:
+        # sourceStats counts the records since the stream's previous state, which depends on the interleaving
+        state = {key: value for key, value in full_state.items() if key != "sourceStats"}
+        # lookback_window is how many seconds the CDK's per-partition cursor took (its timer), not data
+        stream_state = {
+            key: value for key, value in state["stream"]["stream_state"].items() if key != "lookback_window"
+        }
+        if isinstance(stream_state.get("states"), list):
+            stream_state = {**stream_state, "states": sorted(stream_state["states"], key=json.dumps)}
+        canonical.append(
+            json.dumps({**state, "stream": {**state["stream"], "stream_state": stream_state}}, sort_keys=True)
+        )
+    return sorted(canonical)
+
+
+def test_image_spec_is_the_installed_spec(image: str) -> None:
+    in_image, installed = container.run(image, "spec"), protocol.run("spec")
+    assert in_image.returncode == 0, in_image.stderr
+    assert in_image.of_type("SPEC") == installed.of_type("SPEC") != []
+
+
+@pytest.mark.parametrize(
+    ("vendor", "field", "wrong"),
+    [(None, None, None), ("leadfeeder", "api_key", "wrong-key"), ("leaf", "password", "wrong-password")],
+    ids=["valid", "wrong-leadfeeder-key", "wrong-leaf-password"],
+)
+def test_image_check_gives_the_installed_status(
+    image: str, fresh_sandbox: Sandbox, vendor: str | None, field: str | None, wrong: str | None
+) -> None:
+    config = fresh_sandbox.config(start_date=START_DATE, end_date=END_DATE)
+    if vendor and field:
+        config[vendor][field] = wrong
+    in_image, installed = container.run(image, "check", config), protocol.run("check", config)
+    assert in_image.connection_status == installed.connection_status
+    assert in_image.connection_status["status"] == ("SUCCEEDED" if vendor is None else "FAILED")
+    assert wrong is None or wrong not in in_image.stderr + str(in_image.messages)
+
+
+def test_image_discover_gives_the_installed_catalog(image: str, fresh_sandbox: Sandbox) -> None:
+    config = fresh_sandbox.config(start_date=START_DATE, end_date=END_DATE)
+    in_image, installed = container.run(image, "discover", config), protocol.run("discover", config)
+    assert in_image.returncode == 0 and not in_image.errors, in_image.errors or in_image.stderr
+    assert in_image.catalog == installed.catalog
+    assert len(in_image.catalog["streams"]) == 10
+
+
+def _assert_same_read(in_image: protocol.Output, installed: protocol.Output) -> None:
+    assert in_image.returncode == 0 and not in_image.errors, in_image.errors or in_image.stderr
+    assert _comparable_records(in_image) == _comparable_records(installed)
+    assert _final_states(in_image) == _final_states(installed) != []
+
+
+def test_image_reads_and_resumes_from_state_as_the_installed_package(image: str, fresh_sandbox: Sandbox) -> None:
+    config = fresh_sandbox.config(start_date=START_DATE, end_date=END_DATE, lookback_days=LOOKBACK_DAYS)
+    catalog = protocol.discover_catalog(config)
+    first = container.run(image, "read", config, catalog)
+    _assert_same_read(first, protocol.run("read", config, catalog))
+    assert len(first.records) == 10
+
+    resumed = container.run(image, "read", config, catalog, first.final_states)
+    _assert_same_read(resumed, protocol.run("read", config, catalog, first.final_states))
+    # The state is the first day not yet read: the resumed read asks for the last day read and the lookback.
+    resumed_days = sorted(record["date"] for record in resumed.records["daily_usage"])
+    assert resumed_days == [f"2026-11-0{day}" for day in range(6 - LOOKBACK_DAYS, 7)]
+    assert len(resumed.records["daily_consumption"]) < len(first.records["daily_consumption"])
+
+
+def test_image_runs_as_a_non_root_user(image: str) -> None:
+    assert container.inspect(image)["Config"]["User"] == "airbyte"
+    whoami = container.docker("run", "--rm", "--entrypoint", "id", image, "-u")
+    assert whoami.returncode == 0 and whoami.stdout.strip() not in ("", "0"), whoami.stdout + whoami.stderr
+
+
+def test_image_entrypoint_and_labels_match_metadata(image: str, metadata: dict[str, Any]) -> None:
+    config = container.inspect(image)["Config"]
+    labels, env = config["Labels"], dict(item.split("=", 1) for item in config["Env"])
+    assert labels["io.airbyte.name"] == metadata["dockerRepository"]
+    assert labels["io.airbyte.version"] == metadata["dockerImageTag"]
+    assert config["Entrypoint"] == env["AIRBYTE_ENTRYPOINT"].split() == ["source-usage"]
+
+
+def test_image_holds_no_test_code_sandbox_or_compiler(image: str) -> None:
+    script = (
+        'python3 -c \'import importlib.util as u; print("module", u.find_spec("usage_sandbox"))\';'
+        " find / -xdev \\( -name usage_sandbox -o -name usage-sandbox -o -name unit_tests"
+        " -o -name integration_tests -o -name acceptance-test-config.yml -o -name 'cc1*' \\) -print;"
+        " for tool in gcc cc c++ g++ clang tcc; do command -v $tool; done; true"
+    )
+    found = container.docker("run", "--rm", "--entrypoint", "sh", image, "-c", script)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split("\n") == ["module None", ""], found.stdout
+
+
+def test_containers_get_the_hosts_hard_limits(image: str) -> None:
+    """The engine's default ulimits (.ci/engine-conf): without them containers fail to start on this kernel."""
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[1], int(Path("/proc/sys/kernel/pid_max").read_text()))
+    script = "import resource as r; print(r.getrlimit(r.RLIMIT_NOFILE)[1], r.getrlimit(r.RLIMIT_NPROC)[1])"
+    limits = container.docker("run", "--rm", "--entrypoint", "python3", image, "-c", script)
+    assert limits.returncode == 0, limits.stderr
+    assert limits.stdout.split() == [str(nofile), str(nproc)]

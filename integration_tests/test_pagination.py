@@ -1,0 +1,85 @@
+"""Every list is read to where the vendor says it ends, with pages shorter than asked, and nothing else leaks.
+
+The sandbox caps every page at two items whatever `size` asks for (providers.md: a Leaf page may hold fewer items
+than asked while `Link` and `X-Total-Count` say more are coming; a Leadfeeder list may carry `links.next`).
+A full sync of every stream under that cap must still equal the truth, each list must have been read page after
+page, and no output of the sync (records, logs, states, errors, stderr) may hold a Leaf user's provider secret.
+The sync logs no warning: the Airbyte UI shows each one to the user, and none of these asks anything of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import protocol
+import pytest
+from conftest import Sandbox
+from syncing import differences, duplicated_keys, merge
+
+from usage_sandbox.process import SandboxServer
+from usage_sandbox.truth import STREAMS, provider_secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = int(os.environ.get("USAGE_SANDBOX_SEED", "42"))
+TODAY = "2026-11-20"
+START_DATE = "2026-10-01"
+PAGE_CAP = 2
+# (vendor, the sandbox's name of the list endpoint): each must have answered more than one page
+LISTS = [("leadfeeder", "accounts"), ("leadfeeder", "usage"), ("leaf", "contracts"), ("leaf", "users")]
+
+
+@dataclass
+class CappedSync:
+    output: protocol.Output
+    requests: dict[str, dict[str, dict[str, int]]]
+    truth: dict[str, list[dict[str, Any]]]
+    secrets: list[str]
+
+
+@pytest.fixture(scope="module")
+def capped_sync() -> Iterator[CappedSync]:
+    with SandboxServer(SEED, "small", TODAY, cwd=ROOT, extra_args=["--page-cap", str(PAGE_CAP)]) as server:
+        sandbox = Sandbox(server.url, SEED, "small", TODAY)
+        config = sandbox.config(start_date=START_DATE)
+        catalog = protocol.discover_catalog(config)
+        sandbox.reset()
+        output = protocol.run("read", config, catalog)
+        assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
+        yield CappedSync(output, sandbox.stats()["vendors"], sandbox.truth(START_DATE), provider_secrets(SEED, "small"))
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_every_stream_under_short_pages_equals_the_truth(capped_sync: CappedSync, stream: str) -> None:
+    records = capped_sync.output.records
+    assert duplicated_keys({stream: records.get(stream, [])}) == {}
+    assert differences(merge(records), capped_sync.truth, [stream]) == {}
+    assert capped_sync.truth[stream], f"the truth has no {stream} record: the test would prove nothing"
+
+
+@pytest.mark.parametrize(("vendor", "endpoint"), LISTS)
+def test_every_list_was_followed_past_its_first_short_page(capped_sync: CappedSync, vendor: str, endpoint: str) -> None:
+    answered = sum(capped_sync.requests[vendor][endpoint].values())
+    assert answered > 1, f"{vendor} {endpoint} was read in {answered} request(s): {capped_sync.requests[vendor]}"
+
+
+def test_no_output_of_the_sync_holds_a_leaf_provider_secret(capped_sync: CappedSync) -> None:
+    assert capped_sync.secrets, "the sandbox's users carry no provider secret: the test would prove nothing"
+    everything = json.dumps(capped_sync.output.messages) + capped_sync.output.stderr
+    assert [secret for secret in capped_sync.secrets if secret in everything] == []
+    users = capped_sync.output.records["leaf_users"]
+    assert not [key for user in users for key in user if key.endswith("credentials")]
+    assert any(user["connected_providers"] for user in users)
+
+
+def test_the_sync_logs_no_warning(capped_sync: CappedSync) -> None:
+    warnings = [
+        message["log"]["message"]
+        for message in capped_sync.output.of_type("LOG")
+        if message["log"]["level"] in ("WARN", "WARNING")
+    ]
+    assert warnings == []

@@ -1,0 +1,175 @@
+"""usage-report.html: one self-contained page of charts over the answers (no script, no font or file fetched)."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from local_sync import answers
+from local_sync.svg_charts import Point, bars, line, ranking
+
+NAME = "usage-report.html"
+TREND_DAYS = 90
+TOP_ITEMS = 8
+
+STYLE = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #1d2733;
+       margin: 0; background: #f4f6f8; }
+main { max-width: 1400px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
+.meta { color: #5b6b7b; margin: 0 0 16px; }
+.grid { display: flex; flex-wrap: wrap; gap: 16px; }
+figure.chart { background: #fff; border: 1px solid #dde3e9; border-radius: 6px; margin: 0; padding: 10px 12px; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+svg .axis { stroke: #8a97a5; } svg .grid { stroke: #e3e8ed; stroke-dasharray: 3 3; }
+svg text { font-size: 11px; fill: #5b6b7b; } svg text.label, svg text.value { font-size: 12px; fill: #1d2733; }
+svg rect.mark { fill: #2f6db5; } svg rect.mark.open { fill: #a9c4e6; }
+svg .line { fill: none; stroke: #2f6db5; stroke-width: 1.5; }
+svg circle.mark { fill: #2f6db5; } svg circle.mark.open { fill: #fff; stroke: #c0562b; stroke-width: 1.5; }
+svg .band { fill: #fbeee6; } svg .projection { stroke: #c0562b; stroke-dasharray: 5 4; stroke-width: 1.5; }
+.warnings { background: #fff4e5; border: 1px solid #f0b36b; border-radius: 6px; padding: 8px 14px; }
+.warnings li { margin: 2px 0; }
+table { border-collapse: collapse; background: #fff; } td, th { padding: 3px 8px; border-bottom: 1px solid #e3e8ed; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; } th { text-align: left; background: #eef2f6; }
+.status-exhausted, .status-runs { color: #b3261e; font-weight: 600; } .status-ok { color: #1e7a3c; }
+.legend { color: #5b6b7b; font-size: 12px; }
+"""
+
+
+def _slug(*parts: str) -> str:
+    return "-".join("".join(c if c.isalnum() else "_" for c in part.lower()) for part in parts)
+
+
+def _monthly(connection: Any) -> list[str]:
+    series: dict[tuple[str, str, str], list[Point]] = {}
+    for vendor, metric, unit, month, quantity, final in answers.monthly_usage(connection):
+        series.setdefault((vendor, metric, unit), []).append(Point(month, quantity, final))
+    return [
+        bars(_slug("monthly", vendor, metric, unit), f"{vendor}: {metric} a month ({unit})", points)
+        for (vendor, metric, unit), points in series.items()
+    ]
+
+
+def _daily(connection: Any) -> list[str]:
+    series: dict[tuple[str, str], list[Point]] = {}
+    for vendor, unit, day, quantity, final in answers.daily_usage(connection, TREND_DAYS):
+        series.setdefault((vendor, unit), []).append(Point(day.isoformat(), quantity, final))
+    return [
+        line(_slug("daily", vendor, unit), f"{vendor}: {unit.lower()} a day", points)
+        for (vendor, unit), points in series.items()
+    ]
+
+
+def _name(key: str, name: str | None) -> str:
+    """A readable name with the start of its id, or the id (ids of 36 characters are uuids)."""
+    return f"{name} ({key[:8]})" if name else key
+
+
+def _top(connection: Any) -> list[str]:
+    return [
+        ranking(
+            _slug("top", kind), f"Top {kind}", [(_name(key, name), total, unit) for key, name, unit, total in items]
+        )
+        for kind, items in answers.top(connection, TOP_ITEMS).items()
+        if items
+    ]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "<td></td>"
+    if isinstance(value, float | int):
+        text = f"{value:,.1f}" if isinstance(value, float) and not value.is_integer() else f"{value:,.0f}"
+        return f'<td class="n">{text}</td>'
+    return f"<td>{escape(str(value))}</td>"
+
+
+def _pools(connection: Any, pools: Sequence[answers.Pool]) -> list[str]:
+    history = answers.balance_history(connection)
+    parts = []
+    for pool in pools:
+        kept = history.get((pool.vendor, pool.account_id), [])
+        points = [Point(day.isoformat(), float(remaining or 0), at=float(day.toordinal())) for day, remaining in kept]
+        projection = None
+        if pool.runs_out_on is not None and pool.remaining:
+            label = f"runs out {pool.runs_out_on}"
+            projection = Point(label, 0.0, at=float(pool.runs_out_on.toordinal()))
+        title = f"{pool.vendor} {pool.account_name or pool.account_id}: {pool.unit.lower()} remaining"
+        parts.append(line(_slug("balance", pool.vendor, pool.account_id), title, points, projection))
+    return parts
+
+
+def _runway_table(pools: Sequence[answers.Pool]) -> str:
+    headers = ("vendor", "pool", "as of", "remaining", "of", "7-day rate", "30-day rate", "from", "days left",
+               "runs out", "resets", "status")  # fmt: skip
+    rows = []
+    for pool in pools:
+        status = pool.status.split()[0]
+        cells = [
+            pool.vendor, f"{pool.account_name or ''} ({pool.account_id})", str(pool.as_of), pool.remaining,
+            pool.available, pool.daily_rate_7d, pool.daily_rate_30d, pool.rate_source,
+            None if pool.days_left is None else round(pool.days_left), str(pool.runs_out_on or ""),
+            str(pool.resets_on or ""),
+        ]  # fmt: skip
+        rows.append(
+            "<tr>"
+            + "".join(_cell(value) for value in cells)
+            + f'<td class="status-{status}">{escape(pool.status)}</td></tr>'
+        )
+    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    return f'<table id="runway"><tr>{head}</tr>{"".join(rows)}</table>'
+
+
+def _warnings(pools: Sequence[answers.Pool]) -> str:
+    flagged = [pool for pool in pools if pool.status != "ok"]
+    if not flagged:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(pool.vendor)} {escape(pool.account_name or pool.account_id)}</b>: "
+        + (
+            f"no {escape(pool.unit.lower())} left."
+            if pool.status == "exhausted"
+            else f"runs out on {pool.runs_out_on}"
+            + (f", before its reset on {pool.resets_on}." if pool.resets_on else " (the vendor names no reset day).")
+        )
+        + "</li>"
+        for pool in flagged
+    )
+    return f'<div class="warnings"><b>Credit pools running out</b><ul>{items}</ul></div>'
+
+
+def write(connection: Any, folder: Path, source: str) -> Path:
+    """Writes usage-report.html into `folder` from the answers in `connection`; returns its path."""
+    pools = answers.runway(connection)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = [
+        ("Usage per vendor per month", _monthly(connection),
+         "Light bars: months a vendor may still revise (x_IsComplete false)."),
+        (f"Daily trend, last {TREND_DAYS} days", _daily(connection),
+         "Hollow dots on the shaded band: days a vendor may still revise."),
+        ("Top consumers (everything synced)", _top(connection), ""),
+        ("Credit pools: balance history and runway", _pools(connection, pools),
+         "Dots: every balance kept in credit_balances; dashed: the projection to zero at the 7-day rate."),
+    ]  # fmt: skip
+    body = [
+        f'<h1>Usage report</h1><p class="meta">Synced from {escape(source)}; written {now}. '
+        "Views: usage_overview, credit_balances, credit_runway.</p>",
+        _warnings(pools),
+    ]
+    for title, charts, legend in sections:
+        body.append(f"<h2>{escape(title)}</h2>")
+        if legend:
+            body.append(f'<p class="legend">{escape(legend)}</p>')
+        if title.startswith("Credit pools"):
+            body.append(_runway_table(pools))
+        body.append('<div class="grid">' + ("".join(charts) or "<p>Nothing synced yet.</p>") + "</div>")
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+        "<title>Usage report</title>"
+        f"<style>{STYLE}</style></head><body><main>{''.join(body)}</main></body></html>\n"
+    )
+    path = folder / NAME
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,113 @@
+"""Leaf users and the machine-data provider credentials each embeds (providers.md, Leaf: Users).
+
+A user carries one `<provider>Credentials` key per provider: an object of the grower's secrets when
+connected, `null` or no key at all when not. Every secret value starts with `lfsecret-`, so a grep of any
+output for `provider_secrets(seed, size)` finds a leak.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from usage_sandbox.noise import rng, stable_hex, stable_uuid
+
+NAME = "leaf"
+SECRET_PREFIX = "lfsecret-"
+CREDENTIALS_SUFFIX = "Credentials"
+# The providers.md names and one it does not list (Leaf adds providers), with the secret fields of each.
+_PROVIDERS = {
+    "johnDeereCredentials": ("clientKey", "clientSecret", "tokenId", "tokenSecretKey"),
+    "climateFieldViewCredentials": ("clientId", "clientSecret", "apiKey", "refreshToken"),
+    "trimbleCredentials": ("userName", "password", "applicationId"),
+    "cnhiCredentials": ("clientId", "clientSecret", "refreshToken", "clientEnvironment"),
+    "ravenCredentials": ("apiKey", "accessKey", "sharedSecret"),
+    "staraCredentials": ("username", "password", "apiKey"),
+    "agLeaderCredentials": ("publicKey", "privateKey"),
+    "ravenSlingshotCredentials": ("apiKey", "accessKey", "sharedSecret"),
+    "lindsayCredentials": ("username", "password", "accessToken"),
+    "valleyCredentials": ("clientId", "clientSecret", "accessToken", "refreshToken"),
+    "agvanceCredentials": ("clientId", "clientSecret", "accessToken", "refreshToken"),
+}
+_UNLISTED = "agvanceCredentials"
+_NESTED = "climateFieldViewCredentials"  # its tokens sit one object deeper
+_FIRST = ("Ana", "Ben", "Carla", "Dev", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kira", "Luis")
+_LAST = ("Silva", "Moore", "Okafor", "Patel", "Schmidt", "Tanaka", "Lopez", "Novak", "Berg", "Costa")
+_CONNECTED, _NULL = 0.3, 0.15  # shares of (user, provider) pairs connected, and set to null
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    email: str
+    external_id: str
+    credentials: dict[str, dict[str, Any] | None]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "externalId": self.external_id,
+            **self.credentials,
+        }
+
+    def connected_providers(self) -> list[str]:
+        return sorted(snake_provider(key) for key, value in self.credentials.items() if value is not None)
+
+
+def snake_provider(key: str) -> str:
+    """`johnDeereCredentials` -> `john_deere`, `climateFieldViewCredentials` -> `climate_field_view`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key.removesuffix(CREDENTIALS_SUFFIX)).lower()
+
+
+def users(seed: int, size: str, count: int) -> list[User]:
+    return [_user(seed, size, index, count) for index in range(count)]
+
+
+def _user(seed: int, size: str, index: int, count: int) -> User:
+    draw = rng(seed, size, NAME, "user", index)
+    first, last = draw.choice(_FIRST), draw.choice(_LAST)
+    credentials: dict[str, dict[str, Any] | None] = {}
+    for provider, fields in _PROVIDERS.items():
+        state = draw.random()
+        connected = state < _CONNECTED or (index == 0 and provider == _UNLISTED)
+        if index == count - 1 and index > 0:  # one user has connected nothing
+            connected = False
+        if connected:
+            credentials[provider] = _credential(seed, size, index, provider, fields)
+        elif state < _CONNECTED + _NULL:
+            credentials[provider] = None
+    return User(
+        stable_uuid(seed, size, NAME, "user", index),
+        f"{first} {last}",
+        f"{first}.{last}{index + 1}@example.com".lower(),
+        f"ext-{index + 1}",
+        credentials,
+    )
+
+
+def _credential(seed: int, size: str, index: int, provider: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    secrets = {field: _secret(seed, size, index, provider, field) for field in fields}
+    if provider == _NESTED:
+        secrets["tokens"] = {
+            name: _secret(seed, size, index, provider, name) for name in ("accessToken", "refreshToken")
+        }
+    return {"id": stable_uuid(seed, size, NAME, "credentials", index, provider), **secrets}
+
+
+def _secret(seed: int, size: str, index: int, provider: str, field: str) -> str:
+    return SECRET_PREFIX + stable_hex(32, seed, size, NAME, "secret", index, provider, field)
+
+
+def secret_values(user: User) -> list[str]:
+    found: list[str] = []
+    for credential in user.credentials.values():
+        stack: list[Any] = [credential]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, str) and value.startswith(SECRET_PREFIX):
+                found.append(value)
+    return found

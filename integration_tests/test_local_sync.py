@@ -2,6 +2,7 @@
 full, incremental over revised days, a stream gaining a column, a crash and a Ctrl-C mid-sync; each time the
 tables hold exactly the sandbox's ground truth (0 missing, extra, changed or duplicate keys)."""
 
+import json
 import re
 import signal
 from pathlib import Path
@@ -100,3 +101,53 @@ def test_ctrl_c_stops_with_130_keeps_the_committed_windows_and_the_next_sync_com
     assert kept >= 1
     local_sync(str(db), tmp_path, SECOND_TODAY, START)
     assert_truth(*duckdb_records(db), truth(SEED, SIZE, SECOND_TODAY, START))
+
+
+def _as_pyairbyte_wrote_it(db: Path) -> None:
+    """The file in the layout PyAirbyte 0.71.3's DuckDB cache wrote (observed on a file it synced): naive UTC
+    TIMESTAMP columns, its bookkeeping tables, and state rows with its model's null fields (`global_`)."""
+    with duckdb.connect(str(db)) as connection:
+        columns = connection.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'TIMESTAMP WITH TIME ZONE' "
+            "AND schema_name = 'main' AND NOT internal AND NOT starts_with(table_name, '_')"
+        ).fetchall()
+        for table, column in columns:
+            connection.execute(
+                f'ALTER TABLE "{table}" ALTER "{column}" TYPE TIMESTAMP USING timezone(\'UTC\', "{column}")'
+            )
+        connection.execute(
+            "CREATE TABLE _airbyte_streams (stream_name VARCHAR, source_name VARCHAR, table_name VARCHAR, "
+            "catalog_metadata VARCHAR)"
+        )
+        connection.execute(
+            "CREATE TABLE _airbyte_destination_state (destination_name VARCHAR, source_name VARCHAR, "
+            "stream_name VARCHAR, state_json VARCHAR, last_updated TIMESTAMPTZ)"
+        )
+        rows = connection.execute("SELECT stream_name, state_json FROM _airbyte_state").fetchall()
+        for stream, text in rows:
+            pyairbyte = {**json.loads(text), "global_": None, "data": None, "destinationStats": None}
+            connection.execute(
+                f"UPDATE _airbyte_state SET state_json = '{json.dumps(pyairbyte)}' WHERE stream_name = '{stream}'"
+            )
+
+
+def test_a_file_pyairbyte_wrote_is_migrated_and_resumed_from_its_state(tmp_path: Path) -> None:
+    db = tmp_path / "usage.duckdb"
+    first = local_sync(str(db), tmp_path, FIRST_TODAY, START)
+    _as_pyairbyte_wrote_it(db)
+    second = local_sync(str(db), tmp_path, SECOND_TODAY, START)
+    assert "_airbyte_streams: PyAirbyte's bookkeeping removed" in second.stdout
+    assert "credits: column observed_at TIMESTAMP -> TIMESTAMP WITH TIME ZONE" in second.stdout
+    assert "incremental: usage.duckdb holds state for 10 streams" in second.stdout
+    assert _printed_requests(second.stdout)["total"] < _printed_requests(first.stdout)["total"] / 2
+    assert_truth(*duckdb_records(db), truth(SEED, SIZE, SECOND_TODAY, START))
+    with duckdb.connect(str(db), read_only=True) as connection:
+        kinds = connection.execute(
+            "SELECT DISTINCT data_type FROM duckdb_columns() "
+            "WHERE column_name IN ('_airbyte_extracted_at', 'observed_at')"
+        ).fetchall()
+        leftovers = connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '_airbyte')"
+        ).fetchall()
+    assert kinds == [("TIMESTAMP WITH TIME ZONE",)]
+    assert leftovers == [("_airbyte_state",)], "PyAirbyte's bookkeeping is dropped, its state kept"

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from local_sync import duckdb_tables, state_table, target
-from local_sync.catalog import Stream, discover, write_catalog
+from local_sync.catalog import Stream, discover
 from local_sync.columns import literal
 from local_sync.duckdb_load import DuckDBLoad
 from local_sync.progress import Progress
@@ -48,17 +48,7 @@ def read_into(
     for change in prepare(connection, streams):
         print(f"  {change}", flush=True)
     states = state_table.load(connection, [stream.name for stream in streams])
-    mode = (
-        f"incremental: {db_name} holds state for {existing.streams_with_state} streams"
-        if states
-        else f"first sync into {db_name}"
-    )
-    names = ", ".join(stream.name for stream in streams)
-    print(f"Reading {len(streams)} streams ({mode}): {names}", flush=True)
-    write_catalog(streams, config_files.catalog)
-    args = ["read", "--config", str(config_files.config), "--catalog", str(config_files.catalog)]
-    if state_table.write_state_file(states, config_files.state):
-        args += ["--state", str(config_files.state)]
+    args = config_files.read_args(streams, states, db_name, existing.streams_with_state)
     progress = Progress()
     DuckDBLoad(connection, streams, progress).run(args, config_files.spool, config_files.log)
     return streams, progress

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from local_sync import answers, environment, report, state_table, target
-from local_sync.catalog import discover, write_catalog
+from local_sync.catalog import discover
 from local_sync.progress import Progress
 from local_sync.run_files import RunFiles
 from local_sync.sync import DatabaseUnavailable, summarize
@@ -96,17 +96,7 @@ def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any
         with RunFiles.create(config, environment.logs_dir()) as files:
             streams = discover(files.config, files.log)
             states = state_table.states_of(stored, [stream.name for stream in streams])
-            mode = (
-                f"incremental: {name} holds state for {existing.streams_with_state} streams"
-                if states
-                else f"first sync into {name}"
-            )
-            print(f"Reading {len(streams)} streams into schema {schema} ({mode}): "
-                  + ", ".join(stream.name for stream in streams), flush=True)  # fmt: skip
-            write_catalog(streams, files.catalog)
-            args = ["read", "--config", str(files.config), "--catalog", str(files.catalog)]
-            if state_table.write_state_file(states, files.state):
-                args += ["--state", str(files.state)]
+            args = files.read_args(streams, states, f"{name} (schema {schema})", existing.streams_with_state)
             progress = Progress()
             PostgresLoad(pipeline, streams, progress).run(args, files.spool, files.log)
         with connection, connection.cursor() as cursor:

@@ -13,6 +13,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from local_sync import state_table
+from local_sync.catalog import Stream, write_catalog
+
 
 @dataclass
 class RunFiles:
@@ -44,6 +47,18 @@ class RunFiles:
     @property
     def spool(self) -> Path:
         return self.folder / "records.jsonl"
+
+    def read_args(self, streams: list[Stream], states: Any, where: str, existing: int) -> list[str]:
+        """Says what is read and how, writes the catalog and the saved state, and gives `source-usage read`'s
+        arguments: the same for every database."""
+        mode = f"incremental: {where} holds state for {existing} streams" if states else f"first sync into {where}"
+        names = ", ".join(stream.name for stream in streams)
+        print(f"Reading {len(streams)} streams ({mode}): {names}", flush=True)
+        write_catalog(streams, self.catalog)
+        args = ["read", "--config", str(self.config), "--catalog", str(self.catalog)]
+        if state_table.write_state_file(states, self.state):
+            args += ["--state", str(self.state)]
+        return args
 
     def __enter__(self) -> Self:
         return self

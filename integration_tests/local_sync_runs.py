@@ -41,7 +41,10 @@ def local_sync(db: str, workdir: Path, today: str, start: str, *extra: str) -> s
     return done
 
 
-STREAM_DONE = re.compile(r"^  \w+: done, ")
+# printed (and flushed) as the read starts; progress lines are printed every 10 s off a terminal, so a "done" line
+# can come late, after the sync has all but finished
+READING = re.compile(r"^Reading \d+ streams ")
+INTERRUPT_AFTER_SECONDS = 4.0  # past the first commits (one a second at most), well before Leaf's ~10 s of reading
 
 
 def interrupted(
@@ -50,17 +53,17 @@ def interrupted(
     today: str,
     start: str,
     sig: signal.Signals,
-    reading_pattern: re.Pattern[str] = STREAM_DONE,
+    reading_pattern: re.Pattern[str] = READING,
 ) -> tuple[int, str, str]:
     """Starts a sync in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does)
-    once a stream has finished and the others are being read; returns the exit code, stdout and stderr."""
+    a few seconds into the read, while Leaf is still being read; returns the exit code, stdout and stderr."""
     process = subprocess.Popen(
         command(db, workdir, today, start), cwd=workdir, env=environment(), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
     seen = _until(process.stdout, reading_pattern)
-    time.sleep(1.5)  # past the first commit (one a second at most)
+    time.sleep(INTERRUPT_AFTER_SECONDS)
     os.killpg(process.pid, sig)
     try:
         code = process.wait(60)

@@ -35,8 +35,8 @@ Normalize = Callable[[Any], None]
 Check = Tuple[str, Tuple[type, ...], Optional[re.Pattern[str]]]
 
 
-# a check of the objects inside a field (an array's items): the field's dotted name and what is wrong, or None
-Inner = Callable[[Any], Optional[Tuple[str, str]]]
+# a check of the objects inside a field (an array's items): what is wrong with one of them, or None
+Inner = Callable[[Any], Optional[str]]
 
 
 class _Rules(NamedTuple):
@@ -93,7 +93,7 @@ class RecordRules:
         for field, inner in rules.inner:
             found = inner(record.get(field))
             if found is not None:
-                raise RecordProblem(self._sentence(stream, f"{field}{found[0]}", found[1]))
+                raise RecordProblem(self._sentence(stream, field, found))
 
     @staticmethod
     def _sentence(stream: str, field: str, what: str) -> str:
@@ -123,7 +123,7 @@ def _inner(spec: Mapping[str, Any]) -> Optional[Inner]:
     required = list(items.get("required") or [])
     typed = [(field, accepts) for field, sub in items["properties"].items() if (accepts := _accepts(sub))]
 
-    def check(value: Any) -> Optional[Tuple[str, str]]:
+    def check(value: Any) -> Optional[str]:
         if not isinstance(value, list):
             return None
         for index, item in enumerate(value):
@@ -131,12 +131,12 @@ def _inner(spec: Mapping[str, Any]) -> Optional[Inner]:
                 continue
             for field in required:
                 if item.get(field) is None:
-                    return f"[{index}].{field}", "it is missing"
+                    return f"its item {index} has no '{field}'"
             for field, accepts in typed:
                 if field in item:
                     kind = type(item[field])
                     if kind not in accepts and (kind is bool or not isinstance(item[field], accepts)):
-                        return f"[{index}].{field}", f"{kind.__name__} {_short(item[field])}"
+                        return f"its item {index} has '{field}' {kind.__name__} {_short(item[field])}"
         return None
 
     return check

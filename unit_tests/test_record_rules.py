@@ -115,5 +115,5 @@ def test_an_object_inside_an_array_missing_a_required_field_stops_the_stream_nam
         "contract_id": "c-1",
     }
 
-    with pytest.raises(RecordProblem, match=r"'leaf_users_areas\[1\]\.leaf_user_id' .*\(it is missing\)"):
+    with pytest.raises(RecordProblem, match=r"'leaf_users_areas' .*\(its item 1 has no 'leaf_user_id'\)"):
         RecordRules().normalize("daily_consumption", record)

@@ -59,7 +59,7 @@ def interrupted(
     a few seconds into the read, while Leaf is still being read; returns the exit code, stdout and stderr."""
     process = subprocess.Popen(
         command(db, workdir, today, start), cwd=workdir, env=environment(), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_interruptible,
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
     seen = _until(process.stdout, reading_pattern)
@@ -70,6 +70,12 @@ def interrupted(
     finally:
         _kill_group(process.pid)
     return code, seen + process.stdout.read(), process.stderr.read()
+
+
+def _interruptible() -> None:
+    """Ctrl-C as a terminal delivers it, even where the tests run as a background job of a shell without job
+    control, which starts them with SIGINT ignored (and a child inherits that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _until(out: IO[str], pattern: re.Pattern[str]) -> str:

@@ -278,8 +278,10 @@ class LinkHeaderPages(PageIncrement):
             return int(named[0]) if named and named[0].isdigit() and int(named[0]) > current else current + 1
         size = page_size_override or self.get_page_size()
         total = (response.headers.get("X-Total-Count") or "").strip()
-        if last_page_size == 0 or not total.isdigit():
-            return None if last_page_size == 0 or (size and last_page_size < size) else current + 1
+        if last_page_size == 0:
+            return None
+        if not total.isdigit():
+            return None if size and last_page_size < size else current + 1
         if size and (current + 1 - self.start_from_page) * size >= int(total):
             return None
         return current + 1

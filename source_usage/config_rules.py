@@ -37,13 +37,18 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-def quoted(value: Any) -> str:
-    """A value as an error quotes it: in quotes, cut to a readable length, any character that is not valid text
-    (an unpaired surrogate) escaped, so that the message itself can always be printed."""
+def cut(value: Any) -> str:
+    """A value as an error shows it: cut to a readable length, any character that is not valid text (an unpaired
+    surrogate) escaped, so that the message itself can always be printed."""
     text = value if isinstance(value, str) else repr(value)
     if len(text) > QUOTE_LIMIT:
         text = f"{text[:QUOTE_LIMIT]}… ({len(text):,} characters)"
-    return "'" + text.encode("utf-8", "backslashreplace").decode("utf-8") + "'"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def quoted(value: Any) -> str:
+    """`cut(value)` in quotes."""
+    return f"'{cut(value)}'"
 
 
 def _not_text(value: Any, path: str) -> Optional[str]:
@@ -133,7 +138,7 @@ def _integer(config: Mapping[str, Any], name: str, minimum: int, maximum: Option
         raise ConfigProblem(f"{name} must be a whole number, not {quoted(value)}.")
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ConfigProblem(f"{name} must be {bound}, not {quoted(value)[1:-1]}.")
+        raise ConfigProblem(f"{name} must be {bound}, not {cut(value)}.")
 
 
 def _vendor(key: str, block: Any) -> None:
@@ -143,7 +148,7 @@ def _vendor(key: str, block: Any) -> None:
     unknown = sorted(set(block) - VENDOR_FIELDS[key])
     if unknown:
         raise ConfigProblem(
-            f"{key}.{quoted(unknown[0])[1:-1]} is not a {title} setting; the settings are "
+            f"{key}.{cut(unknown[0])} is not a {title} setting; the settings are "
             f"{', '.join(sorted(VENDOR_FIELDS[key]))}."
         )
     for name in secrets:
@@ -188,7 +193,7 @@ def _url(key: str, name: str, title: str, value: Any) -> None:
         raise ConfigProblem(f"{key}.{name} must not carry credentials or a query; put secrets in their own fields.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigProblem(
-            f"{key}.{name} uses plain http to {quoted(parts.hostname)[1:-1]}; use https, since only loopback hosts "
+            f"{key}.{name} uses plain http to {cut(parts.hostname)}; use https, since only loopback hosts "
             "may use http."
         )
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping, Optional, Set, Tuple
 
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateType, ConfiguredAirbyteCatalog
 
-from source_usage.config_rules import ConfigProblem, quoted, today_utc
+from source_usage.config_rules import ConfigProblem, cut, quoted, today_utc
 
 RESET = "reset the stream in Airbyte (or run without --state) to start it over"
 # stream → (cursor field, whether its state is kept per partition)
@@ -95,7 +95,7 @@ def _check_cursor(name: str, cursor: Any, field: str, today: date) -> None:
     if not isinstance(cursor, Mapping) or field not in cursor:
         raise ConfigProblem(f"The saved state of stream '{name}' has no '{field}' cursor; {RESET}.")
     if set(cursor) - {field}:
-        extra = quoted(", ".join(sorted(str(key) for key in set(cursor) - {field})))[1:-1]
+        extra = cut(", ".join(sorted(str(key) for key in set(cursor) - {field})))
         raise ConfigProblem(
             f"The saved state of stream '{name}' has keys this version does not write ({extra}); {RESET}."
         )

@@ -6,18 +6,7 @@ from typing import Any
 from usage_sandbox.registry import VENDORS
 from usage_sandbox.vendors import leaf
 
-STREAMS = (
-    "accounts",
-    "api_usage",
-    "credits",
-    "api_transactions",
-    "daily_usage",
-    "contracts",
-    "contract_consumption",
-    "daily_consumption",
-    "leaf_users",
-    "leaf_user_consumption",
-)
+STREAMS = tuple(stream for module in VENDORS for stream in module.STREAMS)
 
 
 def truth(

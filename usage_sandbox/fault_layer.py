@@ -88,6 +88,7 @@ def _drop(request: web.Request) -> web.StreamResponse:
 
 
 async def _truncate(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """The handler's answer (a 200: errors are raised past this layer) cut halfway through its body."""
     body = response.body if isinstance(response, web.Response) else None
     if not isinstance(body, bytes) or len(body) < 2:
         return response

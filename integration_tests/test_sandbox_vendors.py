@@ -17,7 +17,7 @@ import requests
 
 from usage_sandbox import connector_config, truth
 from usage_sandbox.process import SandboxServer
-from usage_sandbox.registry import VENDORS
+from usage_sandbox.registry import VENDORS, api
 from usage_sandbox.server import build_runtime
 from usage_sandbox.vendor import ApiKey, SessionToken, VendorSpec
 
@@ -25,14 +25,20 @@ ROOT = Path(__file__).resolve().parent.parent
 URL = "http://127.0.0.1:1"
 TODAY = date(2026, 11, 20)
 
-# What a vendor module must provide, and the parameters of each function it provides.
-REQUIRED = {
-    "NAME": str,
-    "STREAMS": tuple,
-    "build": ("runtime",),
-    "config_block": ("url",),
-    "truth": ("seed", "size", "start", "today", "options"),
-}
+# What a vendor package must provide (a type, or a function's parameters): in its light `__init__.py`, and in
+# its `api.py`, the server's side.
+REQUIRED = {"NAME": str, "STREAMS": tuple, "config_block": ("url",)}
+REQUIRED_IN_API = {"build": ("runtime",), "truth": ("seed", "size", "start", "today", "options")}
+
+
+def _check_provides(module: ModuleType, required: dict[str, Any]) -> None:
+    for attribute, kind in required.items():
+        value = getattr(module, attribute, None)
+        if isinstance(kind, type):
+            assert isinstance(value, kind), f"{module.__name__}.{attribute} must be a {kind.__name__}"
+        else:
+            assert callable(value), f"{module.__name__}.{attribute} must be a function"
+            assert tuple(inspect.signature(value).parameters) == kind, f"{module.__name__}.{attribute}{kind}"
 
 
 def _name(module: ModuleType) -> str:
@@ -45,14 +51,9 @@ def specs() -> dict[str, VendorSpec]:
 
 
 @pytest.mark.parametrize("module", VENDORS, ids=_name)
-def test_sandbox_vendor_module_provides_its_name_streams_server_config_and_truth(module: ModuleType) -> None:
-    for attribute, kind in REQUIRED.items():
-        value = getattr(module, attribute, None)
-        if isinstance(kind, type):
-            assert isinstance(value, kind), f"{module.__name__}.{attribute} must be a {kind.__name__}"
-        else:
-            assert callable(value), f"{module.__name__}.{attribute} must be a function"
-            assert tuple(inspect.signature(value).parameters) == kind, f"{module.__name__}.{attribute}{kind}"
+def test_sandbox_vendor_package_provides_its_name_streams_config_server_and_truth(module: ModuleType) -> None:
+    _check_provides(module, REQUIRED)
+    _check_provides(api(module), REQUIRED_IN_API)
     assert module.NAME == module.__name__.rsplit(".", 1)[-1]
     assert module.STREAMS and all(isinstance(stream, str) for stream in module.STREAMS)
     for stream in module.STREAMS:
@@ -86,9 +87,16 @@ def test_sandbox_vendor_config_block_points_at_its_prefix_and_is_what_connector_
 
 @pytest.mark.parametrize("module", VENDORS, ids=_name)
 def test_sandbox_vendor_truth_holds_exactly_its_streams(module: ModuleType) -> None:
-    records = module.truth(42, "small", date(2026, 10, 1), TODAY, {})
+    records = api(module).truth(42, "small", date(2026, 10, 1), TODAY, {})
     assert tuple(records) == module.STREAMS
     assert all(isinstance(rows, list) for rows in records.values())
+
+
+def test_sandbox_vendor_declarations_import_without_the_http_server() -> None:
+    """connector_config (make sync, the tests' configs) and the credentials load no aiohttp and no vendor data."""
+    probe = "import sys, usage_sandbox.connector_config, usage_sandbox.credentials; print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "aiohttp" not in loaded and ".api'" not in loaded, loaded
 
 
 def test_sandbox_streams_and_vendors_derive_from_the_registered_modules() -> None:
@@ -119,24 +127,34 @@ def test_sandbox_vendor_answers_the_layers_errors_as_json_with_their_status(
     assert unauthenticated.status_code in (401, 403) and isinstance(unauthenticated.json(), dict)
 
 
-# A fifth vendor: this module, and the one line in registry.py that `launch.py` stands in for.
+# A fifth vendor: this package (its `__init__.py` and its `api.py`), and the one line in registry.py that
+# `launch.py` stands in for.
 FIFTH_VENDOR = '''
 """Acme: calls per day, behind one API key; its errors are {"fault": {"status", "text"}}."""
 
+from typing import Any
+
+NAME = "acme"
+PREFIX = "/acme"
+STREAMS = ("acme_calls",)
+API_KEY = "acme-sandbox-key"
+
+
+def config_block(url: str) -> dict[str, Any]:
+    return {"api_key": API_KEY, "base_url": f"{url}{PREFIX}"}
+'''
+
+FIFTH_VENDOR_API = '''
 from datetime import date, timedelta
 from typing import Any
 
+from acme import API_KEY, NAME, PREFIX
 from aiohttp import web
 
 from usage_sandbox.errors import BadRequest, Unauthorized, VendorError
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
-
-NAME = "acme"
-PREFIX = "/acme"
-STREAMS = ("acme_calls",)
-API_KEY = "acme-sandbox-key"
 
 
 def _calls(day: date) -> dict[str, Any]:
@@ -157,10 +175,6 @@ def build(runtime: Runtime) -> VendorSpec:
     auth = ApiKey("Acme-Key", API_KEY, missing=refused, invalid=refused)
     limit = Limit(kind="bucket", rate=0.01, burst=2.0)
     return VendorSpec(NAME, (PREFIX,), [Route("GET", f"{PREFIX}/v1/calls", "calls", calls)], render, auth, limit)
-
-
-def config_block(url: str) -> dict[str, Any]:
-    return {"api_key": API_KEY, "base_url": f"{url}{PREFIX}"}
 
 
 def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -189,7 +203,9 @@ class FifthVendorSandbox(SandboxServer):
 @pytest.fixture(scope="module")
 def fifth_vendor(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("fifth_vendor")
-    (folder / "acme.py").write_text(textwrap.dedent(FIFTH_VENDOR))
+    (folder / "acme").mkdir()
+    (folder / "acme" / "__init__.py").write_text(FIFTH_VENDOR)
+    (folder / "acme" / "api.py").write_text(FIFTH_VENDOR_API)
     (folder / "launch.py").write_text(textwrap.dedent(LAUNCH))
     return folder
 

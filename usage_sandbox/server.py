@@ -17,7 +17,7 @@ from usage_sandbox.errors import NotFound
 from usage_sandbox.fault_layer import fault_middleware
 from usage_sandbox.faults import FaultProfile, Faults
 from usage_sandbox.limits import Limits
-from usage_sandbox.registry import VENDORS
+from usage_sandbox.registry import VENDORS, api
 from usage_sandbox.runtime import RouteInfo, Runtime
 from usage_sandbox.tokens import TokenStore
 
@@ -34,8 +34,8 @@ def build_runtime(
 ) -> Runtime:
     runtime = Runtime(seed, size, today, Faults(seed, latency_ms, jitter_ms), TokenStore(seed))
     runtime.page_cap = page_cap
-    for module in vendors:
-        spec = module.build(runtime)
+    for vendor in vendors:
+        spec = api(vendor).build(runtime)
         runtime.vendors[spec.name] = spec
     defaults = {name: spec.limit for name, spec in runtime.vendors.items() if spec.limit is not None}
     runtime.limits = Limits(defaults, enabled=rate_limits)

@@ -1,4 +1,5 @@
-"""Whitepages: requests per day for one API key from the account's first use; days without use omitted."""
+"""Whitepages in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import uuid
 from datetime import date, timedelta
@@ -12,11 +13,8 @@ from usage_sandbox.noise import rng, weekly
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
+from usage_sandbox.vendors.whitepages import API_KEY, NAME, PREFIX
 
-NAME = "whitepages"
-PREFIX = "/whitepages"
-STREAMS = ("daily_usage",)
-API_KEY = "wp-sandbox-key"
 MAX_DAYS = 90
 LIMIT = Limit(kind="bucket", rate=20.0, burst=20.0)
 _PER_DAY = {"small": 40.0, "medium": 400.0, "large": 4000.0}
@@ -122,11 +120,6 @@ def build(runtime: Runtime) -> VendorSpec:
     refused = lambda: Forbidden("Forbidden")  # noqa: E731  (missing, wrong and revoked keys alike)
     auth = ApiKey("X-Api-Key", API_KEY, missing=refused, invalid=refused)
     return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, quota=True)
-
-
-def config_block(url: str) -> dict[str, Any]:
-    """The connector's `whitepages` block for the sandbox at `url`."""
-    return {"api_key": API_KEY, "base_url": f"{url}{PREFIX}"}
 
 
 def truth(

@@ -1,5 +1,5 @@
-"""Leaf (Leaf Agriculture): billing contracts, area consumed per day by the organisation and each Leaf user,
-and the paginated user list. Every figure derives from the users' hidden daily areas, kept in hundredths."""
+"""Leaf in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import bisect
 import json
@@ -18,13 +18,9 @@ from usage_sandbox.paging import Page, page_of
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import Limit, Route, SessionToken, VendorSpec
-from usage_sandbox.vendors import leaf_users
+from usage_sandbox.vendors.leaf import NAME, PASSWORD, PREFIX, USERNAME
+from usage_sandbox.vendors.leaf import users as leaf_users
 
-NAME = "leaf"
-PREFIX = "/leaf"
-STREAMS = ("contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption")
-USERNAME = "leaf@sandbox.test"
-PASSWORD = "leaf-sandbox-password"
 BILLING_SERVICE = "/services/billingapplication/"
 CONTRACTS_PATH = f"{PREFIX}{BILLING_SERVICE}api/billing/contracts"
 USERS_PATH = f"{PREFIX}/services/usermanagement/api/users"
@@ -440,11 +436,6 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("GET", USERS_PATH, "users", api.users),
     ]
     return VendorSpec(NAME, (PREFIX,), routes, render, SessionToken(_token_of, _refused), limit=LIMIT)
-
-
-def config_block(url: str) -> dict[str, Any]:
-    """The connector's `leaf` block for the sandbox at `url`."""
-    return {"username": USERNAME, "password": PASSWORD, "base_url": f"{url}{PREFIX}"}
 
 
 def truth(

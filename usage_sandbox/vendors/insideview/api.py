@@ -1,7 +1,5 @@
-"""InsideView (Demandbase): a bearer token from the login host, then usage per API by day, month or year.
-
-XML is the default format; JSON only when `Accept: application/json` is asked for.
-"""
+"""InsideView in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import time
 from dataclasses import dataclass
@@ -27,14 +25,8 @@ from usage_sandbox.noise import rng, stable_hex, weekly
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import Limit, Route, SessionToken, VendorSpec
+from usage_sandbox.vendors.insideview import CLIENT_ID, CLIENT_SECRET, LOGIN_PREFIX, NAME, PREFIX, TOKEN_PATH
 
-NAME = "insideview"
-PREFIX = "/insideview"
-LOGIN_PREFIX = "/insideview-login"
-TOKEN_PATH = "/Auth/login/v1/token.json"
-STREAMS = ("credits", "api_transactions")
-CLIENT_ID = "iv-sandbox-client"
-CLIENT_SECRET = "iv-sandbox-secret"
 FIRST_DAY = date(2021, 1, 1)
 TOKEN_LIFETIME_SECONDS = 3600.0
 MAX_UNITS = {"day": 92, "month": 36, "year": 10}
@@ -347,17 +339,6 @@ def build(runtime: Runtime) -> VendorSpec:
     # Throttling counts every token of the account together (providers.md, InsideView: Throttling).
     auth = SessionToken(_token_of, _refused, limited_by=lambda token: data.account_id)
     return VendorSpec(NAME, (LOGIN_PREFIX, PREFIX), routes, render, auth, limit=LIMIT)
-
-
-def config_block(url: str) -> dict[str, Any]:
-    """The connector's `insideview` block for the sandbox at `url`, by day."""
-    return {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "period": "day",
-        "base_url": f"{url}{PREFIX}",
-        "token_url": f"{url}{LOGIN_PREFIX}{TOKEN_PATH}",
-    }
 
 
 def truth(

@@ -1,5 +1,5 @@
-"""Leadfeeder (Dealfront): accounts (with credits when asked for one), and monthly usage per endpoint
-from hidden daily figures."""
+"""Leadfeeder in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import uuid
 from dataclasses import dataclass
@@ -23,11 +23,8 @@ from usage_sandbox.paging import page_of
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
+from usage_sandbox.vendors.leadfeeder import API_KEY, NAME, PREFIX
 
-NAME = "leadfeeder"
-PREFIX = "/leadfeeder"
-STREAMS = ("accounts", "api_usage")
-API_KEY = "lf-sandbox-key"
 FIRST_MONTH = month_index(date(2023, 1, 1))
 MAX_MONTHS = 24
 PAGE_PARAMETER = "page[number]"  # only under the page cap: Leadfeeder documents no pagination
@@ -286,11 +283,6 @@ def build(runtime: Runtime) -> VendorSpec:
     ]
     auth = ApiKey("X-Api-Key", API_KEY, missing=_missing_key, invalid=_invalid_key)
     return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT)
-
-
-def config_block(url: str) -> dict[str, Any]:
-    """The connector's `leadfeeder` block for the sandbox at `url`: every account the key sees."""
-    return {"api_key": API_KEY, "account_ids": [], "base_url": f"{url}{PREFIX}"}
 
 
 def truth(

@@ -134,10 +134,7 @@ FIFTH_VENDOR = '''
 
 from typing import Any
 
-NAME = "acme"
-PREFIX = "/acme"
-STREAMS = ("acme_calls",)
-API_KEY = "acme-sandbox-key"
+NAME, PREFIX, STREAMS, API_KEY = "acme", "/acme", ("acme_calls",), "acme-sandbox-key"
 
 
 def config_block(url: str) -> dict[str, Any]:

@@ -16,11 +16,6 @@ from usage_sandbox.truth import STREAMS
 if TYPE_CHECKING:
     from integration_tests.sandboxes import Sandbox
 
-# The sync is session-scoped: it runs once per xdist worker that gets a test of this module, however the
-# tests are interleaved. The group keeps them on one worker where loadgroup works (it does not with
-# pytest 9.2 and pytest-xdist 3.8: pytest-dev/pytest-xdist#1386).
-pytestmark = pytest.mark.xdist_group("full_sync")
-
 START_DATE = "2026-10-01"
 
 
@@ -30,7 +25,7 @@ class FullSync:
     output: Run
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def full_sync(sandbox: Sandbox) -> FullSync:
     sandbox.restore()
     config = sandbox.config(start_date=START_DATE)

@@ -20,10 +20,8 @@ from usage_sandbox.truth import STREAMS
 if TYPE_CHECKING:
     from integration_tests.sandboxes import Sandbox
 
-# The two syncs are session-scoped: they run once per xdist worker that gets a test of this module, and
-# move that worker's sandbox to the next day only while they run. The group keeps the module on one
-# worker where loadgroup works (it does not with pytest 9.2 and pytest-xdist 3.8: pytest-xdist#1386).
-pytestmark = pytest.mark.xdist_group("sandbox_today")
+# The two syncs run once for the module (`make test` keeps a module on one worker: --dist loadfile) and move
+# the worker's sandbox to the next day only while they run.
 
 START_DATE = "2026-11-01"
 LOOKBACK_DAYS = 3
@@ -53,7 +51,7 @@ class TwoSyncs:
         return self.next_day - timedelta(days=LOOKBACK_DAYS + 1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def two_syncs(sandbox: Sandbox) -> TwoSyncs:
     sandbox.restore()
     next_day = date.fromisoformat(sandbox.today) + timedelta(days=1)

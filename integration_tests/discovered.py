@@ -1,8 +1,9 @@
 """What the connector itself says about its streams and secrets, asked once per process: nothing restated here.
 
-Keys and cursors come from `discover` with every vendor configured, each vendor's streams from `discover` with that
-vendor alone, and the secret fields from the `airbyte_secret` marks of `spec`; the CDK's own test kit runs both
-in this process (~4 s of CPU, paid once by whoever imports this module first).
+Keys and cursors come from `discover` with every vendor configured, the vendors from the config blocks of `spec`,
+each vendor's streams from `discover` with that vendor alone, and the secret fields from the `airbyte_secret`
+marks of `spec`. Both run in this process, `discover` through the CDK's own test kit (~4 s of CPU, paid once
+by whoever imports this module first).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from airbyte_cdk.models import AirbyteMessageSerializer
 from airbyte_cdk.test.entrypoint_wrapper import discover
 
 from source_usage.source import SourceUsage
-from usage_sandbox.connector_config import VENDORS, connector_config
+from usage_sandbox.connector_config import connector_config
 
 # discover makes no request; a config needs some base_url and start_date
 _NOWHERE, _START = "http://127.0.0.1:9", "2026-01-01"
@@ -55,6 +56,7 @@ def _secret_paths(schema: Mapping[str, Any], path: tuple[str, ...] = ()) -> Iter
         yield from _secret_paths(field, (*path, name))
 
 
+@cache
 def _spec() -> dict[str, Any]:
     with _quiet():
         spec = SourceUsage().spec(None)  # type: ignore[arg-type] - the declarative spec logs nothing
@@ -75,6 +77,10 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 CURSORS: dict[str, str] = {
     name: stream["default_cursor_field"][0] for name, stream in streams().items() if stream.get("default_cursor_field")
 }
+# The vendors are the spec's config blocks, each vendor's streams what discover reports for it alone.
+VENDORS: tuple[str, ...] = tuple(
+    name for name, field in _spec()["properties"].items() if field.get("type") == "object"
+)
 VENDOR_STREAMS: dict[str, tuple[str, ...]] = {
     vendor: tuple(stream["name"] for stream in _discover(vendor)) for vendor in VENDORS
 }

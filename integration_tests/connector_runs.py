@@ -2,7 +2,8 @@
 
 Each run is its own process that gets the command line Airbyte would give it, its inputs written to files, so a
 test can kill it with SIGKILL after any message, or move its clock (clock.py). `Run` is the CDK's
-`EntrypointOutput` of the process's stdout, with how the process ended and the messages as the JSON they were.
+`EntrypointOutput` of the process's stdout (its typed messages: `errors`, `state_messages`, `most_recent_state`,
+...), with how the process ended and the messages as the JSON they were (`messages`, `of_type`, `record_data`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from airbyte_cdk.models import AirbyteMessageSerializer
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 
 from integration_tests import discovered
@@ -49,8 +49,9 @@ class Run(EntrypointOutput):
         super().__init__(messages=lines, command=["source-usage", *args], stderr=stderr)
         self.args, self.stdout, self.exit_code = args, stdout, exit_code
         self.seconds, self.killed, self.hung = seconds, killed, hung
+        # the JSON as written: the CDK's reading turns integers beyond 64 bits into floats
         self.messages: list[dict[str, Any]] = [
-            AirbyteMessageSerializer.dump(message) for message in self.get_message_iterator()
+            message for line in lines if (message := _parse(line)) is not None
         ]
 
     @property
@@ -289,7 +290,7 @@ def _run(
     return Run(args, stdout_text, stderr_text, exit_code, seconds=seconds, killed=killed, hung=hung)
 
 
-def _parse(line: bytes) -> dict[str, Any] | None:
+def _parse(line: str | bytes) -> dict[str, Any] | None:
     try:
         message = json.loads(line)
     except ValueError:

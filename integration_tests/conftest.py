@@ -1,7 +1,8 @@
 """The `sandbox` fixture: one usage_sandbox server per session (per xdist worker) on a free port.
 
 Environment overrides: USAGE_SANDBOX_TODAY (default 2026-11-20), USAGE_SANDBOX_SEED (42),
-USAGE_SANDBOX_SIZE (small), USAGE_SANDBOX_URL (use a sandbox that is already running instead of starting one).
+USAGE_SANDBOX_SIZE (small), USAGE_SANDBOX_URL (use a sandbox that is already running instead of starting one),
+CONNECTOR_RUNS_WARM=0 (start every connector run from the console script).
 """
 
 import os
@@ -16,6 +17,12 @@ from usage_sandbox.process import wait_until_healthy
 
 DEFAULT_TODAY = "2026-11-20"
 START_TIMEOUT_SECONDS = 30.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Connector runs fork from a process that has imported the connector (connector_runs, warm_start.py);
+    CONNECTOR_RUNS_WARM=0 runs the console script every time instead."""
+    os.environ.setdefault("CONNECTOR_RUNS_WARM", "1")
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
-
-from usage_sandbox.connector_config import VENDORS, connector_config
+from usage_sandbox.client import SandboxClient
+from usage_sandbox.connector_config import connector_config
 from usage_sandbox.process import SandboxServer
 from usage_sandbox.truth import truth
 
@@ -22,13 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 90.0
 
 
-class Sandbox:
+class Sandbox(SandboxClient):
     """A running sandbox: its URL and today, connector configs pointing at it, and its control API."""
 
     def __init__(self, url: str, seed: int, size: str, today: str) -> None:
-        self.url, self.seed, self.size = url, seed, size
+        super().__init__(url)
+        self.seed, self.size = seed, size
         self.today = self.default_today = today
-        self.http = requests.Session()
 
     def config(self, *vendors: str, start_date: str | None = None, **overrides: Any) -> dict[str, Any]:
         """A complete connector config for the given vendors (all four when none are named)."""
@@ -39,41 +38,16 @@ class Sandbox:
         first_of_month = date.fromisoformat(self.today).replace(day=1)
         return (first_of_month - timedelta(days=1)).replace(day=1).isoformat()
 
-    def _post(self, path: str, body: Any) -> Any:
-        response = self.http.post(f"{self.url}/_sandbox/{path}", json=body, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def stats(self) -> dict[str, Any]:
-        response = self.http.get(f"{self.url}/_sandbox/stats", timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self) -> None:
-        self._post("reset", {})
-
-    def set_faults(self, *profiles: str | dict[str, Any], **profile: Any) -> list[dict[str, Any]]:
-        """`set_faults("5xx")`, `set_faults(name="stall", vendor="leaf", stall_seconds=2)` or dicts."""
-        specs = list(profiles) + ([profile] if profile else [])
-        return self._post("faults", {"profiles": specs or ["none"]})["profiles"]
-
     def set_today(self, today: str) -> None:
-        self._post("today", {"today": today})
+        super().set_today(today)
         self.today = today
-
-    def set_limits(self, limits: dict[str, Any]) -> dict[str, Any]:
-        return self._post("limits", limits)
-
-    def set_page_cap(self, cap: int | None) -> None:
-        """At most `cap` items on every page of every list (None: as many as asked for)."""
-        self._post("pages", {"cap": cap})
 
     def restore(self) -> None:
         """Back to how the session started: no faults, the default today, limits and pages, counters cleared."""
         self.set_faults("none")
         self.set_page_cap(None)
         self.set_today(self.default_today)
-        self.set_limits({vendor: "default" for vendor in VENDORS})
+        self.default_limits()
         self.reset()
 
     def truth(self, start_date: str, **kw: Any) -> dict[str, list[dict[str, Any]]]:

@@ -5,39 +5,30 @@ import threading
 import xml.etree.ElementTree as ElementTree
 from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Tuple, Union
+from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Union
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import dpath
 import requests
-import requests_cache
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
-from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.declarative.decoders.decoder import Decoder
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
-from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
-from airbyte_cdk.sources.declarative.requesters import http_requester
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
     KeysToSnakeCaseTransformation,
 )
-from airbyte_cdk.sources.streams.call_rate import CachedLimiterSession
-from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
-    CustomFormatConcurrentStreamStateConverter,
-)
-from airbyte_cdk.sources.streams.http import HttpClient
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from isodate import parse_duration
 
+from source_usage import cdk_seams  # noqa: F401 - the seams apply wherever a component is built
 from source_usage.record_rules import RecordProblem, RecordRules
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
@@ -310,51 +301,6 @@ class ThrottleWindowBackoff(BackoffStrategy):
         return None
 
 
-class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
-    """The CDK's state is the newest record of the completed windows, so an empty window never moves it.
-
-    Ours is the end of the completed windows: a window with no records still advances the state, and
-    the next sync starts `lookback_days` before it. The factory offers no option for this, so the
-    converter it instantiates is replaced when this module is imported.
-    """
-
-    def _get_latest_complete_time(self, slices: List[MutableMapping[str, Any]]) -> Any:
-        if not slices:
-            raise RuntimeError("a date cursor's state holds at least one window")
-        return self.merge_intervals(slices)[0][self.END_KEY]
-
-    # The cursor parses every record's date (twice under a partition router) with strptime; a usage answer
-    # repeats the same few dates, so each is parsed and formatted once. One cache for every partition's cursor.
-    def parse_timestamp(self, timestamp: Any) -> datetime:
-        if isinstance(timestamp, str):
-            return _parse_timestamp(timestamp, tuple(self._input_datetime_formats))
-        return super().parse_timestamp(timestamp)
-
-    def output_format(self, timestamp: datetime) -> str:
-        return _format_timestamp(timestamp, self._datetime_format)
-
-
-_DATETIME_PARSER = DatetimeParser()
-
-
-@lru_cache(maxsize=8192)
-def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
-    for datetime_format in formats:
-        try:
-            return _DATETIME_PARSER.parse(timestamp, datetime_format)
-        except ValueError:
-            pass
-    raise ValueError(f"No format in {list(formats)} matching {timestamp}")
-
-
-@lru_cache(maxsize=8192)
-def _format_timestamp(timestamp: datetime, datetime_format: str) -> str:
-    return _DATETIME_PARSER.format(timestamp, datetime_format)
-
-
-model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
-
-
 # every key a vendor sends, snake-cased once; bounded so an answer full of distinct keys cannot grow it forever
 _SNAKE_KEYS: Dict[str, str] = {}
 _SNAKE_KEYS_LIMIT = 10_000
@@ -509,59 +455,3 @@ class RecordFields(RecordTransformation):
         record.update(self._constants)
         for name in self.remove:
             record.pop(name, None)
-
-
-# The parents' answers of one sync (Leadfeeder's account list, Leaf's contracts and users), shared by every
-# stream that reads them; in memory, emptied when a check or read starts (SourceUsage).
-PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
-
-
-class _ParentSession(CachedLimiterSession):
-    """Streams start together and ask for the same parent page at once: the first asks, the others wait for
-    its answer and take it from the cache (pages of different URLs still go in parallel)."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
-        with _PARENT_LOCKS_LOCK:
-            lock = _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock())
-        with lock:
-            return super().send(request, **kwargs)
-
-
-_PARENT_LOCKS: Dict[str, threading.Lock] = {}
-_PARENT_LOCKS_LOCK = threading.Lock()
-
-
-class ParentCacheHttpClient(HttpClient):
-    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps
-    only answers that parse, in memory, for the requesters that set `use_cache: true` (the parent streams)."""
-
-    def _request_session(self) -> requests.Session:
-        if not self._use_cache:
-            return super()._request_session()
-        return _ParentSession(
-            cache_name="parents",
-            backend=PARENT_ANSWERS,
-            api_budget=self._api_budget,
-            match_headers=True,
-            filter_fn=_readable,
-            autoclose=False,
-        )
-
-
-def forget_parent_answers() -> None:
-    """A new check or sync reads the parents afresh."""
-    PARENT_ANSWERS.clear()
-    with _PARENT_LOCKS_LOCK:
-        _PARENT_LOCKS.clear()
-
-
-def _readable(response: requests.Response) -> bool:
-    """A JSON list, or a JSON object that is not empty: what the error handler reads as an answer."""
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, list) or (isinstance(body, dict) and bool(body))
-
-
-http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]

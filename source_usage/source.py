@@ -23,7 +23,7 @@ from airbyte_cdk.sources.declarative.concurrent_declarative_source import Concur
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage import components  # also installs the window-end state converter and the parents' cache
+from source_usage import cdk_seams
 from source_usage.config_rules import ConfigProblem, check_config
 from source_usage.read_rules import check_catalog, check_state
 from source_usage.record_rules import VENDOR_KEY_OF
@@ -90,10 +90,6 @@ def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     return manifest
 
 
-RECORD_QUEUE_SIZE = 1_000
-PENDING_PARTITIONS = 200
-
-
 class SourceUsage(ConcurrentDeclarativeSource):
     def __init__(
         self,
@@ -107,18 +103,11 @@ class SourceUsage(ConcurrentDeclarativeSource):
             state=state or [],
             source_config=load_manifest(config),
         )
-        # The CDK lets 10,000 records wait between the workers and the writer, and 10,000 partitions wait for a
-        # worker (Leaf's 3,000 contract x user pairs are all generated long before the 20 requests a second can
-        # read them), with no setting for either: peak memory then grows with the data. Lower bounds keep every
-        # worker busy and the memory flat.
-        concurrent = getattr(self, "_concurrent_source", None)
-        if concurrent is not None:
-            concurrent._queue.maxsize = RECORD_QUEUE_SIZE
-            concurrent._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
+        cdk_seams.bound_queues(self)
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         mask_encoded_secrets(config)
-        components.forget_parent_answers()
+        cdk_seams.forget_parent_answers()
         problem = config_error(config)
         if problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
@@ -161,7 +150,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
     ) -> Iterator[AirbyteMessage]:
         mask_encoded_secrets(config)
         raise_on_config_error(config)
-        components.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
+        cdk_seams.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
         try:
             check_state(state)
             check_catalog(catalog, {stream for stream, vendor in VENDOR_KEY_OF.items() if config.get(vendor)})

@@ -5,15 +5,10 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from source_usage.declared import STREAMS, VENDORS
+
 SCHEMAS = Path(__file__).with_name("schemas")
-VENDOR_OF = {
-    "accounts": "Leadfeeder", "api_usage": "Leadfeeder",
-    "credits": "InsideView", "api_transactions": "InsideView",
-    "daily_usage": "Whitepages",
-    "contracts": "Leaf", "contract_consumption": "Leaf", "daily_consumption": "Leaf",
-    "leaf_users": "Leaf", "leaf_user_consumption": "Leaf",
-}
-VENDOR_KEY_OF = {stream: vendor.lower() for stream, vendor in VENDOR_OF.items()}
+VENDOR_OF = {name: VENDORS[stream.vendor].title for name, stream in STREAMS.items()}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PYTHON_TYPES: Dict[str, Tuple[type, ...]] = {
     "null": (type(None),),

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 from urllib.parse import quote, quote_plus
 
-import yaml
 from airbyte_cdk.models import (
     AirbyteCatalog,
     AirbyteConnectionStatus,
@@ -25,10 +23,8 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import cdk_seams
 from source_usage.config_rules import ConfigProblem, check_config
+from source_usage.declared import CHECK_STREAMS, STREAMS, VENDORS, manifest
 from source_usage.read_rules import check_catalog, check_state
-from source_usage.record_rules import VENDOR_KEY_OF
-
-MANIFEST = Path(__file__).with_name("manifest.yaml")
 
 
 class _Notice(logging.Filter):
@@ -42,15 +38,6 @@ class _Notice(logging.Filter):
 
 # leaf_user_consumption crosses contracts with users, whose parents are full refresh: no parent state is lost
 logging.getLogger("airbyte.CartesianProductStreamSlicer").addFilter(_Notice())
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader reads the manifest 0.8 s faster
-
-# One cheap stream per vendor for `check`: it reads that stream's first record.
-CHECK_STREAMS = {
-    "leadfeeder": ("Leadfeeder", "accounts"),
-    "insideview": ("InsideView", "credits"),
-    "whitepages": ("Whitepages", "daily_usage"),
-    "leaf": ("Leaf", "contracts"),
-}
 
 
 def config_error(config: Mapping[str, Any]) -> Optional[str]:
@@ -62,7 +49,7 @@ def config_error(config: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-SECRETS = (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"), ("leaf", "password"))
+SECRETS = tuple((key, field) for key, vendor in VENDORS.items() for field in vendor.secrets)
 
 
 def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
@@ -83,11 +70,11 @@ def raise_on_config_error(config: Mapping[str, Any]) -> None:
 
 def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """The manifest, with the config's request timeout: a requester's timeout cannot be interpolated."""
-    manifest: Dict[str, Any] = yaml.load(MANIFEST.read_text(), Loader=_LOADER)
+    loaded = manifest()
     timeout = (config or {}).get("request_timeout_seconds")
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
-        manifest["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
-    return manifest
+        loaded["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
+    return loaded
 
 
 class SourceUsage(ConcurrentDeclarativeSource):
@@ -114,8 +101,8 @@ class SourceUsage(ConcurrentDeclarativeSource):
         streams = {stream.name: stream for stream in self.streams(config)}
         failures = [
             message
-            for key, (title, stream_name) in CHECK_STREAMS.items()
-            if config.get(key) and (message := self._probe(title, streams.get(stream_name), logger))
+            for key, name in CHECK_STREAMS.items()
+            if config.get(key) and (message := self._probe(VENDORS[key].title, streams[name], logger))
         ]
         if failures:
             return AirbyteConnectionStatus(status=Status.FAILED, message=" ".join(failures))
@@ -123,8 +110,6 @@ class SourceUsage(ConcurrentDeclarativeSource):
 
     @staticmethod
     def _probe(title: str, stream: Any, logger: logging.Logger) -> Optional[str]:
-        if stream is None:
-            return f"{title} is configured but has no stream to check; this is a bug, please report it."
         try:
             availability = stream.check_availability()
         except AirbyteTracedException as error:
@@ -153,7 +138,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
         cdk_seams.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
         try:
             check_state(state)
-            check_catalog(catalog, {stream for stream, vendor in VENDOR_KEY_OF.items() if config.get(vendor)})
+            check_catalog(catalog, {name for name, stream in STREAMS.items() if config.get(stream.vendor)})
         except ConfigProblem as problem:
             raise AirbyteTracedException(
                 message=str(problem), internal_message=str(problem), failure_type=FailureType.config_error

@@ -29,6 +29,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_usage import run
+from source_usage.declared import STREAMS
 from source_usage.source import SourceUsage
 
 START_DATE = "2026-06-01"
@@ -47,7 +48,7 @@ INSIDEVIEW_TOKEN_URL = "https://login.insideview.com/Auth/login/v1/token.json"
 WHITEPAGES_URL = "https://api.whitepages.com"
 LEAF_URL = "https://api.withleaf.io"
 
-FULL_REFRESH_ONLY = frozenset({"accounts", "credits", "contracts", "leaf_users"})
+FULL_REFRESH_ONLY = frozenset(name for name, stream in STREAMS.items() if stream.cursor is None)
 
 VENDOR_BLOCKS: Mapping[str, Mapping[str, Any]] = {
     "leadfeeder": {"api_key": LEADFEEDER_KEY, "base_url": LEADFEEDER_URL},

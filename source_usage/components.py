@@ -29,7 +29,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from isodate import parse_duration
 
 from source_usage import cdk_seams  # noqa: F401 - the seams apply wherever a component is built
-from source_usage.record_rules import RecordProblem, RecordRules
+from source_usage.record_rules import RecordRules
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
 
@@ -397,12 +397,7 @@ class CheckedSchemaNormalization(TypeTransformer):
         if not stream:
             super().transform(record, schema)
             return
-        try:
-            self._rules.normalize(stream, record)
-        except RecordProblem as problem:
-            raise AirbyteTracedException(
-                message=str(problem), internal_message=str(problem), failure_type=FailureType.system_error
-            ) from None
+        self._rules.normalize(stream, record)
 
 
 @dataclass

@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from source_usage.declared import SPEC, VENDORS
 
 INTEGERS = {
@@ -20,8 +23,11 @@ HEADER_SECRETS = (("leadfeeder", "api_key"), ("whitepages", "api_key"))
 QUOTE_LIMIT = 60
 
 
-class ConfigProblem(ValueError):
-    """A config that cannot work; its text is the sentence shown to the user."""
+class ConfigProblem(AirbyteTracedException):
+    """A config (or state, or catalog) that cannot work; its text is the sentence shown to the user."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(internal_message=sentence, message=sentence, failure_type=FailureType.config_error)
 
 
 def today_utc() -> date:

@@ -5,6 +5,9 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
 from source_usage.declared import STREAMS, VENDORS
 
 SCHEMAS = Path(__file__).with_name("schemas")
@@ -41,8 +44,11 @@ class _Rules(NamedTuple):
     inner: List[Tuple[str, Inner]]
 
 
-class RecordProblem(ValueError):
+class RecordProblem(AirbyteTracedException):
     """A record that breaks its stream's schema; its text is the sentence shown to the user."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(internal_message=sentence, message=sentence, failure_type=FailureType.system_error)
 
 
 class RecordRules:

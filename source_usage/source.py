@@ -13,7 +13,6 @@ from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
-    FailureType,
     Status,
     Type,
 )
@@ -40,15 +39,6 @@ class _Notice(logging.Filter):
 logging.getLogger("airbyte.CartesianProductStreamSlicer").addFilter(_Notice())
 
 
-def config_error(config: Mapping[str, Any]) -> Optional[str]:
-    """The sentence that explains why this config cannot work, or None when it can."""
-    try:
-        check_config(config)
-    except ConfigProblem as problem:
-        return str(problem)
-    return None
-
-
 SECRETS = tuple((key, field) for key, vendor in VENDORS.items() for field in vendor.secrets)
 
 
@@ -60,12 +50,6 @@ def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
         if isinstance(secret, str) and secret:
             for variant in {quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]} - {secret}:
                 add_to_secrets(variant)
-
-
-def raise_on_config_error(config: Mapping[str, Any]) -> None:
-    problem = config_error(config)
-    if problem:
-        raise AirbyteTracedException(message=problem, internal_message=problem, failure_type=FailureType.config_error)
 
 
 def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
@@ -95,9 +79,10 @@ class SourceUsage(ConcurrentDeclarativeSource):
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         mask_encoded_secrets(config)
         cdk_seams.forget_parent_answers()
-        problem = config_error(config)
-        if problem:
-            return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
+        try:
+            check_config(config)
+        except ConfigProblem as problem:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=problem.message)
         streams = {stream.name: stream for stream in self.streams(config)}
         failures = [
             message
@@ -123,7 +108,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         mask_encoded_secrets(config)
-        raise_on_config_error(config)
+        check_config(config)
         return super().discover(logger, config)
 
     def read(
@@ -134,15 +119,10 @@ class SourceUsage(ConcurrentDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         mask_encoded_secrets(config)
-        raise_on_config_error(config)
+        check_config(config)
         cdk_seams.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
-        try:
-            check_state(state)
-            check_catalog(catalog, {name for name, stream in STREAMS.items() if config.get(stream.vendor)})
-        except ConfigProblem as problem:
-            raise AirbyteTracedException(
-                message=str(problem), internal_message=str(problem), failure_type=FailureType.config_error
-            ) from None
+        check_state(state)
+        check_catalog(catalog, {name for name, stream in STREAMS.items() if config.get(stream.vendor)})
         for message in super().read(logger, config, catalog, state):
             error = message.trace.error if message.type == Type.TRACE and message.trace else None
             if error is not None and error.message:

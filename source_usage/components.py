@@ -115,11 +115,12 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
 
     def _login(self, session: _Session) -> None:
         response = self.login_requester.send_request()
-        body = _json_or_empty(response)
         try:
-            token = dpath.get(body, self.token_path)
-        except (KeyError, TypeError):
-            token = None
+            body = response.json() if response is not None else {}
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, Mapping) else {}
+        token = dpath.get(body, self.token_path, default=None)
         if not token or not isinstance(token, str):
             raise AirbyteTracedException(
                 message=f"{self.vendor} answered the login without a token; check the login URL in the config.",
@@ -140,16 +141,6 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
             except (KeyError, TypeError, ValueError):
                 pass
         return now + self._lifetime
-
-
-def _json_or_empty(response: Optional[requests.Response]) -> Mapping[str, Any]:
-    if response is None:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, Mapping) else {}
 
 
 @dataclass
@@ -227,7 +218,7 @@ class EnvelopeExtractor(DpathExtractor):
             if not isinstance(body, Mapping):
                 continue
             envelope = {name: body.get(name) for name in self.envelope_fields}
-            items = dpath.get(body, self._field_path_strings(), default=[])
+            items = dpath.get(body, [str(part.eval(self.config)) for part in self._field_path], default=[])
             for item in items if isinstance(items, list) else [items]:
                 if not isinstance(item, Mapping):
                     continue
@@ -236,9 +227,6 @@ class EnvelopeExtractor(DpathExtractor):
                     if isinstance(detail, Mapping) and detail.get("type"):
                         record[str(detail["type"])] = detail.get("value")
                 yield record
-
-    def _field_path_strings(self) -> List[str]:
-        return [str(part.eval(self.config)) if hasattr(part, "eval") else str(part) for part in self._field_path]
 
 
 @dataclass

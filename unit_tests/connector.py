@@ -16,16 +16,15 @@ import io
 import json
 import logging
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Sequence
 from unittest import mock
 
-import pytest
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_usage import run
@@ -173,19 +172,15 @@ def states(output: EntrypointOutput, stream: str) -> List[Any]:
     ]
 
 
-def skip_backoff_sleeps(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    """Makes every sleep of a second or more (retry backoff, Retry-After) return at once, and lists them.
+def first_error(output: EntrypointOutput) -> Any:
+    assert output.errors, "the sync was expected to fail"
+    return output.errors[0].trace.error
 
-    Shorter sleeps (the API budget's pacing, the CDK's queue polling) still happen.
-    """
-    waits: List[float] = []
-    real_sleep = time.sleep
 
-    def sleep(seconds: float) -> None:
-        if seconds >= 1:
-            waits.append(seconds)
-            return
-        real_sleep(seconds)
+def assert_succeeded(output: EntrypointOutput) -> None:
+    assert [error.trace.error.message for error in output.errors] == []
 
-    monkeypatch.setattr(time, "sleep", sleep)
-    return waits
+
+def assert_each_sent_once(http_mocker: HttpMocker, requests: Sequence[HttpRequest]) -> None:
+    for request in requests:
+        http_mocker.assert_number_of_calls(request, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import pytest
 import requests
@@ -23,16 +23,10 @@ from source_usage.components import (
     ThrottleWindowBackoff,
 )
 
+pytestmark = pytest.mark.usefixtures("fresh_sessions")
+
 RESPONSES = Path(__file__).parent / "responses"
 INSIDEVIEW_EXPIRY_FORMAT = "%a, %b %d, %Y %I:%M:%S %p GMT"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Logins are cached per process; every test starts without one."""
-    components._SESSIONS.clear()
-    yield
-    components._SESSIONS.clear()
 
 
 def response(

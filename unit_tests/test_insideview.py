@@ -6,7 +6,7 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 from urllib.parse import urlencode
 
 import pytest
@@ -20,17 +20,19 @@ from connector import (
     INSIDEVIEW_CLIENT_SECRET,
     INSIDEVIEW_TOKEN_URL,
     INSIDEVIEW_URL,
+    assert_succeeded,
     catalog,
     config,
     records,
     run_check,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
 
 from source_usage import components
+
+pytestmark = pytest.mark.usefixtures("waits", "fresh_sessions")
 
 RESPONSES = Path(__file__).parent / "responses" / "insideview"
 USAGE_URL = f"{INSIDEVIEW_URL}/api/v1/admin/usage"
@@ -40,19 +42,6 @@ FAR_FUTURE = "Fri, Dec 31, 2099 11:59:59 PM GMT"
 # the seed's example: long gone, so a token that carries it has expired
 EXPIRED = "Tue, Jul 21, 2015 09:08:17 PM GMT"
 WRONG_SECRET = "iv-unit-wrong-secret-6e2d9b4c1a7f"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Logins are cached per process; every test starts without one."""
-    components._SESSIONS.clear()
-    yield
-    components._SESSIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
 
 
 @pytest.fixture
@@ -118,10 +107,6 @@ def credits_and_transactions() -> ConfiguredAirbyteCatalog:
 
 def without_observed_at(rows: List[dict[str, Any]]) -> List[dict[str, Any]]:
     return [{key: value for key, value in row.items() if key != "observed_at"} for row in rows]
-
-
-def assert_succeeded(output: EntrypointOutput) -> None:
-    assert [error.trace.error.message for error in output.errors] == []
 
 
 def test_insideview_token_is_requested_with_form_credentials_and_sent_as_access_token_header() -> None:

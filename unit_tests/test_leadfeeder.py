@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
     LEADFEEDER_KEY,
     LEADFEEDER_URL,
+    assert_each_sent_once,
     catalog,
     config,
+    first_error,
     records,
     run_discover,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
+
+pytestmark = pytest.mark.usefixtures("waits")
 
 RESPONSES = Path(__file__).parent / "responses" / "leadfeeder"
 HEADERS = {"X-Api-Key": LEADFEEDER_KEY}
@@ -94,18 +96,8 @@ def expect_usage(
     return requests
 
 
-def assert_each_sent_once(http_mocker: HttpMocker, requests: Sequence[HttpRequest]) -> None:
-    for request in requests:
-        http_mocker.assert_number_of_calls(request, 1)
-
-
 def partition_cursors(stream_state: Dict[str, Any]) -> Dict[str, Any]:
     return {str(entry["partition"]["account_id"]): entry["cursor"] for entry in stream_state["states"]}
-
-
-def first_error(output: EntrypointOutput) -> Any:
-    assert output.errors, "the sync was expected to fail"
-    return output.errors[0].trace.error
 
 
 def listed(*account_ids: str, **fields: Any) -> Dict[str, Any]:
@@ -114,17 +106,6 @@ def listed(*account_ids: str, **fields: Any) -> Dict[str, Any]:
         leadfeeder={"account_ids": list(account_ids)},
         **{"start_date": "2026-01-01", "end_date": "2026-11-20", **fields},
     )
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
 
 
 def test_leadfeeder_accounts_lists_the_accounts_then_reads_each(http_mocker: HttpMocker) -> None:

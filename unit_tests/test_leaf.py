@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import pytest
 from airbyte_cdk.models import FailureType, Status
@@ -14,17 +14,17 @@ from connector import (
     LEAF_PASSWORD,
     LEAF_URL,
     LEAF_USERNAME,
+    assert_succeeded,
     catalog,
     config,
     records,
     run_check,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
 
-from source_usage import components
+pytestmark = pytest.mark.usefixtures("waits", "fresh_sessions")
 
 RESPONSES = Path(__file__).parent / "responses" / "leaf"
 BILLING = f"{LEAF_URL}/services/billingapplication/api/billing/contracts"
@@ -35,25 +35,6 @@ WRONG_PASSWORD = "leaf-unit-wrong-password-1f6d8a3e5c"
 CONTRACT_A = "6f1d0c2e-3b7a-4e58-9a41-0d2c7b5e8f13"
 CONTRACT_B = "a8b3e5d1-7c24-4f9e-b061-2e4d9c1a7f58"
 RANGE_STREAMS = ("contract_consumption", "leaf_user_consumption")
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Logins are cached per process; every test starts without one."""
-    components._SESSIONS.clear()
-    yield
-    components._SESSIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
 
 
 def template(name: str) -> Any:
@@ -156,10 +137,6 @@ def day_request(contract: str, day: str) -> HttpRequest:
 
 def consumption(day: str) -> HttpResponse:
     return reply({**template("consumption"), "date": f"{day}T00:00:00Z"})
-
-
-def assert_succeeded(output: EntrypointOutput) -> None:
-    assert [error.trace.error.message for error in output.errors] == []
 
 
 def partition_states(output: EntrypointOutput, stream: str) -> Dict[Tuple[str, ...], Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 from airbyte_cdk.models import FailureType
@@ -14,15 +14,18 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
     WHITEPAGES_KEY,
     WHITEPAGES_URL,
+    assert_each_sent_once,
     catalog,
     config,
+    first_error,
     records,
     run_discover,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
+
+pytestmark = pytest.mark.usefixtures("waits")
 
 USAGE_URL = f"{WHITEPAGES_URL}/v1/account/usage"
 RESPONSES = Path(__file__).parent / "responses" / "whitepages"
@@ -54,22 +57,6 @@ def read_daily_usage(cfg: Dict[str, Any], **stream_state: Any) -> EntrypointOutp
     return run_read(cfg, catalog("daily_usage"), state(daily_usage=stream_state) if stream_state else None)
 
 
-def first_error(output: EntrypointOutput) -> Any:
-    assert output.errors, "the sync was expected to fail"
-    return output.errors[0].trace.error
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
-
-
 def expect(http_mocker: HttpMocker, windows: List[tuple[str, str]], *days: str) -> List[HttpRequest]:
     """Mocks one request per window, each answering the given days that fall inside it."""
     requests = []
@@ -78,11 +65,6 @@ def expect(http_mocker: HttpMocker, windows: List[tuple[str, str]], *days: str) 
         http_mocker.get(request, usage(*(day for day in days if start <= day <= end)))
         requests.append(request)
     return requests
-
-
-def assert_each_sent_once(http_mocker: HttpMocker, requests: List[HttpRequest]) -> None:
-    for request in requests:
-        http_mocker.assert_number_of_calls(request, 1)
 
 
 def test_whitepages_first_sync_reads_90_day_windows_from_start_date(http_mocker: HttpMocker) -> None:

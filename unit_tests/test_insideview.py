@@ -10,7 +10,7 @@ from typing import Any, List, Mapping, Optional
 from urllib.parse import urlencode
 
 import pytest
-from airbyte_cdk.models import ConfiguredAirbyteCatalog, FailureType, Status
+from airbyte_cdk.models import ConfiguredAirbyteCatalog
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from airbyte_cdk.test.mock_http.request import ANY_QUERY_PARAMS
@@ -24,7 +24,6 @@ from connector import (
     catalog,
     config,
     records,
-    run_check,
     run_read,
     state,
     states,
@@ -168,46 +167,6 @@ def test_insideview_token_is_fetched_again_once_it_expires(
         http_mocker.assert_number_of_calls(token_request, logins)
         http_mocker.assert_number_of_calls(first_token, 3 if logins == 2 else 6)
         http_mocker.assert_number_of_calls(second_token, 3 if logins == 2 else 0)
-
-
-def test_insideview_401_from_usage_fetches_a_new_token_once_and_retries() -> None:
-    with HttpMocker() as http_mocker:
-        token_request = login()
-        http_mocker.post(token_request, [token(TOKEN), token(SECOND_TOKEN)])
-        revoked = credits_request(TOKEN)
-        fresh = credits_request(SECOND_TOKEN)
-        http_mocker.get(revoked, answer(json.loads(template("token_missing.json")), 401))
-        http_mocker.get(fresh, answer(usage_body()))
-
-        output = run_read(config(insideview=True), catalog("credits"))
-
-        assert_succeeded(output)
-        http_mocker.assert_number_of_calls(token_request, 2)
-        http_mocker.assert_number_of_calls(revoked, 1)
-        http_mocker.assert_number_of_calls(fresh, 1)
-        assert len(records(output, "credits")) == 1
-
-
-def test_insideview_token_rejected_after_every_new_login_fails_with_a_config_error() -> None:
-    with HttpMocker() as http_mocker:
-        token_request = login()
-        http_mocker.post(token_request, [token(TOKEN), token(SECOND_TOKEN)])
-        rejected = answer(json.loads(template("token_missing.json")), 401)
-        revoked = credits_request(TOKEN)
-        fresh = credits_request(SECOND_TOKEN)
-        http_mocker.get(revoked, rejected)
-        http_mocker.get(fresh, rejected)
-
-        output = run_read(config(insideview=True), catalog("credits"))
-
-        # each 401 drops the token and the retry logs in again, for as many retries as the handler allows
-        http_mocker.assert_number_of_calls(token_request, 6)
-        http_mocker.assert_number_of_calls(revoked, 1)
-        http_mocker.assert_number_of_calls(fresh, 5)
-        assert records(output) == []
-        stream_error = output.errors[0].trace.error
-        assert stream_error.failure_type == FailureType.config_error
-        assert stream_error.message.startswith("InsideView kept rejecting freshly issued access tokens at ")
 
 
 def test_insideview_always_asks_for_json() -> None:
@@ -398,22 +357,6 @@ def test_insideview_day_state_resumes_with_lookback_inside_one_window() -> None:
         assert_succeeded(output)
         http_mocker.assert_number_of_calls(request, 1)
         assert states(output, "api_transactions")[-1] == {"date": "2026-11-21"}
-
-
-def test_insideview_check_fails_on_a_wrong_client_secret() -> None:
-    with HttpMocker() as http_mocker:
-        token_request = login(WRONG_SECRET)
-        http_mocker.post(token_request, HttpResponse(template("token_rejected.json"), 401))
-
-        output = run_check(config(insideview={"client_secret": WRONG_SECRET}))
-
-        http_mocker.assert_number_of_calls(token_request, 1)
-        [status] = output.connection_status_messages
-        assert status.connectionStatus.status == Status.FAILED
-        assert status.connectionStatus.message.startswith(
-            "InsideView rejected the client credentials at https://login.insideview.com/Auth/login/v1/token.json (401)"
-        )
-        assert "insideview.client_secret" in status.connectionStatus.message
 
 
 def test_insideview_throttled_account_waits_out_the_window_without_logging_in_again(waits: List[float]) -> None:

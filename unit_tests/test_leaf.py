@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import pytest
-from airbyte_cdk.models import FailureType, Status
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
@@ -18,7 +17,6 @@ from connector import (
     catalog,
     config,
     records,
-    run_check,
     run_read,
     state,
     states,
@@ -204,54 +202,6 @@ def test_leaf_one_login_serves_every_stream(http_mocker: HttpMocker) -> None:
         "leaf_users",
         "leaf_user_consumption",
     }
-
-
-def test_leaf_401_logs_in_again_once_and_retries(http_mocker: HttpMocker) -> None:
-    authenticate = login()
-    http_mocker.post(authenticate, [authenticated(TOKEN), authenticated(SECOND_TOKEN)])
-    revoked = contracts_request(TOKEN)
-    fresh = contracts_request(SECOND_TOKEN)
-    http_mocker.get(revoked, reply(template("unauthorized"), 401))
-    http_mocker.get(fresh, contracts(CONTRACT_A))
-
-    output = run_read(config(leaf=True), catalog("contracts"))
-
-    assert_succeeded(output)
-    http_mocker.assert_number_of_calls(authenticate, 2)
-    http_mocker.assert_number_of_calls(revoked, 1)
-    http_mocker.assert_number_of_calls(fresh, 1)
-    assert [record["id"] for record in records(output)] == [CONTRACT_A]
-
-
-def test_leaf_token_rejected_after_every_new_login_fails_with_a_config_error(http_mocker: HttpMocker) -> None:
-    authenticate = login()
-    http_mocker.post(authenticate, [authenticated(TOKEN), authenticated(SECOND_TOKEN)])
-    http_mocker.get(contracts_request(TOKEN), reply(template("unauthorized"), 401))
-    http_mocker.get(contracts_request(SECOND_TOKEN), reply(template("unauthorized"), 401))
-
-    output = run_read(config(leaf=True), catalog("contracts"))
-
-    # each 401 drops the token and the retry logs in again, for as many retries as the handler allows
-    http_mocker.assert_number_of_calls(authenticate, 6)
-    assert records(output) == []
-    stream_error = output.errors[0].trace.error
-    assert stream_error.failure_type == FailureType.config_error
-    assert stream_error.message.startswith("Leaf kept rejecting freshly issued tokens at ")
-
-
-def test_leaf_check_fails_on_a_wrong_password(http_mocker: HttpMocker) -> None:
-    authenticate = login(WRONG_PASSWORD)
-    http_mocker.post(authenticate, reply(template("bad_credentials"), 401))
-
-    output = run_check(config(leaf={"password": WRONG_PASSWORD}))
-
-    http_mocker.assert_number_of_calls(authenticate, 1)
-    [status] = output.connection_status_messages
-    assert status.connectionStatus.status == Status.FAILED
-    assert status.connectionStatus.message == (
-        "Leaf rejected the username or password at https://api.withleaf.io/api/authenticate (401); "
-        "check leaf.username and leaf.password."
-    )
 
 
 def test_leaf_contracts_dates_become_days(http_mocker: HttpMocker) -> None:

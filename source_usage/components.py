@@ -207,7 +207,7 @@ def _insideview_xml(text: str) -> MutableMapping[str, Any]:
 class EnvelopeExtractor(DpathExtractor):
     """DpathExtractor drops the answer's envelope; these vendors put fields every record needs there.
 
-    Records at `field_path` get the envelope's `envelope_fields` (InsideView's account, Leaf's area
+    Records at `field_path` (literal keys) get the envelope's `envelope_fields` (InsideView's account, Leaf's area
     unit) and, from `details: [{type, value}]`, one field per detail type.
     """
 
@@ -218,7 +218,7 @@ class EnvelopeExtractor(DpathExtractor):
             if not isinstance(body, Mapping):
                 continue
             envelope = {name: body.get(name) for name in self.envelope_fields}
-            items = dpath.get(body, [str(part.eval(self.config)) for part in self._field_path], default=[])
+            items = dpath.get(body, [str(part) for part in self.field_path], default=[])
             for item in items if isinstance(items, list) else [items]:
                 if not isinstance(item, Mapping):
                     continue
@@ -311,14 +311,17 @@ class CachedKeysToSnakeCase(KeysToSnakeCaseTransformation):
 class KeysToSnakeCaseDeep(CachedKeysToSnakeCase):
     """KeysToSnakeCase leaves the keys of objects inside arrays (Leaf's `leafUsersAreas`) as they are."""
 
-    def _transform_record(self, record: Dict[str, Any]) -> Dict[str, Any]:
-        return {self.process_key(key): self._transform_value(value) for key, value in record.items()}
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
+        renamed = self._renamed(record)
+        record.clear()
+        record.update(renamed)
 
-    def _transform_value(self, value: Any) -> Any:
+    def _renamed(self, value: Any) -> Any:
         if isinstance(value, dict):
-            return self._transform_record(value)
+            return {self.process_key(key): self._renamed(item) for key, item in value.items()}
         if isinstance(value, list):
-            return [self._transform_value(item) for item in value]
+            return [self._renamed(item) for item in value]
         return value
 
 
@@ -336,13 +339,8 @@ class ConnectedProviders(RecordTransformation):
     def __init__(self, config: Optional[Config] = None, parameters: Optional[Mapping[str, Any]] = None) -> None:
         self._names = CachedKeysToSnakeCase()
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[Any] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
         connected = {
             self._names.process_key(key[: -len(_CREDENTIALS)])
             for key, value in record.items()
@@ -414,13 +412,8 @@ class RecordFields(RecordTransformation):
             for name, template in self.constants.items()
         }
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[Any] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
         if self.flatten is not None:
             nested = record.pop(self.flatten, None)
             if isinstance(nested, Mapping):

@@ -34,11 +34,11 @@ from source_usage.record_rules import RecordRules
 _EXPIRY_MARGIN = timedelta(minutes=5)
 
 
+@dataclass
 class _Session:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.token: Optional[str] = None
-        self.expires_at = datetime.min.replace(tzinfo=UTC)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    token: Optional[str] = None
+    expires_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     def valid(self) -> bool:
         return self.token is not None and datetime.now(UTC) < self.expires_at

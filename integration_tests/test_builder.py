@@ -21,6 +21,7 @@ from airbyte_cdk.connector_builder.main import handle_request
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 
 from integration_tests.truth_compare import comparable
+from source_usage import cdk_seams
 from usage_sandbox.truth import STREAMS
 
 if TYPE_CHECKING:
@@ -45,12 +46,7 @@ BuilderRequest = Callable[..., dict[str, Any]]
 def builder(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[BuilderRequest]:
     """Sends one Builder request for the sandbox's config and returns the message the handler answers."""
     monkeypatch.setenv("AIRBYTE_ENABLE_UNSAFE_CODE", "true")
-    # Injected components.py is registered as these modules and replaces the factory's state converter.
-    monkeypatch.setattr(
-        model_to_component_factory,
-        "CustomFormatConcurrentStreamStateConverter",
-        model_to_component_factory.CustomFormatConcurrentStreamStateConverter,
-    )
+    # Injected components.py is registered as these modules.
     registered = {
         name: sys.modules.get(name) for name in ("components", "source_declarative_manifest.components")
     }
@@ -149,3 +145,5 @@ def test_builder_test_read_runs_components_py_injected_as_the_ui_sends_it(
     stream = STREAM_OF_VENDOR["insideview"]
     message = builder("test_read", stream, inject_components=True)
     _assert_test_read_returns_sandbox_records(message, sandbox, stream)
+    # the injected module applies the CDK seams once, from source_usage.cdk_seams: nothing to undo afterwards
+    assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is cdk_seams.WindowEndStateConverter

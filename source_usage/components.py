@@ -5,49 +5,40 @@ import threading
 import xml.etree.ElementTree as ElementTree
 from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Tuple, Union
+from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Union
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import dpath
 import requests
-import requests_cache
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
-from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.declarative.decoders.decoder import Decoder
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
-from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
-from airbyte_cdk.sources.declarative.requesters import http_requester
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
     KeysToSnakeCaseTransformation,
 )
-from airbyte_cdk.sources.streams.call_rate import CachedLimiterSession
-from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
-    CustomFormatConcurrentStreamStateConverter,
-)
-from airbyte_cdk.sources.streams.http import HttpClient
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from isodate import parse_duration
 
-from source_usage.record_rules import RecordProblem, RecordRules
+from source_usage import cdk_seams  # noqa: F401 - the seams apply wherever a component is built
+from source_usage.record_rules import RecordRules
 
 _EXPIRY_MARGIN = timedelta(minutes=5)
 
 
+@dataclass
 class _Session:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.token: Optional[str] = None
-        self.expires_at = datetime.min.replace(tzinfo=UTC)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    token: Optional[str] = None
+    expires_at: datetime = datetime.min.replace(tzinfo=UTC)
 
     def valid(self) -> bool:
         return self.token is not None and datetime.now(UTC) < self.expires_at
@@ -124,11 +115,12 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
 
     def _login(self, session: _Session) -> None:
         response = self.login_requester.send_request()
-        body = _json_or_empty(response)
         try:
-            token = dpath.get(body, self.token_path)
-        except (KeyError, TypeError):
-            token = None
+            body = response.json() if response is not None else {}
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, Mapping) else {}
+        token = dpath.get(body, self.token_path, default=None)
         if not token or not isinstance(token, str):
             raise AirbyteTracedException(
                 message=f"{self.vendor} answered the login without a token; check the login URL in the config.",
@@ -149,16 +141,6 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
             except (KeyError, TypeError, ValueError):
                 pass
         return now + self._lifetime
-
-
-def _json_or_empty(response: Optional[requests.Response]) -> Mapping[str, Any]:
-    if response is None:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, Mapping) else {}
 
 
 @dataclass
@@ -225,7 +207,7 @@ def _insideview_xml(text: str) -> MutableMapping[str, Any]:
 class EnvelopeExtractor(DpathExtractor):
     """DpathExtractor drops the answer's envelope; these vendors put fields every record needs there.
 
-    Records at `field_path` get the envelope's `envelope_fields` (InsideView's account, Leaf's area
+    Records at `field_path` (literal keys) get the envelope's `envelope_fields` (InsideView's account, Leaf's area
     unit) and, from `details: [{type, value}]`, one field per detail type.
     """
 
@@ -236,7 +218,7 @@ class EnvelopeExtractor(DpathExtractor):
             if not isinstance(body, Mapping):
                 continue
             envelope = {name: body.get(name) for name in self.envelope_fields}
-            items = dpath.get(body, self._field_path_strings(), default=[])
+            items = dpath.get(body, [str(part) for part in self.field_path], default=[])
             for item in items if isinstance(items, list) else [items]:
                 if not isinstance(item, Mapping):
                     continue
@@ -245,9 +227,6 @@ class EnvelopeExtractor(DpathExtractor):
                     if isinstance(detail, Mapping) and detail.get("type"):
                         record[str(detail["type"])] = detail.get("value")
                 yield record
-
-    def _field_path_strings(self) -> List[str]:
-        return [str(part.eval(self.config)) if hasattr(part, "eval") else str(part) for part in self._field_path]
 
 
 @dataclass
@@ -310,51 +289,6 @@ class ThrottleWindowBackoff(BackoffStrategy):
         return None
 
 
-class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
-    """The CDK's state is the newest record of the completed windows, so an empty window never moves it.
-
-    Ours is the end of the completed windows: a window with no records still advances the state, and
-    the next sync starts `lookback_days` before it. The factory offers no option for this, so the
-    converter it instantiates is replaced when this module is imported.
-    """
-
-    def _get_latest_complete_time(self, slices: List[MutableMapping[str, Any]]) -> Any:
-        if not slices:
-            raise RuntimeError("a date cursor's state holds at least one window")
-        return self.merge_intervals(slices)[0][self.END_KEY]
-
-    # The cursor parses every record's date (twice under a partition router) with strptime; a usage answer
-    # repeats the same few dates, so each is parsed and formatted once. One cache for every partition's cursor.
-    def parse_timestamp(self, timestamp: Any) -> datetime:
-        if isinstance(timestamp, str):
-            return _parse_timestamp(timestamp, tuple(self._input_datetime_formats))
-        return super().parse_timestamp(timestamp)
-
-    def output_format(self, timestamp: datetime) -> str:
-        return _format_timestamp(timestamp, self._datetime_format)
-
-
-_DATETIME_PARSER = DatetimeParser()
-
-
-@lru_cache(maxsize=8192)
-def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
-    for datetime_format in formats:
-        try:
-            return _DATETIME_PARSER.parse(timestamp, datetime_format)
-        except ValueError:
-            pass
-    raise ValueError(f"No format in {list(formats)} matching {timestamp}")
-
-
-@lru_cache(maxsize=8192)
-def _format_timestamp(timestamp: datetime, datetime_format: str) -> str:
-    return _DATETIME_PARSER.format(timestamp, datetime_format)
-
-
-model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
-
-
 # every key a vendor sends, snake-cased once; bounded so an answer full of distinct keys cannot grow it forever
 _SNAKE_KEYS: Dict[str, str] = {}
 _SNAKE_KEYS_LIMIT = 10_000
@@ -377,14 +311,17 @@ class CachedKeysToSnakeCase(KeysToSnakeCaseTransformation):
 class KeysToSnakeCaseDeep(CachedKeysToSnakeCase):
     """KeysToSnakeCase leaves the keys of objects inside arrays (Leaf's `leafUsersAreas`) as they are."""
 
-    def _transform_record(self, record: Dict[str, Any]) -> Dict[str, Any]:
-        return {self.process_key(key): self._transform_value(value) for key, value in record.items()}
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
+        renamed = self._renamed(record)
+        record.clear()
+        record.update(renamed)
 
-    def _transform_value(self, value: Any) -> Any:
+    def _renamed(self, value: Any) -> Any:
         if isinstance(value, dict):
-            return self._transform_record(value)
+            return {self.process_key(key): self._renamed(item) for key, item in value.items()}
         if isinstance(value, list):
-            return [self._transform_value(item) for item in value]
+            return [self._renamed(item) for item in value]
         return value
 
 
@@ -402,13 +339,8 @@ class ConnectedProviders(RecordTransformation):
     def __init__(self, config: Optional[Config] = None, parameters: Optional[Mapping[str, Any]] = None) -> None:
         self._names = CachedKeysToSnakeCase()
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[Any] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
         connected = {
             self._names.process_key(key[: -len(_CREDENTIALS)])
             for key, value in record.items()
@@ -451,12 +383,7 @@ class CheckedSchemaNormalization(TypeTransformer):
         if not stream:
             super().transform(record, schema)
             return
-        try:
-            self._rules.normalize(stream, record)
-        except RecordProblem as problem:
-            raise AirbyteTracedException(
-                message=str(problem), internal_message=str(problem), failure_type=FailureType.system_error
-            ) from None
+        self._rules.normalize(stream, record)
 
 
 @dataclass
@@ -485,13 +412,8 @@ class RecordFields(RecordTransformation):
             for name, template in self.constants.items()
         }
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[Any] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
         if self.flatten is not None:
             nested = record.pop(self.flatten, None)
             if isinstance(nested, Mapping):
@@ -509,59 +431,3 @@ class RecordFields(RecordTransformation):
         record.update(self._constants)
         for name in self.remove:
             record.pop(name, None)
-
-
-# The parents' answers of one sync (Leadfeeder's account list, Leaf's contracts and users), shared by every
-# stream that reads them; in memory, emptied when a check or read starts (SourceUsage).
-PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
-
-
-class _ParentSession(CachedLimiterSession):
-    """Streams start together and ask for the same parent page at once: the first asks, the others wait for
-    its answer and take it from the cache (pages of different URLs still go in parallel)."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
-        with _PARENT_LOCKS_LOCK:
-            lock = _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock())
-        with lock:
-            return super().send(request, **kwargs)
-
-
-_PARENT_LOCKS: Dict[str, threading.Lock] = {}
-_PARENT_LOCKS_LOCK = threading.Lock()
-
-
-class ParentCacheHttpClient(HttpClient):
-    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps
-    only answers that parse, in memory, for the requesters that set `use_cache: true` (the parent streams)."""
-
-    def _request_session(self) -> requests.Session:
-        if not self._use_cache:
-            return super()._request_session()
-        return _ParentSession(
-            cache_name="parents",
-            backend=PARENT_ANSWERS,
-            api_budget=self._api_budget,
-            match_headers=True,
-            filter_fn=_readable,
-            autoclose=False,
-        )
-
-
-def forget_parent_answers() -> None:
-    """A new check or sync reads the parents afresh."""
-    PARENT_ANSWERS.clear()
-    with _PARENT_LOCKS_LOCK:
-        _PARENT_LOCKS.clear()
-
-
-def _readable(response: requests.Response) -> bool:
-    """A JSON list, or a JSON object that is not empty: what the error handler reads as an answer."""
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return isinstance(body, list) or (isinstance(body, dict) and bool(body))
-
-
-http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]

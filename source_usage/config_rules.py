@@ -7,30 +7,27 @@ from datetime import UTC, date, datetime
 from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
-VENDORS = {
-    "leadfeeder": ("Leadfeeder", ("api_key",), ("base_url",)),
-    "insideview": ("InsideView", ("client_id", "client_secret"), ("base_url", "token_url")),
-    "whitepages": ("Whitepages", ("api_key",), ("base_url",)),
-    "leaf": ("Leaf", ("username", "password"), ("base_url",)),
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_usage.declared import SPEC, VENDORS
+
+INTEGERS = {
+    name: (field["minimum"], field.get("maximum"))
+    for name, field in SPEC["properties"].items()
+    if "integer" in field.get("type", ())
 }
-TOP_LEVEL = {
-    "start_date", "end_date", "lookback_days", "max_requests_per_second", "concurrency", "request_timeout_seconds",
-    *VENDORS,
-}
-VENDOR_FIELDS = {
-    "leadfeeder": {"api_key", "account_ids", "base_url"},
-    "insideview": {"client_id", "client_secret", "period", "base_url", "token_url"},
-    "whitepages": {"api_key", "base_url"},
-    "leaf": {"username", "password", "base_url"},
-}
-PERIODS = ("day", "month", "year")
+PERIODS = tuple(VENDORS["insideview"].fields["period"]["enum"])
 # the secrets that travel in an HTTP header (X-Api-Key), where only visible ASCII can go
 HEADER_SECRETS = (("leadfeeder", "api_key"), ("whitepages", "api_key"))
 QUOTE_LIMIT = 60
 
 
-class ConfigProblem(ValueError):
-    """A config that cannot work; its text is the sentence shown to the user."""
+class ConfigProblem(AirbyteTracedException):
+    """A config (or state, or catalog) that cannot work; its text is the sentence shown to the user."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(internal_message=sentence, message=sentence, failure_type=FailureType.config_error)
 
 
 def today_utc() -> date:
@@ -84,11 +81,10 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
             "often left by a bad copy and paste); type that value again."
         )
     # the Connector Builder and the platform add their own keys, all starting with "__"
-    unknown = sorted(key for key in set(config) - TOP_LEVEL if not str(key).startswith("__"))
+    unknown = sorted(key for key in set(config) - set(SPEC["properties"]) if not str(key).startswith("__"))
     if unknown:
         raise ConfigProblem(
-            f"The config has an unknown field {quoted(unknown[0])}; the vendor blocks are "
-            "leadfeeder, insideview, whitepages and leaf."
+            f"The config has an unknown field {quoted(unknown[0])}; the vendor blocks are {_listed('and')}."
         )
     start = _date(config, "start_date", required=True)
     end = _date(config, "end_date", required=False)
@@ -101,17 +97,19 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
             )
         if end > today:
             raise ConfigProblem(f"end_date {end.isoformat()} lies in the future; leave it empty to read up to today.")
-    _integer(config, "lookback_days", minimum=0, maximum=366)
-    _integer(config, "max_requests_per_second", minimum=1, maximum=None)
-    _integer(config, "concurrency", minimum=1, maximum=32)
-    _integer(config, "request_timeout_seconds", minimum=1, maximum=600)
+    for name, (minimum, maximum) in INTEGERS.items():
+        _integer(config, name, minimum, maximum)
     configured = [key for key in VENDORS if config.get(key) is not None]
     if not configured:
-        raise ConfigProblem(
-            "No vendor is configured; add at least one of the leadfeeder, insideview, whitepages or leaf blocks."
-        )
+        raise ConfigProblem(f"No vendor is configured; add at least one of the {_listed('or')} blocks.")
     for key in configured:
         _vendor(key, config[key])
+
+
+def _listed(last: str, names: Any = VENDORS) -> str:
+    """'leadfeeder, insideview, whitepages and leaf'"""
+    *most, final = list(names)
+    return f"{', '.join(most)} {last} {final}"
 
 
 def _date(config: Mapping[str, Any], name: str, required: bool) -> Optional[date]:
@@ -142,25 +140,25 @@ def _integer(config: Mapping[str, Any], name: str, minimum: int, maximum: Option
 
 
 def _vendor(key: str, block: Any) -> None:
-    title, secrets, urls = VENDORS[key]
+    title, fields, required, _ = VENDORS[key]
     if not isinstance(block, Mapping):
-        raise ConfigProblem(f"{key} must be an object with the {title} settings, e.g. {{\"{secrets[0]}\": \"...\"}}.")
-    unknown = sorted(set(block) - VENDOR_FIELDS[key])
+        raise ConfigProblem(f"{key} must be an object with the {title} settings, e.g. {{\"{required[0]}\": \"...\"}}.")
+    unknown = sorted(set(block) - set(fields))
     if unknown:
         raise ConfigProblem(
-            f"{key}.{cut(unknown[0])} is not a {title} setting; the settings are "
-            f"{', '.join(sorted(VENDOR_FIELDS[key]))}."
+            f"{key}.{cut(unknown[0])} is not a {title} setting; the settings are {', '.join(sorted(fields))}."
         )
-    for name in secrets:
+    for name in required:
         value = block.get(name)
         if not isinstance(value, str) or not value.strip():
             raise ConfigProblem(f"{key}.{name} is empty; copy the {title} {name.replace('_', ' ')} into it.")
         if (key, name) in HEADER_SECRETS:
             _header_safe(key, name, title, value)
-    for name in urls:
+    for name in (name for name in fields if name.endswith("_url")):
         _url(key, name, title, block.get(name))
     if key == "insideview" and block.get("period") not in (None, *PERIODS):
-        raise ConfigProblem(f"insideview.period {quoted(block.get('period'))} is unknown; use day, month or year.")
+        period = quoted(block.get("period"))
+        raise ConfigProblem(f"insideview.period {period} is unknown; use {_listed('or', PERIODS)}.")
     if key == "leadfeeder":
         ids = block.get("account_ids")
         if ids is not None and (

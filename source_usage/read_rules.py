@@ -8,18 +8,12 @@ from typing import Any, Iterable, Mapping, Optional, Set, Tuple
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateType, ConfiguredAirbyteCatalog
 
 from source_usage.config_rules import ConfigProblem, cut, quoted, today_utc
+from source_usage.declared import STREAMS
 
 RESET = "reset the stream in Airbyte (or run without --state) to start it over"
-# stream → (cursor field, whether its state is kept per partition)
-CURSORS = {
-    "api_usage": ("period", True),
-    "api_transactions": ("date", False),
-    "daily_usage": ("date", False),
-    "contract_consumption": ("date", True),
-    "daily_consumption": ("date", True),
-    "leaf_user_consumption": ("date", True),
-}
-CURSOR_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y")
+# stream → (cursor field, whether its state is kept per partition), and every format a cursor value takes
+CURSORS = {name: (stream.cursor, stream.partitioned) for name, stream in STREAMS.items() if stream.cursor}
+CURSOR_FORMATS = tuple(dict.fromkeys(pattern for stream in STREAMS.values() for pattern in stream.formats))
 PARTITION_KEYS = {"states", "state", "lookback_window", "use_global_cursor", "parent_state"}
 
 

@@ -5,15 +5,13 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_usage.declared import STREAMS, VENDORS
+
 SCHEMAS = Path(__file__).with_name("schemas")
-VENDOR_OF = {
-    "accounts": "Leadfeeder", "api_usage": "Leadfeeder",
-    "credits": "InsideView", "api_transactions": "InsideView",
-    "daily_usage": "Whitepages",
-    "contracts": "Leaf", "contract_consumption": "Leaf", "daily_consumption": "Leaf",
-    "leaf_users": "Leaf", "leaf_user_consumption": "Leaf",
-}
-VENDOR_KEY_OF = {stream: vendor.lower() for stream, vendor in VENDOR_OF.items()}
+VENDOR_OF = {name: VENDORS[stream.vendor].title for name, stream in STREAMS.items()}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PYTHON_TYPES: Dict[str, Tuple[type, ...]] = {
     "null": (type(None),),
@@ -46,8 +44,11 @@ class _Rules(NamedTuple):
     inner: List[Tuple[str, Inner]]
 
 
-class RecordProblem(ValueError):
+class RecordProblem(AirbyteTracedException):
     """A record that breaks its stream's schema; its text is the sentence shown to the user."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(internal_message=sentence, message=sentence, failure_type=FailureType.system_error)
 
 
 class RecordRules:

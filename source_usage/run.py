@@ -5,28 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable, List, Mapping, NoReturn, Optional, TypeVar
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.exception_handler import init_uncaught_exception_handler
 from airbyte_cdk.logger import PRINT_BUFFER
-from airbyte_cdk.models import (
-    AirbyteErrorTraceMessage,
-    AirbyteMessage,
-    AirbyteStateMessage,
-    AirbyteTraceMessage,
-    ConnectorSpecification,
-    FailureType,
-    TraceType,
-    Type,
-)
+from airbyte_cdk.models import AirbyteStateMessage, ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage.config_rules import ConfigProblem
+from source_usage.config_rules import check_config
 from source_usage.read_rules import check_state_file
-from source_usage.source import SourceUsage, raise_on_config_error
+from source_usage.source import SourceUsage
 
 T = TypeVar("T")
 
@@ -35,7 +25,7 @@ class UsageEntrypoint(AirbyteEntrypoint):
     """Applies the config rules before the JSON Schema, so a bad config gets a sentence naming its field."""
 
     def validate_connection(self, source_spec: ConnectorSpecification, config: Mapping[str, Any]) -> None:
-        raise_on_config_error(config)
+        check_config(config)
         super().validate_connection(source_spec, config)
 
 
@@ -48,8 +38,8 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optiona
         return None
     try:
         return reader(path)
-    except ConfigProblem as problem:
-        raise AirbyteTracedException(message=str(problem), failure_type=FailureType.config_error) from None
+    except AirbyteTracedException:
+        raise
     except Exception as error:  # noqa: BLE001 - any unreadable input file is the same config error
         raise AirbyteTracedException(
             message=f"The {kind} file {path} could not be read ({type(error).__name__}); "
@@ -73,16 +63,10 @@ def _source(args: List[str]) -> SourceUsage:
 
 def _fail_cleanly(error: AirbyteTracedException) -> NoReturn:
     """A config error is the user's to fix: one TRACE message with the sentence, no stack trace."""
-    trace = AirbyteTraceMessage(
-        type=TraceType.ERROR,
-        emitted_at=time.time() * 1000,
-        error=AirbyteErrorTraceMessage(
-            message=error.message or "The config is invalid.",
-            internal_message=error.internal_message,
-            failure_type=FailureType.config_error,
-        ),
-    )
-    print(AirbyteEntrypoint.airbyte_message_to_string(AirbyteMessage(type=Type.TRACE, trace=trace)), flush=True)
+    message = error.as_airbyte_message()
+    message.trace.error.message = error.message or "The config is invalid."
+    message.trace.error.stack_trace = None
+    print(AirbyteEntrypoint.airbyte_message_to_string(message), flush=True)
     sys.exit(1)
 
 

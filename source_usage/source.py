@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 from urllib.parse import quote, quote_plus
 
-import yaml
 from airbyte_cdk.models import (
     AirbyteCatalog,
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
-    FailureType,
     Status,
     Type,
 )
@@ -23,12 +20,10 @@ from airbyte_cdk.sources.declarative.concurrent_declarative_source import Concur
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage import components  # also installs the window-end state converter and the parents' cache
+from source_usage import cdk_seams
 from source_usage.config_rules import ConfigProblem, check_config
+from source_usage.declared import CHECK_STREAMS, STREAMS, VENDORS, manifest
 from source_usage.read_rules import check_catalog, check_state
-from source_usage.record_rules import VENDOR_KEY_OF
-
-MANIFEST = Path(__file__).with_name("manifest.yaml")
 
 
 class _Notice(logging.Filter):
@@ -42,27 +37,9 @@ class _Notice(logging.Filter):
 
 # leaf_user_consumption crosses contracts with users, whose parents are full refresh: no parent state is lost
 logging.getLogger("airbyte.CartesianProductStreamSlicer").addFilter(_Notice())
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader reads the manifest 0.8 s faster
-
-# One cheap stream per vendor for `check`: it reads that stream's first record.
-CHECK_STREAMS = {
-    "leadfeeder": ("Leadfeeder", "accounts"),
-    "insideview": ("InsideView", "credits"),
-    "whitepages": ("Whitepages", "daily_usage"),
-    "leaf": ("Leaf", "contracts"),
-}
 
 
-def config_error(config: Mapping[str, Any]) -> Optional[str]:
-    """The sentence that explains why this config cannot work, or None when it can."""
-    try:
-        check_config(config)
-    except ConfigProblem as problem:
-        return str(problem)
-    return None
-
-
-SECRETS = (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"), ("leaf", "password"))
+SECRETS = tuple((key, field) for key, vendor in VENDORS.items() for field in vendor.secrets)
 
 
 def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
@@ -75,23 +52,13 @@ def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
                 add_to_secrets(variant)
 
 
-def raise_on_config_error(config: Mapping[str, Any]) -> None:
-    problem = config_error(config)
-    if problem:
-        raise AirbyteTracedException(message=problem, internal_message=problem, failure_type=FailureType.config_error)
-
-
 def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """The manifest, with the config's request timeout: a requester's timeout cannot be interpolated."""
-    manifest: Dict[str, Any] = yaml.load(MANIFEST.read_text(), Loader=_LOADER)
+    loaded = manifest()
     timeout = (config or {}).get("request_timeout_seconds")
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
-        manifest["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
-    return manifest
-
-
-RECORD_QUEUE_SIZE = 1_000
-PENDING_PARTITIONS = 200
+        loaded["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
+    return loaded
 
 
 class SourceUsage(ConcurrentDeclarativeSource):
@@ -107,26 +74,20 @@ class SourceUsage(ConcurrentDeclarativeSource):
             state=state or [],
             source_config=load_manifest(config),
         )
-        # The CDK lets 10,000 records wait between the workers and the writer, and 10,000 partitions wait for a
-        # worker (Leaf's 3,000 contract x user pairs are all generated long before the 20 requests a second can
-        # read them), with no setting for either: peak memory then grows with the data. Lower bounds keep every
-        # worker busy and the memory flat.
-        concurrent = getattr(self, "_concurrent_source", None)
-        if concurrent is not None:
-            concurrent._queue.maxsize = RECORD_QUEUE_SIZE
-            concurrent._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
+        cdk_seams.bound_queues(self)
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         mask_encoded_secrets(config)
-        components.forget_parent_answers()
-        problem = config_error(config)
-        if problem:
-            return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
+        cdk_seams.forget_parent_answers()
+        try:
+            check_config(config)
+        except ConfigProblem as problem:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=problem.message)
         streams = {stream.name: stream for stream in self.streams(config)}
         failures = [
             message
-            for key, (title, stream_name) in CHECK_STREAMS.items()
-            if config.get(key) and (message := self._probe(title, streams.get(stream_name), logger))
+            for key, name in CHECK_STREAMS.items()
+            if config.get(key) and (message := self._probe(VENDORS[key].title, streams[name], logger))
         ]
         if failures:
             return AirbyteConnectionStatus(status=Status.FAILED, message=" ".join(failures))
@@ -134,8 +95,6 @@ class SourceUsage(ConcurrentDeclarativeSource):
 
     @staticmethod
     def _probe(title: str, stream: Any, logger: logging.Logger) -> Optional[str]:
-        if stream is None:
-            return f"{title} is configured but has no stream to check; this is a bug, please report it."
         try:
             availability = stream.check_availability()
         except AirbyteTracedException as error:
@@ -149,7 +108,7 @@ class SourceUsage(ConcurrentDeclarativeSource):
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         mask_encoded_secrets(config)
-        raise_on_config_error(config)
+        check_config(config)
         return super().discover(logger, config)
 
     def read(
@@ -160,15 +119,10 @@ class SourceUsage(ConcurrentDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         mask_encoded_secrets(config)
-        raise_on_config_error(config)
-        components.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
-        try:
-            check_state(state)
-            check_catalog(catalog, {stream for stream, vendor in VENDOR_KEY_OF.items() if config.get(vendor)})
-        except ConfigProblem as problem:
-            raise AirbyteTracedException(
-                message=str(problem), internal_message=str(problem), failure_type=FailureType.config_error
-            ) from None
+        check_config(config)
+        cdk_seams.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync
+        check_state(state)
+        check_catalog(catalog, {name for name, stream in STREAMS.items() if config.get(stream.vendor)})
         for message in super().read(logger, config, catalog, state):
             error = message.trace.error if message.type == Type.TRACE and message.trace else None
             if error is not None and error.message:

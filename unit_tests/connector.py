@@ -16,19 +16,19 @@ import io
 import json
 import logging
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Sequence
 from unittest import mock
 
-import pytest
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_usage import run
+from source_usage.declared import STREAMS
 from source_usage.source import SourceUsage
 
 START_DATE = "2026-06-01"
@@ -47,7 +47,7 @@ INSIDEVIEW_TOKEN_URL = "https://login.insideview.com/Auth/login/v1/token.json"
 WHITEPAGES_URL = "https://api.whitepages.com"
 LEAF_URL = "https://api.withleaf.io"
 
-FULL_REFRESH_ONLY = frozenset({"accounts", "credits", "contracts", "leaf_users"})
+FULL_REFRESH_ONLY = frozenset(name for name, stream in STREAMS.items() if stream.cursor is None)
 
 VENDOR_BLOCKS: Mapping[str, Mapping[str, Any]] = {
     "leadfeeder": {"api_key": LEADFEEDER_KEY, "base_url": LEADFEEDER_URL},
@@ -172,19 +172,15 @@ def states(output: EntrypointOutput, stream: str) -> List[Any]:
     ]
 
 
-def skip_backoff_sleeps(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    """Makes every sleep of a second or more (retry backoff, Retry-After) return at once, and lists them.
+def first_error(output: EntrypointOutput) -> Any:
+    assert output.errors, "the sync was expected to fail"
+    return output.errors[0].trace.error
 
-    Shorter sleeps (the API budget's pacing, the CDK's queue polling) still happen.
-    """
-    waits: List[float] = []
-    real_sleep = time.sleep
 
-    def sleep(seconds: float) -> None:
-        if seconds >= 1:
-            waits.append(seconds)
-            return
-        real_sleep(seconds)
+def assert_succeeded(output: EntrypointOutput) -> None:
+    assert [error.trace.error.message for error in output.errors] == []
 
-    monkeypatch.setattr(time, "sleep", sleep)
-    return waits
+
+def assert_each_sent_once(http_mocker: HttpMocker, requests: Sequence[HttpRequest]) -> None:
+    for request in requests:
+        http_mocker.assert_number_of_calls(request, 1)

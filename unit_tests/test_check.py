@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from airbyte_cdk.models import AirbyteConnectionStatus, Status
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
-from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check, skip_backoff_sleeps
+from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check
+
+pytestmark = pytest.mark.usefixtures("waits")
 
 RESPONSES = Path(__file__).parent / "responses"
 LEADFEEDER_BAD_KEY = (
@@ -36,17 +38,6 @@ FIRST_ACCOUNT = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts", query_params={"acco
 FIRST_WINDOW = HttpRequest(
     f"{WHITEPAGES_URL}/v1/account/usage", query_params={"start_date": "2026-06-01", "end_date": "2026-08-29"}
 )
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
 
 
 def check(**vendors: Any) -> AirbyteConnectionStatus:

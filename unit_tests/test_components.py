@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import pytest
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import components
@@ -22,19 +21,12 @@ from source_usage.components import (
     LinkHeaderPages,
     LoginTokenAuthenticator,
     ThrottleWindowBackoff,
-    WindowEndStateConverter,
 )
+
+pytestmark = pytest.mark.usefixtures("fresh_sessions")
 
 RESPONSES = Path(__file__).parent / "responses"
 INSIDEVIEW_EXPIRY_FORMAT = "%a, %b %d, %Y %I:%M:%S %p GMT"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Logins are cached per process; every test starts without one."""
-    components._SESSIONS.clear()
-    yield
-    components._SESSIONS.clear()
 
 
 def response(
@@ -429,64 +421,6 @@ def test_login_answer_without_a_token_is_a_config_error_naming_the_vendor(body: 
     )
 
 
-# ---------------------------------------------------------------- WindowEndStateConverter
-
-
-def day(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-
-
-def converter() -> WindowEndStateConverter:
-    """As the factory builds it for the manifest's date cursors: day format, zero granularity (so none)."""
-    return WindowEndStateConverter(datetime_format="%Y-%m-%d", input_datetime_formats=["%Y-%m-%d"])
-
-
-def window(start: str, end: str, newest_record: Optional[str] = None) -> Dict[str, Any]:
-    """A completed window [start, end), its end exclusive as in the manifest."""
-    interval: Dict[str, Any] = {"start": day(start), "end": day(end)}
-    if newest_record:
-        interval["most_recent_cursor_value"] = day(newest_record)
-    return interval
-
-
-def test_window_end_state_is_the_end_of_the_first_merged_interval() -> None:
-    contiguous = [window("2026-09-01", "2026-11-21"), window("2026-06-01", "2026-09-01")]
-    with_gap = [window("2026-06-01", "2026-09-01"), window("2026-09-05", "2026-11-21")]
-
-    assert converter()._get_latest_complete_time(contiguous) == day("2026-11-21")
-    assert converter()._get_latest_complete_time(with_gap) == day("2026-09-01")
-
-
-def test_window_end_state_ignores_the_newest_record_and_moves_on_empty_windows() -> None:
-    windows = [
-        window("2026-06-01", "2026-09-01", newest_record="2026-06-03"),
-        window("2026-09-01", "2026-11-21"),
-    ]
-
-    assert converter()._get_latest_complete_time(windows) == day("2026-11-21")
-
-
-def test_window_end_state_is_written_in_the_cursor_format() -> None:
-    class Field:
-        cursor_field_key = "date"
-
-    state = {
-        "state_type": "date-range",
-        "slices": [window("2026-06-01", "2026-11-21", newest_record="2026-07-01")],
-    }
-
-    assert converter().convert_to_state_message(Field(), state) == {"date": "2026-11-21"}  # type: ignore[arg-type]
-
-
-def test_window_end_state_without_windows_is_an_error() -> None:
-    with pytest.raises(RuntimeError):
-        converter()._get_latest_complete_time([])
-
-
-def test_window_end_state_converter_replaces_the_cdk_one_in_the_factory() -> None:
-    assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is WindowEndStateConverter
-
-
 def test_record_fields_lifts_an_object_copies_partition_keys_cuts_days_and_adds_constants() -> None:
     from airbyte_cdk.sources.types import StreamSlice
 
@@ -566,44 +500,3 @@ def test_cached_snake_case_converts_keys_as_the_cdk_does_on_every_call(key: str)
     cached = CachedKeysToSnakeCase()
 
     assert [cached.process_key(key) for _ in range(3)] == [expected] * 3
-
-
-@pytest.mark.parametrize(
-    ("formats", "value"),
-    [(["%Y-%m-%d"], "2026-11-20"), (["%Y-%m"], "2026-02"), (["%Y"], "2026"), (["%Y-%m-%d"], "2026-1-5")],
-)
-def test_window_state_converter_parses_and_formats_as_the_cdk_does(formats: List[str], value: str) -> None:
-    from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
-        CustomFormatConcurrentStreamStateConverter,
-    )
-
-    from source_usage.components import WindowEndStateConverter
-
-    ours = WindowEndStateConverter(formats[0], list(formats))
-    theirs = CustomFormatConcurrentStreamStateConverter(formats[0], list(formats))
-
-    assert ours.parse_timestamp(value) == ours.parse_timestamp(value) == theirs.parse_timestamp(value)
-    assert ours.output_format(theirs.parse_timestamp(value)) == theirs.output_format(theirs.parse_timestamp(value))
-
-
-def test_window_state_converter_refuses_a_date_in_another_format_every_time() -> None:
-    from source_usage.components import WindowEndStateConverter
-
-    converter = WindowEndStateConverter("%Y-%m-%d", ["%Y-%m-%d"])
-    for _ in range(2):
-        with pytest.raises(ValueError, match="No format"):
-            converter.parse_timestamp("20/11/2026")
-
-
-def test_records_and_partitions_wait_in_bounded_queues() -> None:
-    """The CDK lets 10,000 records and 10,000 partitions wait; ours are bounded lower so peak memory stays flat.
-
-    The attributes are the CDK's own: this fails when an upgrade renames them and the bounds stop applying.
-    """
-    from source_usage.source import PENDING_PARTITIONS, RECORD_QUEUE_SIZE, SourceUsage
-
-    source = SourceUsage()
-
-    assert (RECORD_QUEUE_SIZE, PENDING_PARTITIONS) == (1_000, 200)
-    assert source._concurrent_source._queue.maxsize == RECORD_QUEUE_SIZE
-    assert source._concurrent_source._threadpool._max_concurrent_tasks == PENDING_PARTITIONS

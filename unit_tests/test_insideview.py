@@ -6,11 +6,11 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 from urllib.parse import urlencode
 
 import pytest
-from airbyte_cdk.models import ConfiguredAirbyteCatalog, FailureType, Status
+from airbyte_cdk.models import ConfiguredAirbyteCatalog
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from airbyte_cdk.test.mock_http.request import ANY_QUERY_PARAMS
@@ -20,17 +20,18 @@ from connector import (
     INSIDEVIEW_CLIENT_SECRET,
     INSIDEVIEW_TOKEN_URL,
     INSIDEVIEW_URL,
+    assert_succeeded,
     catalog,
     config,
     records,
-    run_check,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
 
 from source_usage import components
+
+pytestmark = pytest.mark.usefixtures("waits", "fresh_sessions")
 
 RESPONSES = Path(__file__).parent / "responses" / "insideview"
 USAGE_URL = f"{INSIDEVIEW_URL}/api/v1/admin/usage"
@@ -40,19 +41,6 @@ FAR_FUTURE = "Fri, Dec 31, 2099 11:59:59 PM GMT"
 # the seed's example: long gone, so a token that carries it has expired
 EXPIRED = "Tue, Jul 21, 2015 09:08:17 PM GMT"
 WRONG_SECRET = "iv-unit-wrong-secret-6e2d9b4c1a7f"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Logins are cached per process; every test starts without one."""
-    components._SESSIONS.clear()
-    yield
-    components._SESSIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
 
 
 @pytest.fixture
@@ -120,10 +108,6 @@ def without_observed_at(rows: List[dict[str, Any]]) -> List[dict[str, Any]]:
     return [{key: value for key, value in row.items() if key != "observed_at"} for row in rows]
 
 
-def assert_succeeded(output: EntrypointOutput) -> None:
-    assert [error.trace.error.message for error in output.errors] == []
-
-
 def test_insideview_token_is_requested_with_form_credentials_and_sent_as_access_token_header() -> None:
     with HttpMocker() as http_mocker:
         token_request = login()
@@ -183,46 +167,6 @@ def test_insideview_token_is_fetched_again_once_it_expires(
         http_mocker.assert_number_of_calls(token_request, logins)
         http_mocker.assert_number_of_calls(first_token, 3 if logins == 2 else 6)
         http_mocker.assert_number_of_calls(second_token, 3 if logins == 2 else 0)
-
-
-def test_insideview_401_from_usage_fetches_a_new_token_once_and_retries() -> None:
-    with HttpMocker() as http_mocker:
-        token_request = login()
-        http_mocker.post(token_request, [token(TOKEN), token(SECOND_TOKEN)])
-        revoked = credits_request(TOKEN)
-        fresh = credits_request(SECOND_TOKEN)
-        http_mocker.get(revoked, answer(json.loads(template("token_missing.json")), 401))
-        http_mocker.get(fresh, answer(usage_body()))
-
-        output = run_read(config(insideview=True), catalog("credits"))
-
-        assert_succeeded(output)
-        http_mocker.assert_number_of_calls(token_request, 2)
-        http_mocker.assert_number_of_calls(revoked, 1)
-        http_mocker.assert_number_of_calls(fresh, 1)
-        assert len(records(output, "credits")) == 1
-
-
-def test_insideview_token_rejected_after_every_new_login_fails_with_a_config_error() -> None:
-    with HttpMocker() as http_mocker:
-        token_request = login()
-        http_mocker.post(token_request, [token(TOKEN), token(SECOND_TOKEN)])
-        rejected = answer(json.loads(template("token_missing.json")), 401)
-        revoked = credits_request(TOKEN)
-        fresh = credits_request(SECOND_TOKEN)
-        http_mocker.get(revoked, rejected)
-        http_mocker.get(fresh, rejected)
-
-        output = run_read(config(insideview=True), catalog("credits"))
-
-        # each 401 drops the token and the retry logs in again, for as many retries as the handler allows
-        http_mocker.assert_number_of_calls(token_request, 6)
-        http_mocker.assert_number_of_calls(revoked, 1)
-        http_mocker.assert_number_of_calls(fresh, 5)
-        assert records(output) == []
-        stream_error = output.errors[0].trace.error
-        assert stream_error.failure_type == FailureType.config_error
-        assert stream_error.message.startswith("InsideView kept rejecting freshly issued access tokens at ")
 
 
 def test_insideview_always_asks_for_json() -> None:
@@ -413,22 +357,6 @@ def test_insideview_day_state_resumes_with_lookback_inside_one_window() -> None:
         assert_succeeded(output)
         http_mocker.assert_number_of_calls(request, 1)
         assert states(output, "api_transactions")[-1] == {"date": "2026-11-21"}
-
-
-def test_insideview_check_fails_on_a_wrong_client_secret() -> None:
-    with HttpMocker() as http_mocker:
-        token_request = login(WRONG_SECRET)
-        http_mocker.post(token_request, HttpResponse(template("token_rejected.json"), 401))
-
-        output = run_check(config(insideview={"client_secret": WRONG_SECRET}))
-
-        http_mocker.assert_number_of_calls(token_request, 1)
-        [status] = output.connection_status_messages
-        assert status.connectionStatus.status == Status.FAILED
-        assert status.connectionStatus.message.startswith(
-            "InsideView rejected the client credentials at https://login.insideview.com/Auth/login/v1/token.json (401)"
-        )
-        assert "insideview.client_secret" in status.connectionStatus.message
 
 
 def test_insideview_throttled_account_waits_out_the_window_without_logging_in_again(waits: List[float]) -> None:

@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
     LEADFEEDER_KEY,
     LEADFEEDER_URL,
+    assert_each_sent_once,
     catalog,
     config,
+    first_error,
     records,
     run_discover,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
+
+pytestmark = pytest.mark.usefixtures("waits")
 
 RESPONSES = Path(__file__).parent / "responses" / "leadfeeder"
 HEADERS = {"X-Api-Key": LEADFEEDER_KEY}
@@ -94,18 +96,8 @@ def expect_usage(
     return requests
 
 
-def assert_each_sent_once(http_mocker: HttpMocker, requests: Sequence[HttpRequest]) -> None:
-    for request in requests:
-        http_mocker.assert_number_of_calls(request, 1)
-
-
 def partition_cursors(stream_state: Dict[str, Any]) -> Dict[str, Any]:
     return {str(entry["partition"]["account_id"]): entry["cursor"] for entry in stream_state["states"]}
-
-
-def first_error(output: EntrypointOutput) -> Any:
-    assert output.errors, "the sync was expected to fail"
-    return output.errors[0].trace.error
 
 
 def listed(*account_ids: str, **fields: Any) -> Dict[str, Any]:
@@ -114,17 +106,6 @@ def listed(*account_ids: str, **fields: Any) -> Dict[str, Any]:
         leadfeeder={"account_ids": list(account_ids)},
         **{"start_date": "2026-01-01", "end_date": "2026-11-20", **fields},
     )
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
 
 
 def test_leadfeeder_accounts_lists_the_accounts_then_reads_each(http_mocker: HttpMocker) -> None:
@@ -361,70 +342,6 @@ def test_leadfeeder_invalid_key_is_a_config_error_with_the_vendors_code(http_moc
     http_mocker.assert_number_of_calls(request, 1)
 
 
-def test_leadfeeder_429_waits_for_retry_after_then_succeeds(http_mocker: HttpMocker, waits: List[float]) -> None:
-    request = account_request("111111")
-    http_mocker.get(request, [answer("too_many_requests", 429, {"Retry-After": "9"}), account("111111")])
-
-    output = run_read(listed("111111"), catalog("accounts"))
-
-    assert not output.errors
-    assert len(waits) == 1 and waits[0] >= 9
-    http_mocker.assert_number_of_calls(request, 2)
-    assert [record["id"] for record in records(output)] == ["111111"]
-
-
-def test_leadfeeder_429_without_retry_after_backs_off_then_succeeds(
-    http_mocker: HttpMocker, waits: List[float]
-) -> None:
-    request = usage_request("111111", "2026-01", "2026-11")
-    http_mocker.get(request, [answer("too_many_requests", 429), usage("2026-05")])
-
-    output = run_read(listed("111111"), catalog("api_usage"))
-
-    assert not output.errors
-    assert len(waits) == 1 and 1 <= waits[0] < 9
-    http_mocker.assert_number_of_calls(request, 2)
-    assert [record["period"] for record in records(output)] == ["2026-05"]
-
-
-def test_leadfeeder_server_errors_are_retried_then_succeed(http_mocker: HttpMocker, waits: List[float]) -> None:
-    request = usage_request("111111", "2026-01", "2026-11")
-    failures = [HttpResponse('{"code": "internal_error"}', status) for status in (500, 502, 503, 504)]
-    http_mocker.get(request, [*failures, usage("2026-05")])
-
-    output = run_read(listed("111111"), catalog("api_usage"))
-
-    assert not output.errors
-    http_mocker.assert_number_of_calls(request, 5)
-    assert len(waits) == 4
-    assert [record["period"] for record in records(output)] == ["2026-05"]
-
-
-def test_leadfeeder_server_error_forever_fails_after_five_retries(http_mocker: HttpMocker) -> None:
-    request = usage_request("111111", "2026-01", "2026-11")
-    http_mocker.get(request, [HttpResponse("Gateway Timeout", 504)] * 6)
-
-    output = run_read(listed("111111"), catalog("api_usage"))
-
-    error = first_error(output)
-    assert "Leadfeeder kept failing with a server error" in error.message
-    http_mocker.assert_number_of_calls(request, 6)
-
-
-def test_leadfeeder_bad_request_fails_naming_the_vendor_and_its_message(http_mocker: HttpMocker) -> None:
-    request = usage_request("111111", "2026-01", "2026-11")
-    http_mocker.get(request, answer("invalid_parameter", 400))
-
-    output = run_read(listed("111111"), catalog("api_usage"))
-
-    error = first_error(output)
-    assert error.message.startswith("Leadfeeder refused the request")
-    assert (
-        "invalid_parameter: The period between start_period and end_period may not exceed 24 months." in error.message
-    )
-    http_mocker.assert_number_of_calls(request, 1)
-
-
 def test_leadfeeder_account_the_key_cannot_see_fails_naming_account_ids(http_mocker: HttpMocker) -> None:
     request = account_request("999999")
     http_mocker.get(request, HttpResponse('{"data": [], "meta": {"request_id": "r-1"}}'))
@@ -471,17 +388,6 @@ def test_leadfeeder_403_on_an_account_the_key_may_not_read_names_account_ids_not
     assert error.message.startswith("Leadfeeder refused https://api.leadfeeder.com/v1/usage (403 forbidden: ")
     assert error.message.endswith("check that leadfeeder.account_ids lists accounts this API key may read.")
     assert "api_key" not in error.message
-
-
-def test_leadfeeder_unreadable_200_is_retried(http_mocker: HttpMocker) -> None:
-    request = account_request("111111")
-    http_mocker.get(request, [HttpResponse('{"data": {"type": "account", "id": "1111', 200), account("111111")])
-
-    output = run_read(listed("111111"), catalog("accounts"))
-
-    assert not output.errors
-    http_mocker.assert_number_of_calls(request, 2)
-    assert [record["id"] for record in records(output)] == ["111111"]
 
 
 def test_leadfeeder_account_list_is_read_once_for_accounts_and_api_usage(http_mocker: HttpMocker) -> None:

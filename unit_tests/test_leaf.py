@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import pytest
-from airbyte_cdk.models import FailureType, Status
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
     LEAF_PASSWORD,
     LEAF_URL,
     LEAF_USERNAME,
+    assert_succeeded,
     catalog,
     config,
     records,
-    run_check,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
 
-from source_usage import components
+pytestmark = pytest.mark.usefixtures("waits", "fresh_sessions")
 
 RESPONSES = Path(__file__).parent / "responses" / "leaf"
 BILLING = f"{LEAF_URL}/services/billingapplication/api/billing/contracts"
@@ -35,25 +33,6 @@ WRONG_PASSWORD = "leaf-unit-wrong-password-1f6d8a3e5c"
 CONTRACT_A = "6f1d0c2e-3b7a-4e58-9a41-0d2c7b5e8f13"
 CONTRACT_B = "a8b3e5d1-7c24-4f9e-b061-2e4d9c1a7f58"
 RANGE_STREAMS = ("contract_consumption", "leaf_user_consumption")
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Logins are cached per process; every test starts without one."""
-    components._SESSIONS.clear()
-    yield
-    components._SESSIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
 
 
 def template(name: str) -> Any:
@@ -158,10 +137,6 @@ def consumption(day: str) -> HttpResponse:
     return reply({**template("consumption"), "date": f"{day}T00:00:00Z"})
 
 
-def assert_succeeded(output: EntrypointOutput) -> None:
-    assert [error.trace.error.message for error in output.errors] == []
-
-
 def partition_states(output: EntrypointOutput, stream: str) -> Dict[Tuple[str, ...], Any]:
     """The stream's last state, as {(contract_id[, leaf_user_id]): cursor}."""
     final = states(output, stream)[-1]
@@ -227,54 +202,6 @@ def test_leaf_one_login_serves_every_stream(http_mocker: HttpMocker) -> None:
         "leaf_users",
         "leaf_user_consumption",
     }
-
-
-def test_leaf_401_logs_in_again_once_and_retries(http_mocker: HttpMocker) -> None:
-    authenticate = login()
-    http_mocker.post(authenticate, [authenticated(TOKEN), authenticated(SECOND_TOKEN)])
-    revoked = contracts_request(TOKEN)
-    fresh = contracts_request(SECOND_TOKEN)
-    http_mocker.get(revoked, reply(template("unauthorized"), 401))
-    http_mocker.get(fresh, contracts(CONTRACT_A))
-
-    output = run_read(config(leaf=True), catalog("contracts"))
-
-    assert_succeeded(output)
-    http_mocker.assert_number_of_calls(authenticate, 2)
-    http_mocker.assert_number_of_calls(revoked, 1)
-    http_mocker.assert_number_of_calls(fresh, 1)
-    assert [record["id"] for record in records(output)] == [CONTRACT_A]
-
-
-def test_leaf_token_rejected_after_every_new_login_fails_with_a_config_error(http_mocker: HttpMocker) -> None:
-    authenticate = login()
-    http_mocker.post(authenticate, [authenticated(TOKEN), authenticated(SECOND_TOKEN)])
-    http_mocker.get(contracts_request(TOKEN), reply(template("unauthorized"), 401))
-    http_mocker.get(contracts_request(SECOND_TOKEN), reply(template("unauthorized"), 401))
-
-    output = run_read(config(leaf=True), catalog("contracts"))
-
-    # each 401 drops the token and the retry logs in again, for as many retries as the handler allows
-    http_mocker.assert_number_of_calls(authenticate, 6)
-    assert records(output) == []
-    stream_error = output.errors[0].trace.error
-    assert stream_error.failure_type == FailureType.config_error
-    assert stream_error.message.startswith("Leaf kept rejecting freshly issued tokens at ")
-
-
-def test_leaf_check_fails_on_a_wrong_password(http_mocker: HttpMocker) -> None:
-    authenticate = login(WRONG_PASSWORD)
-    http_mocker.post(authenticate, reply(template("bad_credentials"), 401))
-
-    output = run_check(config(leaf={"password": WRONG_PASSWORD}))
-
-    http_mocker.assert_number_of_calls(authenticate, 1)
-    [status] = output.connection_status_messages
-    assert status.connectionStatus.status == Status.FAILED
-    assert status.connectionStatus.message == (
-        "Leaf rejected the username or password at https://api.withleaf.io/api/authenticate (401); "
-        "check leaf.username and leaf.password."
-    )
 
 
 def test_leaf_contracts_dates_become_days(http_mocker: HttpMocker) -> None:

@@ -8,6 +8,7 @@ manifest, schemas) can only come from the wheel.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -19,23 +20,10 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).parents[1]
+from source_usage.declared import STREAMS
+from source_usage.source import SourceUsage
 
-# stream: (primary key, cursor field, sync modes), as in design.md's stream table
-FULL_REFRESH = ["full_refresh"]
-INCREMENTAL = ["full_refresh", "incremental"]
-STREAMS: dict[str, tuple[list[list[str]], list[str], list[str]]] = {
-    "accounts": ([["id"]], [], FULL_REFRESH),
-    "api_usage": ([["account_id"], ["period"], ["endpoint_path"], ["http_method"]], ["period"], INCREMENTAL),
-    "credits": ([["account_id"]], [], FULL_REFRESH),
-    "api_transactions": ([["account_id"], ["period_type"], ["date"], ["api"]], ["date"], INCREMENTAL),
-    "daily_usage": ([["date"]], ["date"], INCREMENTAL),
-    "contracts": ([["id"]], [], FULL_REFRESH),
-    "contract_consumption": ([["contract_id"], ["date"]], ["date"], INCREMENTAL),
-    "daily_consumption": ([["contract_id"], ["date"]], ["date"], INCREMENTAL),
-    "leaf_users": ([["id"]], [], FULL_REFRESH),
-    "leaf_user_consumption": ([["contract_id"], ["leaf_user_id"], ["date"]], ["date"], INCREMENTAL),
-}
+ROOT = Path(__file__).parents[1]
 
 # port 9 (discard) on loopback: discover must not make a request, and none could succeed
 VENDOR_BLOCKS: dict[str, dict[str, Any]] = {
@@ -56,6 +44,20 @@ def _config(*vendors: str) -> dict[str, Any]:
     config: dict[str, Any] = {"start_date": "2026-10-01", "end_date": "2026-11-20", "lookback_days": 3}
     config.update({vendor: VENDOR_BLOCKS[vendor] for vendor in vendors})
     return config
+
+
+def _in_tree(*vendors: str) -> dict[str, tuple[list[list[str]], list[str], list[str]]]:
+    """stream: (primary key, cursor field, sync modes), as this source tree's discover states them."""
+    config = _config(*vendors)
+    catalog = SourceUsage(config=config).discover(logging.getLogger("test_packaging"), config)
+    return {
+        stream.name: (
+            stream.source_defined_primary_key or [],
+            stream.default_cursor_field or [],
+            [mode.value for mode in stream.supported_sync_modes],
+        )
+        for stream in catalog.streams
+    }
 
 
 def _copy_docker_context(destination: Path) -> Path:
@@ -142,6 +144,8 @@ def test_wheel_alone_ships_manifest_and_schemas_and_runs_spec_and_discover(tmp_p
     assert "source_usage/manifest.yaml" in shipped
     assert sorted(path.stem for path in (ROOT / "schemas").glob("*.json")) == sorted(STREAMS)
     assert {f"source_usage/schemas/{name}.json" for name in STREAMS} <= shipped
+    streams = _in_tree(*VENDOR_BLOCKS)
+    assert sorted(streams) == sorted(STREAMS)
 
     bin_dir = _install_alone(wheel, tmp_path / "venv")
     work = tmp_path / "work"
@@ -165,8 +169,8 @@ def test_wheel_alone_ships_manifest_and_schemas_and_runs_spec_and_discover(tmp_p
 
     two_vendors = _catalog(bin_dir, work, env, "leadfeeder", "whitepages")
     assert {name: _shape(stream) for name, stream in two_vendors.items()} == {
-        name: STREAMS[name] for name in ("accounts", "api_usage", "daily_usage")
+        name: streams[name] for name in ("accounts", "api_usage", "daily_usage")
     }
 
     all_vendors = _catalog(bin_dir, work, env, *VENDOR_BLOCKS)
-    assert {name: _shape(stream) for name, stream in all_vendors.items()} == STREAMS
+    assert {name: _shape(stream) for name, stream in all_vendors.items()} == streams

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 from airbyte_cdk.models import FailureType
@@ -14,15 +14,18 @@ from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
     WHITEPAGES_KEY,
     WHITEPAGES_URL,
+    assert_each_sent_once,
     catalog,
     config,
+    first_error,
     records,
     run_discover,
     run_read,
-    skip_backoff_sleeps,
     state,
     states,
 )
+
+pytestmark = pytest.mark.usefixtures("waits")
 
 USAGE_URL = f"{WHITEPAGES_URL}/v1/account/usage"
 RESPONSES = Path(__file__).parent / "responses" / "whitepages"
@@ -54,22 +57,6 @@ def read_daily_usage(cfg: Dict[str, Any], **stream_state: Any) -> EntrypointOutp
     return run_read(cfg, catalog("daily_usage"), state(daily_usage=stream_state) if stream_state else None)
 
 
-def first_error(output: EntrypointOutput) -> Any:
-    assert output.errors, "the sync was expected to fail"
-    return output.errors[0].trace.error
-
-
-@pytest.fixture
-def http_mocker() -> Iterator[HttpMocker]:
-    with HttpMocker() as mocker:
-        yield mocker
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
-    return skip_backoff_sleeps(monkeypatch)
-
-
 def expect(http_mocker: HttpMocker, windows: List[tuple[str, str]], *days: str) -> List[HttpRequest]:
     """Mocks one request per window, each answering the given days that fall inside it."""
     requests = []
@@ -78,11 +65,6 @@ def expect(http_mocker: HttpMocker, windows: List[tuple[str, str]], *days: str) 
         http_mocker.get(request, usage(*(day for day in days if start <= day <= end)))
         requests.append(request)
     return requests
-
-
-def assert_each_sent_once(http_mocker: HttpMocker, requests: List[HttpRequest]) -> None:
-    for request in requests:
-        http_mocker.assert_number_of_calls(request, 1)
 
 
 def test_whitepages_first_sync_reads_90_day_windows_from_start_date(http_mocker: HttpMocker) -> None:
@@ -236,86 +218,6 @@ def test_whitepages_limit_exceeded_is_reported_as_quota_not_key(
     assert error.failure_type != FailureType.config_error
     assert waits == []
     http_mocker.assert_number_of_calls(request, 1)
-
-
-def test_whitepages_429_waits_for_retry_after_then_succeeds(http_mocker: HttpMocker, waits: List[float]) -> None:
-    request = window("2026-09-01", "2026-11-20")
-    http_mocker.get(request, [answer("too_many_requests", 429, {"Retry-After": "7"}), usage("2026-11-20")])
-
-    output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
-
-    assert not output.errors
-    assert len(waits) == 1 and waits[0] >= 7
-    http_mocker.assert_number_of_calls(request, 2)
-    assert [record["date"] for record in records(output)] == ["2026-11-20"]
-
-
-def test_whitepages_429_without_retry_after_backs_off_then_succeeds(
-    http_mocker: HttpMocker, waits: List[float]
-) -> None:
-    request = window("2026-09-01", "2026-11-20")
-    http_mocker.get(request, [answer("too_many_requests", 429), usage("2026-11-20")])
-
-    output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
-
-    assert not output.errors
-    assert len(waits) == 1 and 1 <= waits[0] < 7
-    http_mocker.assert_number_of_calls(request, 2)
-    assert [record["date"] for record in records(output)] == ["2026-11-20"]
-
-
-def test_whitepages_server_errors_are_retried_then_succeed(http_mocker: HttpMocker, waits: List[float]) -> None:
-    request = window("2026-09-01", "2026-11-20")
-    failures = [HttpResponse("upstream failed", status) for status in (500, 502, 503, 504)]
-    http_mocker.get(request, [*failures, usage("2026-11-20")])
-
-    output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
-
-    assert not output.errors
-    http_mocker.assert_number_of_calls(request, 5)
-    assert waits == sorted(waits) and len(waits) == 4
-    assert [record["date"] for record in records(output)] == ["2026-11-20"]
-
-
-def test_whitepages_server_error_forever_fails_after_five_retries(http_mocker: HttpMocker) -> None:
-    request = window("2026-09-01", "2026-11-20")
-    http_mocker.get(request, [HttpResponse("upstream failed", 503)] * 6)
-
-    output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
-
-    error = first_error(output)
-    assert "Whitepages kept failing with a server error" in error.message
-    http_mocker.assert_number_of_calls(request, 6)
-
-
-def test_whitepages_bad_request_fails_naming_the_vendor_and_its_message(http_mocker: HttpMocker) -> None:
-    request = window("2026-09-01", "2026-11-20")
-    http_mocker.get(request, answer("bad_request", 400))
-
-    output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
-
-    error = first_error(output)
-    assert error.message.startswith("Whitepages refused the request")
-    assert "The date range may span at most 90 days." in error.message
-    http_mocker.assert_number_of_calls(request, 1)
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        pytest.param("<html><body><h1>502 Bad Gateway</h1></body></html>", id="html"),
-        pytest.param('{"usage_data": [{"date": "2026-11-2', id="cut-off"),
-    ],
-)
-def test_whitepages_unreadable_200_is_retried(http_mocker: HttpMocker, body: str) -> None:
-    request = window("2026-09-01", "2026-11-20")
-    http_mocker.get(request, [HttpResponse(body, 200, {"Content-Type": "text/html"}), usage("2026-11-20")])
-
-    output = read_daily_usage(config(whitepages=True, start_date="2026-09-01", end_date="2026-11-20"))
-
-    assert not output.errors
-    http_mocker.assert_number_of_calls(request, 2)
-    assert [record["date"] for record in records(output)] == ["2026-11-20"]
 
 
 def test_whitepages_unreadable_200_forever_fails_naming_the_vendor(http_mocker: HttpMocker) -> None:

@@ -1,0 +1,158 @@
+"""source_usage/cdk_seams.py: what each seam does, and that the CDK code it relies on is still the one it was
+written for (an upgrade that moves any of it fails here, not silently in a sync)."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from datetime import UTC, datetime
+from importlib.metadata import version
+from queue import Queue
+from typing import Any, Dict, List, Optional
+
+import pytest
+from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
+from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
+from airbyte_cdk.sources.declarative.requesters import http_requester
+from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester
+from airbyte_cdk.sources.streams.call_rate import APIBudget
+from airbyte_cdk.sources.streams.concurrent.state_converters.abstract_stream_state_converter import (
+    AbstractStreamStateConverter,
+)
+from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
+    CustomFormatConcurrentStreamStateConverter,
+)
+from airbyte_cdk.sources.streams.http import HttpClient
+
+from source_usage.cdk_seams import (
+    CDK_VERSION,
+    PENDING_PARTITIONS,
+    RECORD_QUEUE_SIZE,
+    ParentCacheHttpClient,
+    WindowEndStateConverter,
+)
+from source_usage.source import SourceUsage
+
+
+def test_the_seams_were_written_for_the_installed_cdk() -> None:
+    assert version("airbyte-cdk") == CDK_VERSION, "review every seam in source_usage/cdk_seams.py for this CDK"
+
+
+def test_the_factory_still_builds_the_state_converter_by_its_module_name() -> None:
+    factory = inspect.getsource(model_to_component_factory.ModelToComponentFactory)
+    parameters = list(inspect.signature(CustomFormatConcurrentStreamStateConverter.__init__).parameters)
+    overridden = inspect.signature(AbstractStreamStateConverter._get_latest_complete_time)
+    theirs = CustomFormatConcurrentStreamStateConverter("%Y-%m-%d", ["%Y"])
+
+    assert factory.count("connector_state_converter = CustomFormatConcurrentStreamStateConverter(") == 2
+    assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is WindowEndStateConverter
+    assert parameters == ["self", "datetime_format", "input_datetime_formats", "is_sequential_state",
+                          "cursor_granularity"]
+    assert list(overridden.parameters) == ["self", "slices"]
+    assert (theirs._datetime_format, theirs._input_datetime_formats) == ("%Y-%m-%d", ["%Y", "%Y-%m-%d"])
+    assert (theirs.END_KEY, callable(theirs.merge_intervals)) == ("end", True)
+
+
+def test_the_requester_still_builds_its_http_client_by_its_module_name() -> None:
+    budget = APIBudget(policies=[])
+    client = HttpClient(name="probe", logger=logging.getLogger("probe"), use_cache=True, api_budget=budget)
+
+    assert "self._http_client = HttpClient(" in inspect.getsource(HttpRequester.__post_init__)
+    assert http_requester.HttpClient is ParentCacheHttpClient
+    assert list(inspect.signature(HttpClient._request_session).parameters) == ["self"]
+    assert (client._use_cache, client._api_budget) == (True, budget)
+
+
+def test_the_record_queue_is_the_one_every_message_goes_through() -> None:
+    source = SourceUsage()
+
+    assert isinstance(source._concurrent_source._queue, Queue)
+    assert source._concurrent_source._queue is source._message_repository._queue
+    assert isinstance(source._concurrent_source._threadpool, ThreadPoolManager)
+    assert "len(self._futures) >= self._max_concurrent_tasks" in inspect.getsource(ThreadPoolManager)
+
+
+def day(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+
+
+def converter() -> WindowEndStateConverter:
+    """As the factory builds it for the manifest's date cursors: day format, zero granularity (so none)."""
+    return WindowEndStateConverter(datetime_format="%Y-%m-%d", input_datetime_formats=["%Y-%m-%d"])
+
+
+def window(start: str, end: str, newest_record: Optional[str] = None) -> Dict[str, Any]:
+    """A completed window [start, end), its end exclusive as in the manifest."""
+    interval: Dict[str, Any] = {"start": day(start), "end": day(end)}
+    if newest_record:
+        interval["most_recent_cursor_value"] = day(newest_record)
+    return interval
+
+
+def test_window_end_state_is_the_end_of_the_first_merged_interval() -> None:
+    contiguous = [window("2026-09-01", "2026-11-21"), window("2026-06-01", "2026-09-01")]
+    with_gap = [window("2026-06-01", "2026-09-01"), window("2026-09-05", "2026-11-21")]
+
+    assert converter()._get_latest_complete_time(contiguous) == day("2026-11-21")
+    assert converter()._get_latest_complete_time(with_gap) == day("2026-09-01")
+
+
+def test_window_end_state_ignores_the_newest_record_and_moves_on_empty_windows() -> None:
+    windows = [
+        window("2026-06-01", "2026-09-01", newest_record="2026-06-03"),
+        window("2026-09-01", "2026-11-21"),
+    ]
+
+    assert converter()._get_latest_complete_time(windows) == day("2026-11-21")
+
+
+def test_window_end_state_is_written_in_the_cursor_format() -> None:
+    class Field:
+        cursor_field_key = "date"
+
+    state = {
+        "state_type": "date-range",
+        "slices": [window("2026-06-01", "2026-11-21", newest_record="2026-07-01")],
+    }
+
+    assert converter().convert_to_state_message(Field(), state) == {"date": "2026-11-21"}  # type: ignore[arg-type]
+
+
+def test_window_end_state_without_windows_is_an_error() -> None:
+    with pytest.raises(RuntimeError):
+        converter()._get_latest_complete_time([])
+
+
+def test_window_end_state_converter_replaces_the_cdk_one_in_the_factory() -> None:
+    assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is WindowEndStateConverter
+
+
+@pytest.mark.parametrize(
+    ("formats", "value"),
+    [(["%Y-%m-%d"], "2026-11-20"), (["%Y-%m"], "2026-02"), (["%Y"], "2026"), (["%Y-%m-%d"], "2026-1-5")],
+)
+def test_window_state_converter_parses_and_formats_as_the_cdk_does(formats: List[str], value: str) -> None:
+    ours = WindowEndStateConverter(formats[0], list(formats))
+    theirs = CustomFormatConcurrentStreamStateConverter(formats[0], list(formats))
+
+    assert ours.parse_timestamp(value) == ours.parse_timestamp(value) == theirs.parse_timestamp(value)
+    assert ours.output_format(theirs.parse_timestamp(value)) == theirs.output_format(theirs.parse_timestamp(value))
+
+
+def test_window_state_converter_refuses_a_date_in_another_format_every_time() -> None:
+    converter = WindowEndStateConverter("%Y-%m-%d", ["%Y-%m-%d"])
+    for _ in range(2):
+        with pytest.raises(ValueError, match="No format"):
+            converter.parse_timestamp("20/11/2026")
+
+
+def test_records_and_partitions_wait_in_bounded_queues() -> None:
+    """The CDK lets 10,000 records and 10,000 partitions wait; ours are bounded lower so peak memory stays flat.
+
+    The attributes are the CDK's own: this fails when an upgrade renames them and the bounds stop applying.
+    """
+    source = SourceUsage()
+
+    assert (RECORD_QUEUE_SIZE, PENDING_PARTITIONS) == (1_000, 200)
+    assert source._concurrent_source._queue.maxsize == RECORD_QUEUE_SIZE
+    assert source._concurrent_source._threadpool._max_concurrent_tasks == PENDING_PARTITIONS

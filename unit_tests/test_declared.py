@@ -1,0 +1,39 @@
+"""source_usage/declared.py reads from the manifest and spec what design.md's tables state."""
+
+from __future__ import annotations
+
+from source_usage.declared import CHECK_STREAMS, STREAMS, VENDORS
+from source_usage.source import SECRETS
+
+
+def test_the_vendors_their_required_fields_and_secrets_come_from_the_spec() -> None:
+    assert {key: (vendor.title, vendor.required, vendor.secrets) for key, vendor in VENDORS.items()} == {
+        "leadfeeder": ("Leadfeeder", ("api_key",), ("api_key",)),
+        "insideview": ("InsideView", ("client_id", "client_secret"), ("client_secret",)),
+        "whitepages": ("Whitepages", ("api_key",), ("api_key",)),
+        "leaf": ("Leaf", ("username", "password"), ("password",)),
+    }
+    assert SECRETS == (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"),
+                       ("leaf", "password"))
+
+
+def test_each_stream_has_the_vendor_and_cursor_of_the_design_table() -> None:
+    assert {name: (stream.vendor, stream.cursor, stream.partitioned) for name, stream in STREAMS.items()} == {
+        "accounts": ("leadfeeder", None, True),
+        "api_usage": ("leadfeeder", "period", True),
+        "credits": ("insideview", None, False),
+        "api_transactions": ("insideview", "date", False),
+        "daily_usage": ("whitepages", "date", False),
+        "contracts": ("leaf", None, False),
+        "contract_consumption": ("leaf", "date", True),
+        "daily_consumption": ("leaf", "date", True),
+        "leaf_users": ("leaf", None, False),
+        "leaf_user_consumption": ("leaf", "date", True),
+    }
+    assert STREAMS["api_transactions"].formats == ("%Y-%m-%d", "%Y-%m", "%Y")
+
+
+def test_check_reads_one_full_refresh_stream_of_every_vendor() -> None:
+    assert CHECK_STREAMS == {
+        "leadfeeder": "accounts", "insideview": "credits", "whitepages": "daily_usage", "leaf": "contracts"
+    }

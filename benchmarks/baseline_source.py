@@ -11,9 +11,7 @@ MANIFEST = Path(__file__).with_name("baseline_manifest.yaml")
 
 def main() -> None:
     args = sys.argv[1:]
-    paths = {
-        flag: args[args.index(flag) + 1] for flag in ("--config", "--catalog", "--state") if flag in args
-    }
+    paths = {flag: args[args.index(flag) + 1] for flag in ("--config", "--catalog", "--state") if flag in args}
     source = YamlDeclarativeSource(
         str(MANIFEST),
         catalog=YamlDeclarativeSource.read_catalog(paths["--catalog"]) if "--catalog" in paths else None,

@@ -24,9 +24,7 @@ class Bound:
     vendor: str
     endpoint: str
     requests: int
-    partitions: (
-        int  # windowed partitions: one extra request each is allowed (a window cut at a state boundary)
-    )
+    partitions: int  # windowed partitions: one extra request each is allowed (a window cut at a state boundary)
 
 
 def _months(first: date, last: date) -> int:
@@ -95,9 +93,7 @@ def compare(bounds: list[Bound], stats: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per endpoint: requests made (all statuses), 429s, the bound and the allowance."""
     served = made(stats)
     rows = []
-    keys = [(b.vendor, b.endpoint) for b in bounds] + sorted(
-        set(served) - {(b.vendor, b.endpoint) for b in bounds}
-    )
+    keys = [(b.vendor, b.endpoint) for b in bounds] + sorted(set(served) - {(b.vendor, b.endpoint) for b in bounds})
     by_key = {(b.vendor, b.endpoint): b for b in bounds}
     for key in keys:
         statuses = served.get(key, {})

@@ -30,10 +30,7 @@ def _month_windows(first: str, last: str, months: int) -> list[tuple[str, str]]:
 def _day_windows(first: str, last: str, days: int) -> list[tuple[str, str]]:
     lo, end = date.fromisoformat(first), date.fromisoformat(last)
     count = math.ceil(((end - lo).days + 1) / days)
-    return [
-        (str(lo + timedelta(days * i)), str(min(lo + timedelta(days * i + days - 1), end)))
-        for i in range(count)
-    ]
+    return [(str(lo + timedelta(days * i)), str(min(lo + timedelta(days * i + days - 1), end))) for i in range(count)]
 
 
 def _insideview_token(config: dict[str, Any]) -> str:

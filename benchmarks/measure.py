@@ -63,9 +63,7 @@ def run_measured(
     cpu_before = _children_cpu()
     started = time.perf_counter()
     with open(stdout, "wb") as out, open(stdin or os.devnull, "rb") as source:
-        process = subprocess.Popen(
-            list(command), stdout=out, stdin=source, env=dict(env) if env else None, cwd=cwd
-        )
+        process = subprocess.Popen(list(command), stdout=out, stdin=source, env=dict(env) if env else None, cwd=cwd)
 
         def poll() -> None:
             try:

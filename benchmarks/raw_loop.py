@@ -51,9 +51,7 @@ def leadfeeder_records(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def insideview_records(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
     block = config["insideview"]
     form = {"clientId": block["client_id"], "clientSecret": block["client_secret"], "grantType": "cred"}
-    token = requests.post(block["token_url"], data=form, timeout=60).json()["accessTokenDetails"][
-        "accessToken"
-    ]
+    token = requests.post(block["token_url"], data=form, timeout=60).json()["accessTokenDetails"]["accessToken"]
     client = Paced(RATES["insideview"], {"accessToken": token, "Accept": "application/json"})
     url = f"{block['base_url'].rstrip('/')}/api/v1/admin/usage"
     for first, last in _day_windows(config["start_date"], config["end_date"], 92):

@@ -138,15 +138,11 @@ def _side(bench: Bench, results: dict[str, Any], reps: int, side_start: str) -> 
     runs = [run for run in done if run]
     if runs:
         results["side_by_side"] = {tool: [run[tool] for run in runs] for tool in runs[0]}
-        results["side_by_side_medians"] = {
-            tool: medians(rows) for tool, rows in results["side_by_side"].items()
-        }
+        results["side_by_side_medians"] = {tool: medians(rows) for tool, rows in results["side_by_side"].items()}
         results["ratios"] = targets.ratios(results["side_by_side_medians"])
 
 
-def _levels(
-    bench: Bench, results: dict[str, Any], parts: set[str], reps: int, slow_reps: int, start: str
-) -> None:
+def _levels(bench: Bench, results: dict[str, Any], parts: set[str], reps: int, slow_reps: int, start: str) -> None:
     """L1 (then L3 from its state), L2 and L4; a failed run is left out of the medians."""
     runs: dict[str, list[dict[str, Any]]] = {"L1": [], "L2": [], "L3": [], "L4": []}
     state: list[dict[str, Any]] = []
@@ -171,9 +167,7 @@ def _levels(
             end, state = incremental[0]["today"], incremental[1]
     if "L2" in parts:
         for rep in range(1, slow_reps + 1):
-            slow = _attempt(
-                results, f"L2-{rep}", lambda rep=rep: bench.full_sync(f"L2-{rep}", latency_ms=50.0)
-            )
+            slow = _attempt(results, f"L2-{rep}", lambda rep=rep: bench.full_sync(f"L2-{rep}", latency_ms=50.0))
             if slow:
                 runs["L2"].append(slow[0])
     if "L4" in parts:
@@ -187,9 +181,7 @@ def _levels(
 def _profile(bench: Bench, workdir: Path) -> dict[str, Any]:
     """A full sync of every stream under py-spy: where the connector's CPU goes."""
     config = bench.config(bench.start_date)
-    catalog = (
-        bench.catalog("ours", OURS, config) if bench.catalogs else configured_catalog(OURS, config, workdir)
-    )
+    catalog = bench.catalog("ours", OURS, config) if bench.catalogs else configured_catalog(OURS, config, workdir)
     (workdir / "profile.config.json").write_text(json.dumps(config))
     (workdir / "profile.catalog.json").write_text(json.dumps(catalog))
     bench.sandbox.prepare()

@@ -30,9 +30,7 @@ class BenchSandbox:
         self.url = self._server.start().url
         return self
 
-    def __exit__(
-        self, kind: Optional[type], error: Optional[BaseException], trace: Optional[TracebackType]
-    ) -> None:
+    def __exit__(self, kind: Optional[type], error: Optional[BaseException], trace: Optional[TracebackType]) -> None:
         if self._server is not None:
             self._server.stop()
 

@@ -73,9 +73,7 @@ class Outcome:
     @property
     def ok(self) -> bool:
         """No record lost or wrong, none duplicated or off its schema, no secret shown, no sync failed."""
-        return not (
-            self.failed or self.lost or self.wrong or self.duplicated or self.schema_violations or self.leaked
-        )
+        return not (self.failed or self.lost or self.wrong or self.duplicated or self.schema_violations or self.leaked)
 
     def line(self) -> str:
         verdict = "ok" if self.ok else "FAIL"
@@ -84,8 +82,7 @@ class Outcome:
             f"records {self.records:<6} lost {self.lost:<3} unread {self.unread:<4} wrong {self.wrong:<3} "
             f"dup {self.duplicated:<3} "
             f"schema {self.schema_violations:<4} leaks {self.leaked} requests {self.requests} "
-            f"(faulted {self.faulted_requests}) kills {self.kills} {self.seconds:.0f} s "
-            + "; ".join(self.notes)[:300]
+            f"(faulted {self.faulted_requests}) kills {self.kills} {self.seconds:.0f} s " + "; ".join(self.notes)[:300]
         )
 
 
@@ -242,13 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     jobs: list[Callable[[], Outcome]] = []
     for seed in seeds:
         if "faults" in parts:
-            jobs += [
-                lambda s=seed, n=name: faults(s, args.start, args.size, n, exec_) for name in fault_names
-            ]
+            jobs += [lambda s=seed, n=name: faults(s, args.start, args.size, n, exec_) for name in fault_names]
         if "malformed" in parts:
-            jobs += [
-                lambda s=seed, n=name: malformed(s, args.start, args.size, n, exec_) for name in rewrites
-            ]
+            jobs += [lambda s=seed, n=name: malformed(s, args.start, args.size, n, exec_) for name in rewrites]
     if "crash" in parts:
         jobs.append(lambda: crash(seeds[0], args.start, args.size, args.kills, exec_))
     started = time.monotonic()
@@ -274,9 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(summary, indent=2))
     if args.out:
-        args.out.write_text(
-            json.dumps({"summary": summary, "outcomes": [asdict(o) for o in outcomes]}, indent=1)
-        )
+        args.out.write_text(json.dumps({"summary": summary, "outcomes": [asdict(o) for o in outcomes]}, indent=1))
     return 0 if not summary["failed"] and not summary["records_lost"] else 1
 
 

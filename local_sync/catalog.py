@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local_sync.connector_process import ConnectorFailed, run_connector
+from local_sync.connector_process import Connector
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,9 @@ class Stream:
         }
 
 
-def discover(config_path: Path, log_path: Path) -> list[Stream]:
-    """Runs `source-usage discover`; the config's streams in the connector's order."""
-    catalog: dict[str, Any] | None = None
-    for message in run_connector(["discover", "--config", str(config_path)], log_path):
-        if message.get("type") == "CATALOG":
-            catalog = message["catalog"]
-    if catalog is None:
-        raise ConnectorFailed(f"the connector's discover answered no catalog (log: {log_path}).")
-    return [_stream(entry) for entry in catalog["streams"]]
+def discover(connector: Connector) -> list[Stream]:
+    """The config's streams, in the connector's order, from its `discover`."""
+    return [_stream(entry) for entry in connector.discover()["streams"]]
 
 
 def _stream(entry: dict[str, Any]) -> Stream:

@@ -3,6 +3,7 @@ merged into the stream tables by primary key, and committed in one transaction w
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,22 @@ import duckdb
 
 from local_sync import duckdb_tables, state_table
 from local_sync.catalog import Stream
+from local_sync.columns import literal
+from local_sync.connector_process import Message
 from local_sync.progress import Progress
-from local_sync.report import STREAM_VENDORS
 from local_sync.windows import LoadFailed, WindowedLoad
 
-# While the connector reads, DuckDB works under this cap and frees its buffers as it goes: the loader stays
-# near 90 MB beside the connector instead of 130 (the side by side); a window that needs more is committed
-# again without the cap. (SET, not RESET: DuckDB 1.4's RESET memory_limit leaves the buffer pool's limit.)
+# While the connector reads, DuckDB works under a memory cap and its allocator hands back at once what a commit
+# freed (by default it keeps up to 128 MB of freed memory): the loader stays near 85 MB beside the connector
+# instead of 125 (the side by side, benchmarks/README.md). A window that needs more than the cap is committed
+# again without it. The settings are put back after the read (SET, not RESET: DuckDB 1.4's RESET memory_limit
+# leaves the buffer pool's limit).
 LEAN_MEMORY = "48MB"
+LEAN = {
+    "memory_limit": LEAN_MEMORY,
+    "allocator_flush_threshold": "0MB",
+    "allocator_bulk_deallocation_flush_threshold": "0MB",
+}
 
 
 class DuckDBLoad(WindowedLoad):
@@ -27,17 +36,24 @@ class DuckDBLoad(WindowedLoad):
         super().__init__(progress)
         self.connection = connection
         self.streams = {stream.name: stream for stream in streams}
-        self.memory_limit = connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+        self.settings = {name: self._setting(name) for name in LEAN}
 
-    def run(self, args: list[str], spool: Path, log_path: Path) -> int:
-        self.connection.execute(f"SET memory_limit = '{LEAN_MEMORY}'")
+    def _setting(self, name: str) -> str:
+        return self.connection.execute(f"SELECT current_setting({literal(name)})").fetchone()[0]  # type: ignore[index]
+
+    def run(self, reader: Generator[Message, None, None], spool: Path) -> int:
+        self._set(LEAN)
         try:
-            return super().run(args, spool, log_path)
+            return super().run(reader, spool)
         finally:
-            self._uncapped()
+            self._set(self.settings)
+
+    def _set(self, settings: dict[str, str]) -> None:
+        for name, value in settings.items():
+            self.connection.execute(f"SET {name} = {literal(value)}")
 
     def _uncapped(self) -> None:
-        self.connection.execute(f"SET memory_limit = '{self.memory_limit}'")
+        self._set({"memory_limit": self.settings["memory_limit"]})
 
     def commit(self, spool: Path | None, states: dict[str, dict[str, Any]], streams: set[str]) -> None:
         try:
@@ -76,6 +92,8 @@ class DuckDBLoad(WindowedLoad):
 
     def _unreadable(self, spool: Path, streams: set[str], problem: duckdb.Error) -> LoadFailed:
         """The sentence for a window DuckDB could not store: the vendor, stream and field, when one is found."""
+        from local_sync.report import STREAM_VENDORS  # only for this sentence: report imports the answers
+
         batch = self._batch(spool, streams)
         for name in sorted(streams):
             stream = self.streams[name]

@@ -9,6 +9,7 @@ import duckdb
 from local_sync import duckdb_tables, state_table, target
 from local_sync.catalog import Stream, discover
 from local_sync.columns import literal
+from local_sync.connector_process import Connector
 from local_sync.duckdb_load import DuckDBLoad
 from local_sync.progress import Progress
 from local_sync.run_files import RunFiles
@@ -44,11 +45,12 @@ def read_into(
 ) -> tuple[list[Stream], Progress]:
     """The whole sync into `connection`; returns the streams and what was read."""
     existing = target.claim(connection, duckdb_tables.SCHEMA, db_name, target_name)
-    streams = discover(config_files.config, config_files.log)
-    for change in prepare(connection, streams):
-        print(f"  {change}", flush=True)
-    states = state_table.load(connection, [stream.name for stream in streams])
-    args = config_files.read_args(streams, states, db_name, existing.streams_with_state)
-    progress = Progress()
-    DuckDBLoad(connection, streams, progress).run(args, config_files.spool, config_files.log)
+    with Connector(config_files.config, config_files.log) as connector:
+        streams = discover(connector)
+        for change in prepare(connection, streams):
+            print(f"  {change}", flush=True)
+        states = state_table.load(connection, [stream.name for stream in streams])
+        args = config_files.read_args(streams, states, db_name, existing.streams_with_state)
+        progress = Progress()
+        DuckDBLoad(connection, streams, progress).run(connector.read(args), config_files.spool)
     return streams, progress

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from local_sync import answers, environment, report, state_table, target
 from local_sync.catalog import discover
+from local_sync.connector_process import Connector
 from local_sync.progress import Progress
 from local_sync.run_files import RunFiles
 from local_sync.sync import DatabaseUnavailable, summarize
@@ -93,12 +94,12 @@ def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any
             if state_table.TABLE in target.tables(cursor, schema):
                 cursor.execute(state_table.SELECT_SQL.format(schema=f'"{schema}"'))
                 stored = cursor.fetchall()
-        with RunFiles.create(config, environment.logs_dir()) as files:
-            streams = discover(files.config, files.log)
+        with RunFiles.create(config, environment.logs_dir()) as files, Connector(files.config, files.log) as connector:
+            streams = discover(connector)
             states = state_table.states_of(stored, [stream.name for stream in streams])
             args = files.read_args(streams, states, f"{name} (schema {schema})", existing.streams_with_state)
             progress = Progress()
-            PostgresLoad(pipeline, streams, progress).run(args, files.spool, files.log)
+            PostgresLoad(pipeline, streams, progress).run(connector.read(args), files.spool)
         with connection, connection.cursor() as cursor:
             counts = {}
             for stream in streams:

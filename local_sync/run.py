@@ -1,17 +1,22 @@
 """The command: picks the target (the sandbox, or a config file's vendors), syncs, sets the exit code."""
 
+from __future__ import annotations
+
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from local_sync import environment
-from local_sync.answers import Pool
 from local_sync.config import ConfigFileError, load_config, sandbox_config
 from local_sync.connector_process import ConnectorFailed
 from local_sync.sync import DatabaseUnavailable, sync
 from local_sync.target import TargetMismatch
 from local_sync.windows import LoadFailed
+
+if TYPE_CHECKING:
+    from local_sync.answers import Pool
 
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 RUNS_OUT = 3
@@ -22,8 +27,7 @@ def _alert(pools: list[Pool], days: int | None) -> int:
     soon = [pool for pool in pools if days is not None and pool.runs_out_within(days)]
     if soon:
         names = "; ".join(
-            f"{pool.vendor} {pool.account_name or pool.account_id} on {pool.runs_out_on}"
-            for pool in soon
+            f"{pool.vendor} {pool.account_name or pool.account_id} on {pool.runs_out_on}" for pool in soon
         )
         print(f"local_sync: {len(soon)} credit pool(s) run out within {days} days: {names}.", file=sys.stderr)
         return RUNS_OUT

@@ -1,14 +1,19 @@
 """One sync into the database `db` names (a DuckDB file, or a postgresql:// URL); then the answers, the summary
 and the report."""
 
+from __future__ import annotations
+
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from local_sync import answers, environment, html_report, report
+from local_sync import environment
 from local_sync.duckdb_sync import open_database, read_into
 from local_sync.run_files import RunFiles
+
+if TYPE_CHECKING:
+    from local_sync.answers import Pool
 
 Stats = Callable[[], dict[str, Any] | None]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -22,13 +27,15 @@ def is_postgres(db: str) -> bool:
     return db.startswith(POSTGRES_SCHEMES)
 
 
-def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats) -> list[answers.Pool]:
+def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats) -> list[Pool]:
     """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report, returns
     the credit pools. Raises on failure."""
     if is_postgres(db):
         from local_sync.postgres_sync import sync_postgres  # PostgreSQL's loader: the [postgres] extra
 
         return sync_postgres(config, db, target_name, stats)
+    from local_sync import report  # after the read: the answers' modules (jinja2) stay out of the loader's peak
+
     started = time.monotonic()
     name = Path(db).name
     with RunFiles.create(config, environment.logs_dir()) as files, open_database(Path(db)) as connection:
@@ -50,9 +57,11 @@ def summarize(
     target_name: str,
     read: str,
     started: float,
-) -> list[answers.Pool]:
+) -> list[Pool]:
     """After the records and states are committed: the answers rebuilt, the summary printed, the report written
     into `folder`; the same for every database."""
+    from local_sync import answers, html_report, report
+
     answers.refresh(connection, dialect, today=config.get("end_date"), lookback_days=config.get("lookback_days", 3))
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]

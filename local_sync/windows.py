@@ -11,13 +11,13 @@ import queue
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from local_sync import state_table
-from local_sync.connector_process import ConnectorFailed, messages
+from local_sync.connector_process import ConnectorFailed, Message
 from local_sync.progress import Progress
 
 FLUSH_BYTES = 64 * 2**20
@@ -107,14 +107,13 @@ class WindowedLoad(ABC):
     def commit(self, spool: Path | None, states: dict[str, dict[str, Any]], streams: set[str]) -> None:
         """Stores the records of `spool` (None when there are none; of `streams`) and `states` atomically."""
 
-    def run(self, args: list[str], spool: Path, log_path: Path) -> int:
-        """Reads until the connector ends; returns how many windows were committed. Raises on failure, after
-        committing the records up to the last STATE received."""
+    def run(self, reader: Generator[Message, None, None], spool: Path) -> int:
+        """Reads the connector's `read` until it ends; returns how many windows were committed. Raises on
+        failure, after committing the records up to the last STATE received."""
         spools = [spool, spool.with_suffix(".next" + spool.suffix)]
         window = Window(spools[0])
         committer = Committer(self.commit)
         last = time.monotonic()
-        reader = messages(args, log_path)
         try:
             for kind, message in reader:
                 if kind == "RECORD":

@@ -236,22 +236,10 @@ def test_control_refuses_unknown_fault_profiles(fresh_sandbox: Any) -> None:
 
 
 def test_cli_starts_with_faults_without_rate_limits_and_with_a_page_cap() -> None:
+    faults = '{"name": "5xx", "rate": 1.0}'
+    serve = ["serve", "--port", "0", "--today", "2026-11-20", "--faults", faults, "--no-rate-limits", "--page-cap", "2"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "usage_sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--today",
-            "2026-11-20",
-            "--faults",
-            '{"name": "5xx", "rate": 1.0}',
-            "--no-rate-limits",
-            "--page-cap",
-            "2",
-        ],
+        [sys.executable, "-m", "usage_sandbox", *serve],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -99,16 +99,9 @@ def _insideview_windows(period: str, start: date, today: date) -> list[tuple[str
 
 
 def _walk_insideview(url: str, start: date, today: date, period: str = "day") -> dict[str, list[dict[str, Any]]]:
-    token = _checked(
-        requests.post(
-            f"{url}/insideview-login/Auth/login/v1/token.json",
-            data={
-                "clientId": credentials.INSIDEVIEW_CLIENT_ID,
-                "clientSecret": credentials.INSIDEVIEW_CLIENT_SECRET,
-                "grantType": "cred",
-            },
-        )
-    ).json()["accessTokenDetails"]["accessToken"]
+    login = {"clientId": credentials.INSIDEVIEW_CLIENT_ID, "clientSecret": credentials.INSIDEVIEW_CLIENT_SECRET}
+    answer = requests.post(f"{url}/insideview-login/Auth/login/v1/token.json", data={**login, "grantType": "cred"})
+    token = _checked(answer).json()["accessTokenDetails"]["accessToken"]
     http = requests.Session()
     http.headers.update({"accessToken": token, "Accept": "application/json"})
     transactions, body = [], {}
@@ -161,16 +154,8 @@ def _walk_whitepages(url: str, start: date, today: date) -> dict[str, list[dict[
 
 
 def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
-    token = _checked(
-        requests.post(
-            f"{url}/leaf/api/authenticate",
-            json={
-                "username": credentials.LEAF_USERNAME,
-                "password": credentials.LEAF_PASSWORD,
-                "rememberMe": "false",
-            },
-        )
-    ).json()["id_token"]
+    login = {"username": credentials.LEAF_USERNAME, "password": credentials.LEAF_PASSWORD, "rememberMe": "false"}
+    token = _checked(requests.post(f"{url}/leaf/api/authenticate", json=login)).json()["id_token"]
     headers = {"Authorization": f"Bearer {token}"}
     http = requests.Session()
     http.headers.update(headers)
@@ -404,21 +389,9 @@ def test_truth_leadfeeder_months_cover_start_to_today() -> None:
 
 
 def test_truth_cli_prints_the_same_records_as_json_lines() -> None:
+    show = ["truth", "--seed", "42", "--today", "2026-11-20", "--start-date", "2026-11-10", "--size", "small"]
     output = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "usage_sandbox",
-            "truth",
-            "--seed",
-            "42",
-            "--today",
-            "2026-11-20",
-            "--start-date",
-            "2026-11-10",
-            "--size",
-            "small",
-        ],
+        [sys.executable, "-m", "usage_sandbox", *show],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from usage_sandbox import credentials
+from usage_sandbox.registry import VENDORS as MODULES
 
-VENDORS = ("leadfeeder", "insideview", "whitepages", "leaf")
+VENDORS = tuple(module.NAME for module in MODULES)
 
 
 def connector_config(url: str, start_date: str, *vendors: str, **overrides: Any) -> dict[str, Any]:
-    """A connector config for the given vendors at the sandbox at `url` (all four when none are named).
+    """A connector config for the given vendors at the sandbox at `url` (all of them when none are named).
 
     Overrides set top-level fields (`end_date`, `lookback_days`, ...); a dict given for a named vendor is
     merged into that vendor's block (`insideview={"period": "month"}`).
@@ -31,24 +31,5 @@ def connector_config(url: str, start_date: str, *vendors: str, **overrides: Any)
 
 
 def vendor_blocks(url: str) -> dict[str, dict[str, Any]]:
-    """Each vendor's config block: its `base_url` under `url` and the sandbox's credentials."""
-    return {
-        "leadfeeder": {
-            "api_key": credentials.LEADFEEDER_API_KEY,
-            "account_ids": [],
-            "base_url": f"{url}/leadfeeder",
-        },
-        "insideview": {
-            "client_id": credentials.INSIDEVIEW_CLIENT_ID,
-            "client_secret": credentials.INSIDEVIEW_CLIENT_SECRET,
-            "period": "day",
-            "base_url": f"{url}/insideview",
-            "token_url": f"{url}/insideview-login/Auth/login/v1/token.json",
-        },
-        "whitepages": {"api_key": credentials.WHITEPAGES_API_KEY, "base_url": f"{url}/whitepages"},
-        "leaf": {
-            "username": credentials.LEAF_USERNAME,
-            "password": credentials.LEAF_PASSWORD,
-            "base_url": f"{url}/leaf",
-        },
-    }
+    """Each vendor's config block, as its module writes it: its `base_url` under `url` and its credentials."""
+    return {module.NAME: module.config_block(url) for module in MODULES}

@@ -1,6 +1,11 @@
-"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, page cap, secrets."""
+"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, page cap, secrets.
+
+Each setting (faults, today, limits, pages) answers GET with what it is and POST with what it became; a body
+that cannot be applied is a 400 `{"error": ...}` and changes nothing.
+"""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -10,6 +15,7 @@ from usage_sandbox.faults import parse_profile
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.truth import provider_secrets
+from usage_sandbox.vendor import Handler
 
 PREFIX = "/_sandbox"
 
@@ -40,64 +46,58 @@ class Control:
         self.runtime.faults.reset_counters()
         return json_reply({"status": "reset"})
 
-    async def faults(self, request: web.Request) -> web.Response:
-        if request.method == "GET":
-            return json_reply({"profiles": self.runtime.faults.describe()})
-        body = await _body(request)
-        if isinstance(body, web.Response):
-            return body
-        specs = body.get("profiles", [body]) if isinstance(body, dict) else body
-        try:
-            profiles = [parse_profile(spec) for spec in specs]
-        except (ValueError, TypeError, AttributeError) as problem:
-            return json_reply({"error": str(problem)}, 400)
-        self.runtime.faults.set(profiles)
-        if any(profile.name == "revoke_token" for profile in profiles):
-            self.runtime.tokens.revoke_all_at_next_use()
-        return json_reply({"profiles": self.runtime.faults.describe()})
-
-    async def today(self, request: web.Request) -> web.Response:
-        if request.method == "POST":
-            body = await _body(request)
-            if isinstance(body, web.Response):
-                return body
-            day = parse_day(body.get("today") if isinstance(body, dict) else None)
-            if day is None:
-                return json_reply({"error": "today must be YYYY-MM-DD"}, 400)
-            self.runtime.today = day
-        return json_reply({"today": self.runtime.today.isoformat()})
-
-    async def pages(self, request: web.Request) -> web.Response:
-        if request.method == "POST":
-            body = await _body(request)
-            if isinstance(body, web.Response):
-                return body
-            cap = body.get("cap", "missing") if isinstance(body, dict) else "missing"
-            if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
-                return json_reply({"error": 'the body must be {"cap": N} with N >= 1, or {"cap": null}'}, 400)
-            self.runtime.page_cap = cap
-        return json_reply({"cap": self.runtime.page_cap})
-
     async def secrets(self, request: web.Request) -> web.Response:
         return json_reply({"secrets": provider_secrets(self.runtime.seed, self.runtime.size)})
 
-    async def limits(self, request: web.Request) -> web.Response:
+    def faults(self) -> dict[str, Any]:
+        return {"profiles": self.runtime.faults.describe()}
+
+    def set_faults(self, body: Any) -> None:
+        specs = body.get("profiles", [body]) if isinstance(body, dict) else body
+        profiles = [parse_profile(spec) for spec in specs]
+        self.runtime.faults.set(profiles)
+        if any(profile.name == "revoke_token" for profile in profiles):
+            self.runtime.tokens.revoke_all_at_next_use()
+
+    def today(self) -> dict[str, Any]:
+        return {"today": self.runtime.today.isoformat()}
+
+    def set_today(self, body: Any) -> None:
+        day = parse_day(body.get("today") if isinstance(body, dict) else None)
+        if day is None:
+            raise ValueError("today must be YYYY-MM-DD")
+        self.runtime.today = day
+
+    def pages(self) -> dict[str, Any]:
+        return {"cap": self.runtime.page_cap}
+
+    def set_pages(self, body: Any) -> None:
+        cap = body.get("cap", "missing") if isinstance(body, dict) else "missing"
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise ValueError('the body must be {"cap": N} with N >= 1, or {"cap": null}')
+        self.runtime.page_cap = cap
+
+    def limits(self) -> dict[str, Any]:
+        return self.runtime.limits.describe()
+
+    def set_limits(self, body: Any) -> None:
+        self.runtime.limits.configure(body if isinstance(body, dict) else {})
+
+
+def _setting(show: Callable[[], dict[str, Any]], change: Callable[[Any], None]) -> Handler:
+    """GET shows the setting; POST applies its JSON body first (400 `{"error"}` when it cannot)."""
+
+    async def answer(request: web.Request) -> web.Response:
         if request.method == "POST":
-            body = await _body(request)
-            if isinstance(body, web.Response):
-                return body
             try:
-                self.runtime.limits.configure(body if isinstance(body, dict) else {})
-            except (ValueError, TypeError) as problem:
+                change(await request.json())
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return json_reply({"error": "the body must be JSON"}, 400)
+            except (ValueError, TypeError, AttributeError) as problem:
                 return json_reply({"error": str(problem)}, 400)
-        return json_reply(self.runtime.limits.describe())
+        return json_reply(show())
 
-
-async def _body(request: web.Request) -> Any:
-    try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return json_reply({"error": "the body must be JSON"}, 400)
+    return answer
 
 
 def add_control_routes(app: web.Application, runtime: Runtime) -> None:
@@ -106,8 +106,12 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
     app.router.add_get(f"{PREFIX}/stats", control.stats)
     app.router.add_post(f"{PREFIX}/reset", control.reset)
     app.router.add_get(f"{PREFIX}/secrets", control.secrets)
-    for method in ("GET", "POST"):
-        app.router.add_route(method, f"{PREFIX}/faults", control.faults)
-        app.router.add_route(method, f"{PREFIX}/today", control.today)
-        app.router.add_route(method, f"{PREFIX}/limits", control.limits)
-        app.router.add_route(method, f"{PREFIX}/pages", control.pages)
+    settings = {
+        "faults": _setting(control.faults, control.set_faults),
+        "today": _setting(control.today, control.set_today),
+        "limits": _setting(control.limits, control.set_limits),
+        "pages": _setting(control.pages, control.set_pages),
+    }
+    for name, answer in settings.items():
+        for method in ("GET", "POST"):
+            app.router.add_route(method, f"{PREFIX}/{name}", answer)

@@ -1,4 +1,7 @@
-"""The middleware that injects latency and faults in front of every vendor, whatever the vendor."""
+"""The middleware that injects latency and faults in front of every vendor, whatever the vendor.
+
+An injected error is raised as a `VendorError`, so the error layer writes it in the vendor's own format.
+"""
 
 import json
 from typing import Any
@@ -6,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict
 
+from usage_sandbox.errors import QuotaExhausted, ServerError, TooManyRequests
 from usage_sandbox.faults import QUOTA_EXHAUSTED, FaultProfile, pause
 from usage_sandbox.noise import unit
 from usage_sandbox.runtime import RouteInfo, Runtime
@@ -24,35 +28,32 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
         spec = runtime.vendors[route.vendor]
         key = f"{request.method} {request.path_qs}"
         await pause(faults.latency_seconds(route.vendor, key))
-        standing = _standing_answer(runtime, spec, route, request)
-        if isinstance(standing, web.StreamResponse):
-            return standing
-        request = standing
+        request = _meet_standing_faults(runtime, spec, route, request)
         fault = faults.transient(route.vendor, route.is_login, key)
         if fault is None:
             response = await handler(request)
         else:
-            response = await _transient_answer(runtime, spec, fault, key, request, handler)
+            response = await _transient_answer(runtime, fault, key, request, handler)
         rewrites = faults.rewrites(route.vendor, route.is_login)
         return _rewritten(runtime.seed, key, response, rewrites) if rewrites else response
 
     return meet_faults
 
 
-def _standing_answer(
+def _meet_standing_faults(
     runtime: Runtime, spec: VendorSpec, route: RouteInfo, request: web.Request
-) -> web.StreamResponse | web.Request:
-    """The answer of a standing fault, or the request to pass on (rewritten under the `xml` fault)."""
+) -> web.Request:
+    """Raises the error of a standing fault, or returns the request to pass on (rewritten under `xml`)."""
     faults, vendor, is_login = runtime.faults, route.vendor, route.is_login
     if faults.standing("permanent_500", vendor, is_login):
-        return spec.error(500, "Internal Server Error", request.path)
-    if spec.quota_exhausted is not None:
+        raise ServerError(500)
+    if spec.quota:
         for name, status in QUOTA_EXHAUSTED.items():
             if faults.standing(name, vendor, is_login):
-                return spec.quota_exhausted(status)
+                raise QuotaExhausted(status)
     revoke = faults.standing("revoke_token", vendor, is_login)
-    if revoke is not None and spec.token_of is not None:
-        runtime.tokens.use_and_maybe_revoke(spec.token_of(request), revoke.rate)
+    if revoke is not None:
+        runtime.tokens.use_and_maybe_revoke(spec.auth.token(request), revoke.rate)
     if faults.standing("xml", vendor, is_login):
         headers = CIMultiDict(request.headers)
         headers["Accept"] = "application/xml"
@@ -61,29 +62,14 @@ def _standing_answer(
 
 
 async def _transient_answer(
-    runtime: Runtime,
-    spec: VendorSpec,
-    fault: FaultProfile,
-    key: str,
-    request: web.Request,
-    handler: web.RequestHandler,
+    runtime: Runtime, fault: FaultProfile, key: str, request: web.Request, handler: web.RequestHandler
 ) -> web.StreamResponse:
     if fault.name == "429_retry_after":
-        return spec.too_many(float(fault.params.get("retry_after", 1)))
+        raise TooManyRequests(float(fault.params.get("retry_after", 1)))
     if fault.name == "429_no_retry_after":
-        return spec.too_many(None)
+        raise TooManyRequests(None)
     if fault.name == "5xx":
-        status = runtime.faults.server_error_status(key)
-        return spec.error(
-            status,
-            {
-                500: "Internal Server Error",
-                502: "Bad Gateway",
-                503: "Service Unavailable",
-                504: "Gateway Timeout",
-            }[status],
-            request.path,
-        )
+        raise ServerError(runtime.faults.server_error_status(key))
     if fault.name == "drop":
         return _drop(request)
     if fault.name in ("invalid_json", "html_200", "empty_body"):
@@ -102,6 +88,7 @@ def _drop(request: web.Request) -> web.StreamResponse:
 
 
 async def _truncate(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """The handler's answer (a 200: errors are raised past this layer) cut halfway through its body."""
     body = response.body if isinstance(response, web.Response) else None
     if not isinstance(body, bytes) or len(body) < 2:
         return response

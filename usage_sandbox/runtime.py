@@ -12,9 +12,12 @@ from usage_sandbox.vendor import VendorSpec
 
 @dataclass(frozen=True)
 class RouteInfo:
+    """`authenticated`: the access layer checks the vendor's credential (not on logins and unknown paths)."""
+
     vendor: str
     endpoint: str
     is_login: bool
+    authenticated: bool
 
 
 @dataclass

@@ -3,21 +3,10 @@
 from datetime import date
 from typing import Any
 
-from usage_sandbox.registry import VENDORS
+from usage_sandbox.registry import VENDORS, api
 from usage_sandbox.vendors import leaf
 
-STREAMS = (
-    "accounts",
-    "api_usage",
-    "credits",
-    "api_transactions",
-    "daily_usage",
-    "contracts",
-    "contract_consumption",
-    "daily_consumption",
-    "leaf_users",
-    "leaf_user_consumption",
-)
+STREAMS = tuple(stream for module in VENDORS for stream in module.STREAMS)
 
 
 def truth(
@@ -28,12 +17,12 @@ def truth(
     start = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
     options = {"insideview_period": insideview_period}
     records: dict[str, list[dict[str, Any]]] = {}
-    for module in VENDORS:
-        records.update(module.truth(seed, size, start, today, options))
+    for vendor in VENDORS:
+        records.update(api(vendor).truth(seed, size, start, today, options))
     return {stream: records[stream] for stream in STREAMS}
 
 
 def provider_secrets(seed: int, size: str) -> list[str]:
     """Every secret the Leaf users embed (client secrets, access and refresh tokens, passwords...): none of
     them may appear in a record, a log, a state or an error."""
-    return leaf.provider_secrets(seed, size)
+    return api(leaf).provider_secrets(seed, size)

@@ -1,16 +1,22 @@
-"""What a vendor module hands the server: its routes, its error envelopes, its limits and its ground truth."""
+"""What a vendor module hands the server: its routes, how its requests authenticate, its rate limit and how
+its errors look. The layers every vendor passes through (`access.py`, `fault_layer.py`, `error_layer.py`)
+apply them; a handler only reads its parameters and its data, and raises a `VendorError` for anything else."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from aiohttp import web
+
+from usage_sandbox.errors import VendorError
+from usage_sandbox.tokens import TokenStore
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
 class Route:
+    """`is_login`: where a session token is issued; it takes no credential, and faults spare it by default."""
+
     method: str
     path: str
     endpoint: str
@@ -30,21 +36,53 @@ class Limit:
     lock_out: bool = False
 
 
-class ErrorReply(Protocol):
-    """The vendor's error envelope for a status and a message, on the path that was asked for."""
+@dataclass(frozen=True)
+class ApiKey:
+    """One constant key in a `header` of every request; the rate limit counts by the key."""
 
-    def __call__(self, status: int, message: str, path: str = "") -> web.Response: ...
+    header: str
+    key: str
+    missing: Callable[[], VendorError]
+    invalid: Callable[[], VendorError]
+
+    def token(self, request: web.Request) -> str | None:
+        """No session token: nothing for the `revoke_token` fault to revoke."""
+        return None
+
+    def credential(self, vendor: str, tokens: TokenStore, request: web.Request) -> str:
+        key = request.headers.get(self.header)
+        if not key:
+            raise self.missing()
+        if key != self.key:
+            raise self.invalid()
+        return key
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    """A token the vendor's login route issued, read from the request by `token`; `limited_by` names what the
+    rate limit counts by (the token itself, or the account every token of it shares)."""
+
+    token: Callable[[web.Request], str | None]
+    refused: Callable[[], VendorError]
+    limited_by: Callable[[str], str] = str
+
+    def credential(self, vendor: str, tokens: TokenStore, request: web.Request) -> str:
+        token = self.token(request)
+        if not tokens.valid(vendor, token):
+            raise self.refused()
+        return self.limited_by(token or "")
 
 
 @dataclass
 class VendorSpec:
-    """`prefixes` are the vendor's hosts on the sandbox: any path under them that no route serves is a 404."""
+    """`prefixes` are the vendor's hosts on the sandbox: any path under them that no route serves is a 404.
+    `render` writes a `VendorError` in the vendor's format; `quota` says whether the quota faults reach it."""
 
     name: str
     prefixes: tuple[str, ...]
     routes: list[Route]
-    error: ErrorReply
-    too_many: Callable[[float | None], web.Response]
+    render: Callable[[VendorError, web.Request], web.Response]
+    auth: ApiKey | SessionToken
     limit: Limit | None = None
-    token_of: Callable[[web.Request], str | None] | None = None
-    quota_exhausted: Callable[[int], web.Response] | None = None
+    quota: bool = False

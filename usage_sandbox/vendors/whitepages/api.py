@@ -1,4 +1,5 @@
-"""Whitepages: requests per day for one API key from the account's first use; days without use omitted."""
+"""Whitepages in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import uuid
 from datetime import date, timedelta
@@ -6,15 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
-from usage_sandbox.credentials import WHITEPAGES_API_KEY
 from usage_sandbox.days import completeness, day_range, month_days, month_index, parse_day
+from usage_sandbox.errors import BadRequest, Forbidden, QuotaExhausted, TooManyRequests, VendorError
 from usage_sandbox.noise import rng, weekly
-from usage_sandbox.replies import json_reply, retry_after_header
+from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
-from usage_sandbox.vendor import Limit, Route, VendorSpec
+from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
+from usage_sandbox.vendors.whitepages import API_KEY, NAME, PREFIX
 
-NAME = "whitepages"
-PREFIX = "/whitepages"
 MAX_DAYS = 90
 LIMIT = Limit(kind="bucket", rate=20.0, burst=20.0)
 _PER_DAY = {"small": 40.0, "medium": 400.0, "large": 4000.0}
@@ -57,34 +57,31 @@ class WhitepagesData:
         return {"daily_usage": self.usage(start, today, today)}
 
 
-def _envelope(
-    status: int, message: str, long_message: str, meta: dict[str, str] | None = None
-) -> web.Response:
+class InvalidField(BadRequest):
+    """A 400 about one query parameter, which the envelope names in `meta`."""
+
+    def __init__(self, detail: str, field: str, validation_error: str) -> None:
+        super().__init__(detail)
+        self.field, self.validation_error = field, validation_error
+
+
+# The gateway in front of the API answers these itself, flat: {"message": ...}.
+_GATEWAY = {Forbidden: "Forbidden", TooManyRequests: "Too Many Requests", QuotaExhausted: "Limit Exceeded"}
+
+
+def render(error: VendorError, request: web.Request) -> web.Response:
+    """The gateway's flat answers, else the API's envelope (`meta` naming the field of a bad parameter)."""
+    for kind, message in _GATEWAY.items():
+        if isinstance(error, kind):
+            return json_reply({"message": message}, error.status, error.headers())
+    message, meta = error.detail, None
+    if isinstance(error, InvalidField):
+        message, meta = "Bad Request", {"field": error.field, "validation_error": error.validation_error}
     body = {
-        "error": {"code": status, "message": message, "long_message": long_message, "meta": meta},
+        "error": {"code": error.status, "message": message, "long_message": error.detail, "meta": meta},
         "wp_trace_id": uuid.uuid4().hex,
     }
-    return json_reply(body, status)
-
-
-def error(status: int, message: str, path: str = "") -> web.Response:
-    return _envelope(status, message, message)
-
-
-def _bad_request(
-    long_message: str, field: str | None = None, validation_error: str | None = None
-) -> web.Response:
-    meta = None if field is None else {"field": field, "validation_error": validation_error or long_message}
-    return _envelope(400, "Bad Request", long_message, meta)
-
-
-def too_many(retry_after: float | None) -> web.Response:
-    return json_reply({"message": "Too Many Requests"}, 429, retry_after_header(retry_after))
-
-
-def quota_exhausted(status: int) -> web.Response:
-    """A used-up monthly or trial quota: the gateway's 429 (403 has been seen too), never a Retry-After."""
-    return json_reply({"message": "Limit Exceeded"}, status)
+    return json_reply(body, error.status)
 
 
 class WhitepagesApi:
@@ -92,28 +89,18 @@ class WhitepagesApi:
         self.runtime, self.data = runtime, data
 
     async def usage(self, request: web.Request) -> web.Response:
-        key = request.headers.get("X-Api-Key")
-        if key != WHITEPAGES_API_KEY:
-            return json_reply({"message": "Forbidden"}, 403)
-        wait = self.runtime.limits.check(NAME, key)
-        if wait is not None:
-            return too_many(wait)
         texts = {name: request.query.get(name) for name in ("start_date", "end_date")}
         for name, text in texts.items():
             if text is None:
-                return _bad_request(f"{name} is required.", name, "Field required")
+                raise InvalidField(f"{name} is required.", name, "Field required")
             if parse_day(text) is None:
-                return _bad_request(
-                    f"Invalid {name}: '{text}'. Expected YYYY-MM-DD.", name, "Invalid date format"
-                )
+                raise InvalidField(f"Invalid {name}: '{text}'. Expected YYYY-MM-DD.", name, "Invalid date format")
         start, end = parse_day(texts["start_date"]), parse_day(texts["end_date"])
         assert start is not None and end is not None
         if end < start:
-            return _bad_request("end_date must be on or after start_date.", "end_date", "Before start_date")
+            raise InvalidField("end_date must be on or after start_date.", "end_date", "Before start_date")
         if (end - start).days + 1 > MAX_DAYS:
-            return _bad_request(
-                f"Maximum date range allowed is {MAX_DAYS} days.", "end_date", "Range too long"
-            )
+            raise InvalidField(f"Maximum date range allowed is {MAX_DAYS} days.", "end_date", "Range too long")
         records = self.data.usage(start, end, self.runtime.today)
         return json_reply(
             {
@@ -130,7 +117,9 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("GET", f"{PREFIX}/v1/account/usage", "usage", api.usage),
         Route("GET", f"{PREFIX}/v1/account/usage/", "usage", api.usage),
     ]
-    return VendorSpec(NAME, (PREFIX,), routes, error, too_many, limit=LIMIT, quota_exhausted=quota_exhausted)
+    refused = lambda: Forbidden("Forbidden")  # noqa: E731  (missing, wrong and revoked keys alike)
+    auth = ApiKey("X-Api-Key", API_KEY, missing=refused, invalid=refused)
+    return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, quota=True)
 
 
 def truth(

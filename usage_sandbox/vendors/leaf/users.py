@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from usage_sandbox.noise import rng, stable_hex, stable_uuid
+from usage_sandbox.vendors.leaf import NAME
 
-NAME = "leaf"
 SECRET_PREFIX = "lfsecret-"
 CREDENTIALS_SUFFIX = "Credentials"
 # The providers.md names and one it does not list (Leaf adds providers), with the secret fields of each.

@@ -1,5 +1,5 @@
-"""Leaf (Leaf Agriculture): billing contracts, area consumed per day by the organisation and each Leaf user,
-and the paginated user list. Every figure derives from the users' hidden daily areas, kept in hundredths."""
+"""Leaf in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import bisect
 import json
@@ -11,17 +11,16 @@ from typing import Any
 
 from aiohttp import web
 
-from usage_sandbox.credentials import LEAF_PASSWORD, LEAF_USERNAME
 from usage_sandbox.days import PARTIAL_DAYS, completeness, midnight, parse_instant
+from usage_sandbox.errors import BadRequest, NotFound, TooManyRequests, Unauthorized, VendorError
 from usage_sandbox.noise import rng, stable_uuid, unit
 from usage_sandbox.paging import Page, page_of
-from usage_sandbox.replies import json_reply, retry_after_header
+from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
-from usage_sandbox.vendor import Limit, Route, VendorSpec
-from usage_sandbox.vendors import leaf_users
+from usage_sandbox.vendor import Limit, Route, SessionToken, VendorSpec
+from usage_sandbox.vendors.leaf import NAME, PASSWORD, PREFIX, USERNAME
+from usage_sandbox.vendors.leaf import users as leaf_users
 
-NAME = "leaf"
-PREFIX = "/leaf"
 BILLING_SERVICE = "/services/billingapplication/"
 CONTRACTS_PATH = f"{PREFIX}{BILLING_SERVICE}api/billing/contracts"
 USERS_PATH = f"{PREFIX}/services/usermanagement/api/users"
@@ -261,27 +260,25 @@ class LeafData:
         }
 
 
-def error(status: int, message: str, path: str = "") -> web.Response:
-    """The billing service answers problem documents; the login and user management the older shape."""
-    if BILLING_SERVICE in path:
+def render(error: VendorError, request: web.Request) -> web.Response:
+    """The billing service answers problem documents; the login, the user management and the gateway's 429
+    (whatever the service) the older `{"title", "status", "detail"}`."""
+    status, path = error.status, request.path
+    if isinstance(error, TooManyRequests):
+        body: dict[str, Any] = {"title": "Too Many Requests", "status": status, "detail": "Rate limit exceeded."}
+    elif BILLING_SERVICE in path:
         key = _ERROR_KEYS.get(status, "http")
-        body: dict[str, Any] = {
+        body = {
             "type": PROBLEM_TYPE,
-            "title": message,
+            "title": error.detail,
             "status": status,
             "path": path.removeprefix(PREFIX),
             "message": f"error.{key}",
             "errorKey": key,
         }
     else:
-        body = {"title": HTTPStatus(status).phrase, "status": status, "detail": message}
-    return json_reply(body, status)
-
-
-def too_many(retry_after: float | None) -> web.Response:
-    """The gateway's 429, in the older shape whatever the service."""
-    body = {"title": "Too Many Requests", "status": 429, "detail": "Rate limit exceeded."}
-    return json_reply(body, 429, retry_after_header(retry_after))
+        body = {"title": HTTPStatus(status).phrase, "status": status, "detail": error.detail}
+    return json_reply(body, status, error.headers())
 
 
 def _contract_json(contract: Contract) -> dict[str, Any]:
@@ -314,43 +311,33 @@ class LeafApi:
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return error(400, "The request body must be JSON.")
+            raise BadRequest("The request body must be JSON.") from None
         if not isinstance(body, dict):
-            return error(400, "The request body must be a JSON object.")
-        if body.get("username") != LEAF_USERNAME or body.get("password") != LEAF_PASSWORD:
-            return error(401, "Bad credentials")
+            raise BadRequest("The request body must be a JSON object.")
+        if body.get("username") != USERNAME or body.get("password") != PASSWORD:
+            raise Unauthorized("Bad credentials")
         remember = str(body.get("rememberMe", "false")).lower() == "true"
         token = self.runtime.tokens.issue(NAME, REMEMBER_ME_TOKEN_SECONDS if remember else DAY_TOKEN_SECONDS)
         return json_reply({"id_token": token.value})
 
-    def _refusal(self, request: web.Request) -> web.Response | None:
-        token = token_of(request)
-        if not self.runtime.tokens.valid(NAME, token):
-            return error(401, "Full authentication is required to access this resource", request.path)
-        wait = self.runtime.limits.check(NAME, token or "")
-        return None if wait is None else too_many(wait)
-
-    def _contract(self, request: web.Request) -> Contract | web.Response:
-        refusal = self._refusal(request)
-        if refusal is not None:
-            return refusal
+    def _contract(self, request: web.Request) -> Contract:
         contract = self.data.contract_by_id.get(request.match_info["contract_id"])
-        return error(404, "Contract not found", request.path) if contract is None else contract
+        if contract is None:
+            raise NotFound("Contract not found")
+        return contract
 
-    def _days(self, request: web.Request) -> tuple[int, int] | web.Response:
+    def _days(self, request: web.Request) -> tuple[int, int]:
         start, end = (
             parse_instant(request.query.get("startTime")),
             parse_instant(request.query.get("endTime")),
         )
         if start is None or end is None:
-            return error(
-                400, "startTime and endTime are required, as YYYY-MM-DDTHH:MM:SS.sssZ", request.path
-            )
+            raise BadRequest("startTime and endTime are required, as YYYY-MM-DDTHH:MM:SS.sssZ")
         if end < start:
-            return error(400, "endTime must not be before startTime", request.path)
+            raise BadRequest("endTime must not be before startTime")
         first = start.date() if midnight(start.date()) == start else start.date() + timedelta(days=1)
         if (end.date() - first).days + 1 > MAX_DAYS:
-            return error(400, f"The range can cover at most {MAX_DAYS} days", request.path)
+            raise BadRequest(f"The range can cover at most {MAX_DAYS} days")
         return first.toordinal(), end.date().toordinal()
 
     def _paged(self, request: web.Request, items: list[dict[str, Any]], absolute: bool) -> web.Response:
@@ -359,31 +346,27 @@ class LeafApi:
             number = int(request.query.get("page", 0))
             asked = min(MAX_PAGE_SIZE, int(request.query.get("size", DEFAULT_PAGE_SIZE)))
         except ValueError:
-            return error(400, "page and size must be integers", request.path)
+            raise BadRequest("page and size must be integers") from None
         if number < 0 or asked < 1:
-            return error(400, "page must be 0 or more and size 1 or more", request.path)
+            raise BadRequest("page must be 0 or more and size 1 or more")
         page = page_of(number, asked, len(items), self.runtime.page_cap)
         base = f"{request.scheme}://{request.host}{request.path}" if absolute else request.path
         headers = {"X-Total-Count": str(page.total), "Link": _links(base, page, asked)}
         return json_reply(items[page.start : page.stop], headers=headers)
 
     async def contracts(self, request: web.Request) -> web.Response:
-        refusal = self._refusal(request)
         contracts = [_contract_json(contract) for contract in self.data.contracts]
-        return refusal or self._paged(request, contracts, absolute=False)
+        return self._paged(request, contracts, absolute=False)
 
     async def contract(self, request: web.Request) -> web.Response:
-        contract = self._contract(request)
-        return contract if isinstance(contract, web.Response) else json_reply(_contract_json(contract))
+        return json_reply(_contract_json(self._contract(request)))
 
     async def consumption(self, request: web.Request) -> web.Response:
         contract = self._contract(request)
-        if isinstance(contract, web.Response):
-            return contract
         text = request.query.get("timestamp")
         moment = parse_instant(text) if text is not None else midnight(self.runtime.today)
         if moment is None:
-            return error(400, "timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ", request.path)
+            raise BadRequest("timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ")
         ordinal = moment.date().toordinal()
         unique, users = self.data.day(contract, ordinal, self.runtime.today)
         return json_reply(
@@ -399,31 +382,19 @@ class LeafApi:
 
     async def api_owner(self, request: web.Request) -> web.Response:
         contract = self._contract(request)
-        if isinstance(contract, web.Response):
-            return contract
-        days = self._days(request)
-        if isinstance(days, web.Response):
-            return days
-        return json_reply(
-            _area_per_day(contract, self.data.contract_range(contract, *days, self.runtime.today))
-        )
+        rows = self.data.contract_range(contract, *self._days(request), self.runtime.today)
+        return json_reply(_area_per_day(contract, rows))
 
     async def leaf_user(self, request: web.Request) -> web.Response:
         contract = self._contract(request)
-        if isinstance(contract, web.Response):
-            return contract
         index = self.data.user_index.get(request.match_info["leaf_user_id"])
         if index is None:
-            return error(404, "Leaf user not found", request.path)
-        days = self._days(request)
-        if isinstance(days, web.Response):
-            return days
-        rows = self.data.user_range(contract, index, *days, self.runtime.today)
+            raise NotFound("Leaf user not found")
+        rows = self.data.user_range(contract, index, *self._days(request), self.runtime.today)
         return json_reply(_area_per_day(contract, rows))
 
     async def users(self, request: web.Request) -> web.Response:
-        refusal = self._refusal(request)
-        return refusal or self._paged(request, self._users_json, absolute=True)
+        return self._paged(request, self._users_json, absolute=True)
 
 
 def _links(base: str, page: Page, size: int) -> str:
@@ -438,9 +409,13 @@ def _links(base: str, page: Page, size: int) -> str:
     return ", ".join(links)
 
 
-def token_of(request: web.Request) -> str | None:
+def _token_of(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     return header[7:] if header.startswith("Bearer ") else None
+
+
+def _refused() -> VendorError:
+    return Unauthorized("Full authentication is required to access this resource")
 
 
 def build(runtime: Runtime) -> VendorSpec:
@@ -460,7 +435,7 @@ def build(runtime: Runtime) -> VendorSpec:
         ),
         Route("GET", USERS_PATH, "users", api.users),
     ]
-    return VendorSpec(NAME, (PREFIX,), routes, error, too_many, limit=LIMIT, token_of=token_of)
+    return VendorSpec(NAME, (PREFIX,), routes, render, SessionToken(_token_of, _refused), limit=LIMIT)
 
 
 def truth(

@@ -1,7 +1,5 @@
-"""InsideView (Demandbase): a bearer token from the login host, then usage per API by day, month or year.
-
-XML is the default format; JSON only when `Accept: application/json` is asked for.
-"""
+"""InsideView in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import time
 from dataclasses import dataclass
@@ -11,7 +9,6 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from usage_sandbox.credentials import INSIDEVIEW_CLIENT_ID, INSIDEVIEW_CLIENT_SECRET
 from usage_sandbox.days import (
     completeness,
     day_range,
@@ -23,14 +20,13 @@ from usage_sandbox.days import (
     parse_month,
     parse_year,
 )
+from usage_sandbox.errors import BadRequest, TooManyRequests, Unauthorized, VendorError
 from usage_sandbox.noise import rng, stable_hex, weekly
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
-from usage_sandbox.vendor import Limit, Route, VendorSpec
+from usage_sandbox.vendor import Limit, Route, SessionToken, VendorSpec
+from usage_sandbox.vendors.insideview import CLIENT_ID, CLIENT_SECRET, LOGIN_PREFIX, NAME, PREFIX, TOKEN_PATH
 
-NAME = "insideview"
-PREFIX = "/insideview"
-LOGIN_PREFIX = "/insideview-login"
 FIRST_DAY = date(2021, 1, 1)
 TOKEN_LIFETIME_SECONDS = 3600.0
 MAX_UNITS = {"day": 92, "month": 36, "year": 10}
@@ -201,28 +197,29 @@ def _parse_unit(period: str, text: str | None) -> int | None:
     return parse_year(text)
 
 
-def error(status: int, message: str, path: str = "", number: str | None = None) -> web.Response:
-    kinds = {
-        400: "Bad Request",
-        401: "Unauthorized",
-        429: "Too Many Requests",
-        500: "Internal Server Error",
-        502: "Bad Gateway",
-        503: "Service Unavailable",
-        504: "Gateway Timeout",
-    }
+_ERROR_TYPES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def render(error: VendorError, request: web.Request) -> web.Response:
+    """Always JSON, whatever `Accept` asked: `errorNumber` is the error's code, else `<status>-001`. A throttled
+    answer carries no `Retry-After` (the vendor documents none)."""
+    message = "Request is throttled." if isinstance(error, TooManyRequests) else error.detail
     body = {
-        "errorType": kinds.get(status, "Error"),
-        "status": status,
-        "errorNumber": number or f"{status}-001",
+        "errorType": _ERROR_TYPES.get(error.status, "Error"),
+        "status": error.status,
+        "errorNumber": error.code or f"{error.status}-001",
         "message": message,
-        "diagnosticCode": stable_hex(12, status, message, time.time_ns()),
+        "diagnosticCode": stable_hex(12, error.status, message, time.time_ns()),
     }
-    return json_reply(body, status)
-
-
-def too_many(retry_after: float | None) -> web.Response:
-    return error(429, "Request is throttled.", number="429-001")
+    return json_reply(body, error.status)
 
 
 def _xml(data: InsideViewData, period: str, start: str, end: str, usage: list[Usage], consumed: int) -> str:
@@ -290,12 +287,9 @@ class InsideViewApi:
         """The reference passes clientId, clientSecret and grantType as query parameters; a form body works too."""
         fields = {**request.query, **await request.post()}
         if fields.get("grantType") != "cred":
-            return error(400, "grantType must be 'cred'.", number="400-701")
-        if (
-            fields.get("clientId") != INSIDEVIEW_CLIENT_ID
-            or fields.get("clientSecret") != INSIDEVIEW_CLIENT_SECRET
-        ):
-            return error(401, "Invalid client credentials.", number="401-002")
+            raise BadRequest("grantType must be 'cred'.", "400-701")
+        if fields.get("clientId") != CLIENT_ID or fields.get("clientSecret") != CLIENT_SECRET:
+            raise Unauthorized("Invalid client credentials.", "401-002")
         token = self.runtime.tokens.issue(NAME, TOKEN_LIFETIME_SECONDS)
         details = {
             "accessToken": token.value,
@@ -305,24 +299,19 @@ class InsideViewApi:
         return json_reply({"accessTokenDetails": details})
 
     async def usage(self, request: web.Request) -> web.Response:
-        token = request.headers.get("accessToken")
-        if not self.runtime.tokens.valid(NAME, token):
-            return error(401, "Cannot use API's without setting a valid accessToken in header.", number="401-001")
-        if self.runtime.limits.check(NAME, self.data.account_id) is not None:  # every token of the account
-            return too_many(None)
         query = request.query
         period, start, end = query.get("period"), query.get("start"), query.get("end")
         if period is None or start is None or end is None:
-            return error(400, "Parameters period, start and end are required.", number="400-701")
+            raise BadRequest("Parameters period, start and end are required.", "400-701")
         if period not in MAX_UNITS:
-            return error(400, "period must be one of day, month or year.", number="400-702")
+            raise BadRequest("period must be one of day, month or year.", "400-702")
         first, last = _parse_unit(period, start), _parse_unit(period, end)
         if first is None or last is None:
-            return error(400, f"start and end must match the format of period '{period}'.", number="400-706")
+            raise BadRequest(f"start and end must match the format of period '{period}'.", "400-706")
         if last < first:
-            return error(400, "end must not be before start.", number="400-706")
+            raise BadRequest("end must not be before start.", "400-706")
         if last - first + 1 > MAX_UNITS[period]:
-            return error(400, f"At most {MAX_UNITS[period]} {period}s can be requested at once.", number="400-705")
+            raise BadRequest(f"At most {MAX_UNITS[period]} {period}s can be requested at once.", "400-705")
         today = self.runtime.today
         usage = self.data.usage(period, first, last, today)
         consumed = self.data.consumed_credits(today)
@@ -332,19 +321,24 @@ class InsideViewApi:
         return web.Response(text=body, content_type="application/xml")
 
 
-def token_of(request: web.Request) -> str | None:
+def _token_of(request: web.Request) -> str | None:
     return request.headers.get("accessToken")
 
 
+def _refused() -> VendorError:
+    return Unauthorized("Cannot use API's without setting a valid accessToken in header.", "401-001")
+
+
 def build(runtime: Runtime) -> VendorSpec:
-    api = InsideViewApi(runtime, InsideViewData(runtime.seed, runtime.size))
+    data = InsideViewData(runtime.seed, runtime.size)
+    api = InsideViewApi(runtime, data)
     routes = [
-        Route("POST", f"{LOGIN_PREFIX}/Auth/login/v1/token.json", "token", api.token, is_login=True),
+        Route("POST", f"{LOGIN_PREFIX}{TOKEN_PATH}", "token", api.token, is_login=True),
         Route("GET", f"{PREFIX}/api/v1/admin/usage", "usage", api.usage),
     ]
-    return VendorSpec(
-        NAME, (LOGIN_PREFIX, PREFIX), routes, error, too_many, limit=LIMIT, token_of=token_of
-    )
+    # Throttling counts every token of the account together (providers.md, InsideView: Throttling).
+    auth = SessionToken(_token_of, _refused, limited_by=lambda token: data.account_id)
+    return VendorSpec(NAME, (LOGIN_PREFIX, PREFIX), routes, render, auth, limit=LIMIT)
 
 
 def truth(

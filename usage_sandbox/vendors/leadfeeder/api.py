@@ -1,5 +1,5 @@
-"""Leadfeeder (Dealfront): accounts (with credits when asked for one), and monthly usage per endpoint
-from hidden daily figures."""
+"""Leadfeeder in the sandbox: its data (a pure function of seed and size), its routes and handlers, its error
+format, `build(runtime)` for the server and `truth(...)` for the ground truth."""
 
 import uuid
 from dataclasses import dataclass
@@ -8,7 +8,6 @@ from typing import Any
 
 from aiohttp import web
 
-from usage_sandbox.credentials import LEADFEEDER_API_KEY
 from usage_sandbox.days import (
     completeness,
     is_final,
@@ -18,14 +17,14 @@ from usage_sandbox.days import (
     month_label,
     parse_month,
 )
+from usage_sandbox.errors import BadRequest, Forbidden, NotFound, TooManyRequests, VendorError
 from usage_sandbox.noise import rng, weekly
 from usage_sandbox.paging import page_of
-from usage_sandbox.replies import json_reply, retry_after_header
+from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
-from usage_sandbox.vendor import Limit, Route, VendorSpec
+from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
+from usage_sandbox.vendors.leadfeeder import API_KEY, NAME, PREFIX
 
-NAME = "leadfeeder"
-PREFIX = "/leadfeeder"
 FIRST_MONTH = month_index(date(2023, 1, 1))
 MAX_MONTHS = 24
 PAGE_PARAMETER = "page[number]"  # only under the page cap: Leadfeeder documents no pagination
@@ -195,43 +194,28 @@ class LeadfeederData:
         return {"accounts": accounts, "api_usage": usage}
 
 
-def error(status: int, message: str, path: str = "") -> web.Response:
-    codes = {400: "invalid_parameter", 403: "forbidden", 404: "not_found", 429: "too_many_requests"}
-    return json_reply({"code": codes.get(status, "server_error"), "message": message}, status)
+_CODES = {400: "invalid_parameter", 403: "forbidden", 404: "not_found", 429: "too_many_requests"}
+_THROTTLED = "You've exceeded the maximum amount of allowed requests. Please try again later."
 
 
-def too_many(retry_after: float | None) -> web.Response:
-    body = {
-        "code": "too_many_requests",
-        "message": "You've exceeded the maximum amount of allowed requests. Please try again later.",
-    }
-    return json_reply(body, 429, retry_after_header(retry_after))
+def render(error: VendorError, request: web.Request) -> web.Response:
+    """Flat `{"code", "message"}`: the error's own code, else the status's."""
+    message = _THROTTLED if isinstance(error, TooManyRequests) else error.detail
+    body = {"code": error.code or _CODES.get(error.status, "server_error"), "message": message}
+    return json_reply(body, error.status, error.headers())
+
+
+def _missing_key() -> VendorError:
+    return Forbidden("You need to pass a header named `X-Api-Key` with your API key.", "missing_token")
+
+
+def _invalid_key() -> VendorError:
+    return Forbidden("The provided API key is invalid. Please check it and try again.", "invalid_api_key")
 
 
 class LeadfeederApi:
     def __init__(self, runtime: Runtime, data: LeadfeederData) -> None:
         self.runtime, self.data = runtime, data
-
-    def _refusal(self, request: web.Request) -> web.Response | None:
-        key = request.headers.get("X-Api-Key")
-        if not key:
-            return json_reply(
-                {
-                    "code": "missing_token",
-                    "message": "You need to pass a header named `X-Api-Key` with your API key.",
-                },
-                403,
-            )
-        if key != LEADFEEDER_API_KEY:
-            return json_reply(
-                {
-                    "code": "invalid_api_key",
-                    "message": "The provided API key is invalid. Please check it and try again.",
-                },
-                403,
-            )
-        wait = self.runtime.limits.check(NAME, key)
-        return None if wait is None else too_many(wait)
 
     def _listed(self, request: web.Request, data: list[dict[str, Any]], meta: dict[str, Any]) -> web.Response:
         """The whole list, as documented; under the page cap one page of it with `links.next` until the last."""
@@ -244,7 +228,7 @@ class LeadfeederApi:
         except ValueError:
             number = 0
         if number < 1:
-            return error(400, f"{PAGE_PARAMETER} must be an integer of 1 or more.")
+            raise BadRequest(f"{PAGE_PARAMETER} must be an integer of 1 or more.")
         page = page_of(number - 1, cap, len(data), cap)
         links = {"self": str(request.url)}
         if page.has_next:
@@ -253,9 +237,6 @@ class LeadfeederApi:
 
     async def accounts(self, request: web.Request) -> web.Response:
         """Without `account_id` the account summaries; with it a list holding that account and its credits."""
-        refusal = self._refusal(request)
-        if refusal is not None:
-            return refusal
         if "account_id" not in request.query:
             data = [
                 {"type": "account_summary", "id": a.id, "attributes": {"name": a.name}}
@@ -264,29 +245,24 @@ class LeadfeederApi:
             return self._listed(request, data, {})
         account = self.data.by_id.get(request.query["account_id"])
         if account is None:
-            return error(404, "Account not found.")
+            raise NotFound("Account not found.")
         attributes = {"name": account.name, "credits": self.data.credits(account, self.runtime.today)}
         return self._listed(request, [{"type": "account", "id": account.id, "attributes": attributes}], {})
 
     async def usage(self, request: web.Request) -> web.Response:
-        refusal = self._refusal(request)
-        if refusal is not None:
-            return refusal
         query = request.query
         account = self.data.by_id.get(query.get("account_id", ""))
         if not query.get("account_id"):
-            return error(400, "account_id is required.")
+            raise BadRequest("account_id is required.")
         if account is None:
-            return error(403, "You don't have access to this account.")
+            raise Forbidden("You don't have access to this account.")
         first, last = parse_month(query.get("start_period")), parse_month(query.get("end_period"))
         if first is None or last is None:
-            return error(400, "start_period and end_period are required, in the format YYYY-MM.")
+            raise BadRequest("start_period and end_period are required, in the format YYYY-MM.")
         if last < first:
-            return error(400, "end_period must not be before start_period.")
+            raise BadRequest("end_period must not be before start_period.")
         if last - first + 1 > MAX_MONTHS:
-            return error(
-                400, f"The period between start_period and end_period can be at most {MAX_MONTHS} months."
-            )
+            raise BadRequest(f"The period between start_period and end_period can be at most {MAX_MONTHS} months.")
         records = self.data.usage(account, first, last, self.runtime.today)
         data = [
             {
@@ -305,7 +281,8 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("GET", f"{PREFIX}/v1/accounts", "accounts", api.accounts),
         Route("GET", f"{PREFIX}/v1/usage", "usage", api.usage),
     ]
-    return VendorSpec(NAME, (PREFIX,), routes, error, too_many, limit=LIMIT)
+    auth = ApiKey("X-Api-Key", API_KEY, missing=_missing_key, invalid=_invalid_key)
+    return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT)
 
 
 def truth(

@@ -66,7 +66,7 @@ image-tar: image
 	podman save --quiet --output dist/source-usage-image.tar $(IMAGE)
 
 test: $(STAMP) system lint image
-	PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) $(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) $(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q unit_tests

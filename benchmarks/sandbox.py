@@ -6,8 +6,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Optional
 
-import requests
-
+from usage_sandbox.client import SandboxClient
 from usage_sandbox.connector_config import VENDORS, connector_config
 from usage_sandbox.process import SandboxServer
 
@@ -15,14 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60.0
 
 
-class BenchSandbox:
+class BenchSandbox(SandboxClient):
     """`with BenchSandbox("large", today) as sandbox:` runs the server; configs and the control API."""
 
     def __init__(self, size: str, today: str, seed: int = 42) -> None:
+        super().__init__()
         self.size, self.today, self.seed = size, today, seed
         self.default_today = today
-        self.url = ""
-        self.http = requests.Session()
         self._server: Optional[SandboxServer] = None
 
     def __enter__(self) -> BenchSandbox:
@@ -38,31 +36,9 @@ class BenchSandbox:
     def pid(self) -> int:
         return self._server.pid if self._server else 0
 
-    def _post(self, path: str, body: Any) -> Any:
-        response = self.http.post(f"{self.url}/_sandbox/{path}", json=body, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def stats(self) -> dict[str, Any]:
-        response = self.http.get(f"{self.url}/_sandbox/stats", timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self) -> None:
-        self._post("reset", {})
-
-    def set_latency(self, latency_ms: float) -> None:
-        self._post(
-            "faults",
-            {"profiles": [{"name": "latency", "latency_ms": latency_ms}] if latency_ms else ["none"]},
-        )
-
     def set_today(self, today: str) -> None:
-        self._post("today", {"today": today})
+        super().set_today(today)
         self.today = today
-
-    def set_limits(self, limits: dict[str, Any]) -> None:
-        self._post("limits", limits)
 
     def prepare(self, latency_ms: float = 0.0, today: Optional[str] = None, limits: bool = True) -> None:
         """Before a measured run: latency, today and limits set, counters and rate-limit state cleared."""

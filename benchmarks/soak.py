@@ -6,7 +6,7 @@ profile at a higher rate (logins faulted too), more seeds, a hundred kill points
 the sandbox's ground truth, checked for duplicated keys, schema violations and leaked secrets.
 
     python -m benchmarks.soak                      # everything, ~11 min on 2 cores
-    python -m benchmarks.soak --parts crash --kills 40 --fork
+    python -m benchmarks.soak --parts crash --kills 40
     python -m benchmarks.soak --out benchmarks/results/soak-latest.json
 
 Prints one line per scenario and a summary; exits 1 when any record was lost or any check failed.
@@ -25,24 +25,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "integration_tests"))
-
-from syncing import (  # noqa: E402 - integration_tests/ is not a package
-    PRIMARY_KEYS,
-    Records,
-    Run,
-    differences,
-    duplicated_keys,
-    kept,
-    kill_points,
-    killer,
-    leaks,
-    merge,
-    private_sandbox,
-    read,
-    schema_violations,
-)
+from integration_tests.connector_runs import Run, read
+from integration_tests.discovered import PRIMARY_KEYS
+from integration_tests.kills import kept, kill_points, killer
+from integration_tests.sandboxes import own_sandbox
+from integration_tests.truth_compare import Records, differences, duplicated_keys, leaks, merge, schema_violations
 
 TODAY = "2026-11-20"
 TRANSIENT = ("429_retry_after", "429_no_retry_after", "5xx", "drop", "stall", "truncate")
@@ -90,8 +77,8 @@ def _check_runs(outcome: Outcome, runs: list[Run]) -> None:
     """Adds the runs' duplicated keys, schema violations, leaked secrets and hangs to the outcome."""
     outcome.runs += len(runs)
     for run in runs:
-        outcome.duplicated += sum(len(keys) for keys in duplicated_keys(run.records()).values())
-        outcome.schema_violations += len(schema_violations(run.records()))
+        outcome.duplicated += sum(len(keys) for keys in duplicated_keys(run.record_data()).values())
+        outcome.schema_violations += len(schema_violations(run.record_data()))
         outcome.leaked += len(leaks(run.text))
         if run.hung:
             outcome.failed = True
@@ -118,7 +105,7 @@ def _count(stats: dict[str, Any], outcome: Outcome) -> None:
             outcome.faulted_requests += sum(n for status, n in statuses.items() if status != "200")
 
 
-def faults(seed: int, start: str, size: str, name: str, exec_: bool) -> Outcome:
+def faults(seed: int, start: str, size: str, name: str) -> Outcome:
     """A full sync, then an incremental one three days later, under one profile at a soak's rate."""
     outcome = Outcome("faults", name, seed)
     profile: dict[str, Any] = {"name": name}
@@ -130,9 +117,9 @@ def faults(seed: int, start: str, size: str, name: str, exec_: bool) -> Outcome:
         profile["rate"] = 0.2
     first = (date.fromisoformat(TODAY) - timedelta(days=3)).isoformat()
     started = time.monotonic()
-    with private_sandbox(seed, size, first) as box:
+    with own_sandbox(seed, size, first) as box:
         box.set_faults(profile)
-        full = read(box.config(start_date=start, request_timeout_seconds=1), timeout=1200, exec_=exec_)
+        full = read(box.config(start_date=start, request_timeout_seconds=1), timeout=1200)
         _count(box.stats(), outcome)
         box.set_today(TODAY)
         box.reset()
@@ -140,12 +127,11 @@ def faults(seed: int, start: str, size: str, name: str, exec_: bool) -> Outcome:
             box.config(start_date=start, request_timeout_seconds=1),
             state=full.last_states().values(),
             timeout=1200,
-            exec_=exec_,
         )
         _count(box.stats(), outcome)
         _check_runs(outcome, [full, incremental])
-        _compare(outcome, full.records(), box.truth(start, today=first), silent=full.succeeded)
-        merged = merge_records(full.records(), incremental.records())
+        _compare(outcome, full.record_data(), box.truth(start, today=first), silent=full.succeeded)
+        merged = merge_records(full.record_data(), incremental.record_data())
         _compare(outcome, merged, box.truth(start), silent=full.succeeded and incremental.succeeded)
     for run in (full, incremental):
         if not run.succeeded:
@@ -160,13 +146,13 @@ def merge_records(*record_sets: Records) -> Records:
     return {stream: list(rows.values()) for stream, rows in merge(*record_sets).items()}
 
 
-def crash(seed: int, start: str, size: str, kills: int, exec_: bool) -> Outcome:
+def crash(seed: int, start: str, size: str, kills: int) -> Outcome:
     """Kill `source-usage read` at seeded points spread over the streams, resume from its last states each
     time (one chain: every run resumes the previous kill and is the next), then merge what a destination
     keeps of every run."""
     outcome = Outcome("crash", f"{kills} kill points", seed)
     started = time.monotonic()
-    with private_sandbox(seed, size, TODAY) as box:
+    with own_sandbox(seed, size, TODAY) as box:
         box.set_limits({"enabled": False})
         config = box.config(start_date=start)
         truth = box.truth(start)
@@ -176,7 +162,7 @@ def crash(seed: int, start: str, size: str, kills: int, exec_: bool) -> Outcome:
         killed_in: dict[str, int] = {}
         for point in [*points, None]:
             kill_when = killer(point) if point else None
-            run = read(config, state=state.values(), kill_when=kill_when, exec_=exec_, timeout=600)
+            run = read(config, state=state.values(), kill_when=kill_when, timeout=600)
             if run.killed and point:
                 killed_in[point.stream] = killed_in.get(point.stream, 0) + 1
             keep.append(kept(run))
@@ -192,25 +178,25 @@ def crash(seed: int, start: str, size: str, kills: int, exec_: bool) -> Outcome:
     return outcome
 
 
-def malformed(seed: int, start: str, size: str, name: str, exec_: bool) -> Outcome:
+def malformed(seed: int, start: str, size: str, name: str) -> Outcome:
     """A full sync under one malformed-answer profile: records right or the stream failed, schema kept."""
     outcome = Outcome("malformed", name, seed)
     profile: dict[str, Any] = {"name": name}
     if name in UNREADABLE:
         profile["rate"] = 0.2
     started = time.monotonic()
-    with private_sandbox(seed, size, TODAY) as box:
+    with own_sandbox(seed, size, TODAY) as box:
         box.set_faults(profile)
-        run = read(box.config(start_date=start), timeout=1200, exec_=exec_)
+        run = read(box.config(start_date=start), timeout=1200)
         _count(box.stats(), outcome)
         truth = box.truth(start)
-    failed_streams = {(e.get("stream_descriptor") or {}).get("name") for e in run.errors()}
+    failed_streams = {(e.get("stream_descriptor") or {}).get("name") for e in run.trace_errors()}
     comparable_truth = {s: rows for s, rows in truth.items() if s not in failed_streams}
     _check_runs(outcome, [run])
     if name == "mistyped_fields":
-        _compare(outcome, run.records(), comparable_truth, silent=True)
+        _compare(outcome, run.record_data(), comparable_truth, silent=True)
     else:  # fields missing, numbers changed or fields added: only the schema and the failures say anything
-        outcome.records = sum(len(rows) for rows in run.records().values())
+        outcome.records = sum(len(rows) for rows in run.record_data().values())
     if failed_streams:
         outcome.notes.append(f"failed streams: {sorted(s for s in failed_streams if s)}")
         outcome.notes.extend(sorted(set(run.error_messages()))[:2])
@@ -225,25 +211,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", default="2026-08-01", help="start_date of every sync")
     parser.add_argument("--size", default="small")
     parser.add_argument("--kills", type=int, default=100)
-    parser.add_argument("--fork", action="store_true", help="fork runs from a warm process, not the script")
     parser.add_argument("--workers", type=int, default=8, help="scenarios side by side")
     parser.add_argument("--only", default="", help="profile names to run, comma separated (default: all)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     seeds = [int(seed) for seed in args.seeds.split(",")]
     parts = set(args.parts.split(","))
-    exec_ = not args.fork
     only = set(filter(None, args.only.split(",")))
     fault_names = [n for n in (*TRANSIENT, *UNREADABLE, "revoke_token", "xml") if not only or n in only]
     rewrites = [n for n in REWRITES if not only or n in only]
     jobs: list[Callable[[], Outcome]] = []
     for seed in seeds:
         if "faults" in parts:
-            jobs += [lambda s=seed, n=name: faults(s, args.start, args.size, n, exec_) for name in fault_names]
+            jobs += [lambda s=seed, n=name: faults(s, args.start, args.size, n) for name in fault_names]
         if "malformed" in parts:
-            jobs += [lambda s=seed, n=name: malformed(s, args.start, args.size, n, exec_) for name in rewrites]
+            jobs += [lambda s=seed, n=name: malformed(s, args.start, args.size, n) for name in rewrites]
     if "crash" in parts:
-        jobs.append(lambda: crash(seeds[0], args.start, args.size, args.kills, exec_))
+        jobs.append(lambda: crash(seeds[0], args.start, args.size, args.kills))
     started = time.monotonic()
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
@@ -263,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
         "schema_violations": sum(o.schema_violations for o in outcomes),
         "leaks": sum(o.leaked for o in outcomes),
         "seconds": round(time.monotonic() - started),
-        "mode": "console script" if exec_ else "forked",
     }
     print(json.dumps(summary, indent=2))
     if args.out:

@@ -1,7 +1,6 @@
 """One sandbox database for the answers' tests: `python -m local_sync` (what make sync runs) twice, a week apart,
-so credit_balances holds two snapshots per pool. Made once per test session: xdist workers share it through a
-file lock in the session's temporary root (pytest-xdist 3.8's loadgroup does not keep a group on one worker
-here, so a group alone would sync once per worker)."""
+so credit_balances holds two snapshots per pool. Made once per test session: the three answers modules may run
+on both xdist workers, which share it through a file lock in the session's temporary root."""
 
 import json
 import os

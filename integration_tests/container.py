@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import protocol
+from integration_tests.connector_runs import Run
 
 IMAGE_ENV = "SOURCE_USAGE_IMAGE"
 TIMEOUT_SECONDS = 180.0
@@ -51,8 +51,8 @@ def run(
     config: dict[str, Any] | None = None,
     catalog: dict[str, Any] | None = None,
     state: Any = None,
-) -> protocol.Output:
-    """`source-usage <command>` inside the image, its stdout sorted by message type as protocol.run does."""
+) -> Run:
+    """`source-usage <command>` inside the image, read as connector_runs.run_connector reads the installed one."""
     with tempfile.TemporaryDirectory(prefix="source-usage-image-") as directory:
         folder = Path(directory)
         folder.chmod(0o755)  # the connector runs as the image's own non-root user
@@ -64,4 +64,4 @@ def run(
                 path.chmod(0o644)
                 args += [f"--{name}", f"{MOUNT}/{name}.json"]
         completed = docker("run", "--rm", "-v", f"{folder}:{MOUNT}:ro", image, *args)
-    return protocol.parsed(completed.returncode, completed.stdout, completed.stderr)
+    return Run(args, completed.stdout, completed.stderr, completed.returncode)

@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from protocol import comparable
-from syncing import PRIMARY_KEYS, SCHEMAS, Keyed, differences, key_of
+from integration_tests.discovered import PRIMARY_KEYS, json_schema
+from integration_tests.truth_compare import Keyed, comparable, differences, key_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT_SECONDS = 300
@@ -96,7 +96,7 @@ def _kill_group(pid: int) -> None:
 
 
 def schema_fields(stream: str) -> list[str]:
-    return list(json.loads((SCHEMAS / f"{stream}.json").read_text())["properties"])
+    return list(json_schema(stream)["properties"])
 
 
 def _plain(value: Any) -> Any:
@@ -140,7 +140,7 @@ def _records(query: Any, tables: set[str], schema: str = "main") -> tuple[Keyed,
 
 
 def _is_json(stream: str, name: str) -> bool:
-    kind = json.loads((SCHEMAS / f"{stream}.json").read_text())["properties"][name].get("type")
+    kind = json_schema(stream)["properties"][name].get("type")
     return "array" in kind or "object" in kind
 
 

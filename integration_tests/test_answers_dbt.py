@@ -17,19 +17,14 @@ from urllib.parse import urlparse
 
 import duckdb
 import psycopg
-import pytest
 
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
+from integration_tests.discovered import PRIMARY_KEYS
 from integration_tests.postgres_server import postgres_url  # noqa: F401
 from local_sync import answers, html_report
 from local_sync.models import ORDER
 
-pytestmark = pytest.mark.xdist_group("answers")
-
-STREAMS = (
-    "accounts", "api_usage", "credits", "api_transactions", "daily_usage", "contracts", "contract_consumption",
-    "daily_consumption", "leaf_users", "leaf_user_consumption",
-)  # fmt: skip
+STREAMS = tuple(PRIMARY_KEYS)
 VARS = f"usage_today: '{SECOND_DAY}', lookback_days: 3"
 DBT_TIMEOUT_SECONDS = 300
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "DATE": "date", "TIMESTAMP": "timestamptz", "JSON": "jsonb",

@@ -9,12 +9,9 @@ import os
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from integration_tests.answers_sync import AnswersSync
 from integration_tests.chromium import open_page
-
-pytestmark = pytest.mark.xdist_group("answers")
 
 # per chart (svg with an id): [marks, marks drawn with a visible size, marks drawn as not final]
 COUNT_MARKS = """JSON.stringify(Object.fromEntries(Array.from(document.querySelectorAll('svg[id]')).map(svg => {

@@ -1,11 +1,8 @@
 """make sync's answers over the sandbox: balances kept across syncs, the warning section, --fail-within."""
 
 import duckdb
-import pytest
 
 from integration_tests.answers_sync import FAR, NEAR, SECOND_DAY, AnswersSync
-
-pytestmark = pytest.mark.xdist_group("answers")
 
 
 def test_every_sync_keeps_its_balances(answers_sync: AnswersSync) -> None:

@@ -7,23 +7,13 @@ zero. Config cases take turns at check, discover and read, so each command meets
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from syncing import Run, catalog, run_connector, scenarios_started
+
+from integration_tests.connector_runs import Run, catalog, run_connector
 
 FUTURE = "2099-01-01"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _scenarios_started(
-    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[None]:
-    """Starts the fault, malformed-answer, crash and secrets scenarios (syncing.start_all) now: they mostly
-    wait on their own sandboxes, and these quick tests, which come first, run meanwhile."""
-    with scenarios_started(sandbox, tmp_path_factory, request.session):
-        yield
 
 
 COMMANDS = ("check", "discover", "read")
@@ -154,7 +144,7 @@ def _assert_refused_cleanly(run: Run, command: str, sandbox: Any, needle: str) -
         messages = [status["message"]]
     else:
         assert run.exit_code not in (0, None), run.describe()
-        errors = run.errors()
+        errors = run.trace_errors()
         assert [error.get("failure_type") for error in errors] == ["config_error"], run.describe()
         messages = [errors[0]["message"]]
     assert run.of_type("RECORD") == [] and run.of_type("CATALOG") == [] and run.of_type("STATE") == []

@@ -15,16 +15,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import protocol
 import pytest
 import yaml
 from airbyte_cdk.connector_builder.main import handle_request
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 
+from integration_tests.truth_compare import comparable
 from usage_sandbox.truth import STREAMS
 
 if TYPE_CHECKING:
-    from conftest import Sandbox
+    from integration_tests.sandboxes import Sandbox
 
 PACKAGE = Path(__file__).resolve().parent.parent / "source_usage"
 MANIFEST = PACKAGE / "manifest.yaml"
@@ -120,9 +120,9 @@ def _assert_test_read_returns_sandbox_records(message: dict[str, Any], sandbox: 
     records = _records(stream_read)
     assert records, f"test_read of {stream} returned no records"
     truth = sandbox.truth(START_DATE)[stream]
-    expected = [json.dumps(protocol.comparable(stream, record), sort_keys=True) for record in truth]
+    expected = [json.dumps(comparable(stream, record), sort_keys=True) for record in truth]
     for record in records:
-        found = json.dumps(protocol.comparable(stream, record), sort_keys=True)
+        found = json.dumps(comparable(stream, record), sort_keys=True)
         assert found in expected, f"{stream} record not in the ground truth: {record}"
 
 

@@ -13,18 +13,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import protocol
 import pytest
-from conftest import Sandbox
-from syncing import differences, merge
 
+from integration_tests.connector_runs import discover_catalog, run_connector
+from integration_tests.discovered import CURSORS
+from integration_tests.sandboxes import Sandbox, own_sandbox
+from integration_tests.truth_compare import differences, merge
 from usage_sandbox.connector_config import connector_config
-from usage_sandbox.process import SandboxServer
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("USAGE_SANDBOX_SEED", "42"))
 LOOKBACK_DAYS = 3
 EDGES = {
@@ -37,18 +35,15 @@ RUNS: dict[str, tuple[tuple[str, ...], str]] = {
     "insideview-month": (("insideview",), "month"),
     "insideview-year": (("insideview",), "year"),
 }
-INCREMENTAL = {
-    "api_usage", "api_transactions", "daily_usage", "contract_consumption", "daily_consumption",
-    "leaf_user_consumption",
-}
+INCREMENTAL = set(CURSORS)
 
 
 @pytest.fixture(scope="module")
 def edge_sandbox() -> Iterator[Sandbox]:
     """A sandbox of this module's own, so that moving its `today` cannot reach another module's syncs."""
     first_day = EDGES["month-end"][0]
-    with SandboxServer(SEED, "small", first_day, cwd=ROOT) as server:
-        yield Sandbox(server.url, SEED, "small", first_day)
+    with own_sandbox(SEED, "small", first_day) as box:
+        yield box
 
 
 def start_date(first_day: str) -> str:
@@ -65,16 +60,16 @@ def test_daily_syncs_across_the_edge_equal_each_days_truth(edge_sandbox: Sandbox
     start = start_date(days[0])
     overrides: dict[str, Any] = {"lookback_days": LOOKBACK_DAYS, "insideview": {"period": period}}
     config = connector_config(edge_sandbox.url, start, *vendors, **overrides)
-    catalog = protocol.discover_catalog(config)
+    catalog = discover_catalog(config)
     streams = INCREMENTAL & {configured["stream"]["name"] for configured in catalog["streams"]}
     merged: dict[str, list[dict[str, Any]]] = {}
     state: Any = None
     try:
         for day in days:
             edge_sandbox.set_today(day)
-            output = protocol.run("read", config, catalog, state, clock=f"{day}T12:00:00")
-            assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
-            for stream, rows in output.records.items():
+            output = run_connector("read", config, catalog, state, clock=f"{day}T12:00:00")
+            assert output.exit_code == 0 and not output.errors, output.errors or output.stderr[-2000:]
+            for stream, rows in output.record_data().items():
                 merged.setdefault(stream, []).extend(rows)
             state = output.final_states
             truth = edge_sandbox.truth(start, today=day, insideview_period=period)

@@ -9,31 +9,16 @@ Only what a destination may keep counts: of a killed run, a stream's records up 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from syncing import (
-    PRIMARY_KEYS,
-    KillPoint,
-    Records,
-    Run,
-    Settings,
-    differences,
-    duplicated_keys,
-    kept,
-    kill_points,
-    killer,
-    leaks,
-    merge,
-    private_sandbox,
-    read,
-    register,
-    result,
-    scenarios_started,
-    schema_violations,
-)
+
+from integration_tests.connector_runs import Run, read
+from integration_tests.discovered import PRIMARY_KEYS
+from integration_tests.kills import KillPoint, kept, kill_points, killer
+from integration_tests.sandboxes import own_sandbox
+from integration_tests.truth_compare import Records, differences, duplicated_keys, leaks, merge, schema_violations
 
 SEED = 20261120
 START = "2026-11-12"
@@ -48,9 +33,10 @@ class Leg:
     run: Run
 
 
-def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
+@pytest.fixture(scope="module")
+def chain(sandbox: Any) -> tuple[list[Leg], Records]:
     """Kill, resume from the last states, kill again ... then one run to the end."""
-    with private_sandbox(settings.seed, settings.size, settings.today) as box:
+    with own_sandbox(sandbox.seed, sandbox.size, sandbox.default_today) as box:
         box.set_limits({"enabled": False})  # the vendors' rate limits have their own tests
         config = box.config(start_date=START, lookback_days=LOOKBACK_DAYS)
         truth = box.truth(START)
@@ -62,17 +48,6 @@ def resume_after_kills(settings: Settings) -> tuple[list[Leg], Records]:
             legs.append(Leg(point, run))
             state.update(run.last_states())
         return legs, truth
-
-
-register("crash_resume", resume_after_kills, __name__)
-
-
-@pytest.fixture(scope="session")
-def chain(
-    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[tuple[list[Leg], Records]]:
-    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
-        yield result(folder, "crash_resume")
 
 
 def test_twenty_kill_points_cover_every_stream_twice(chain: tuple[list[Leg], Records]) -> None:
@@ -102,6 +77,6 @@ def test_no_run_of_the_chain_emits_a_key_twice_a_record_outside_its_schema_or_a_
 ) -> None:
     legs, _ = chain
     for leg in legs:
-        assert duplicated_keys(leg.run.records()) == {}, leg.point
-        assert schema_violations(leg.run.records()) == [], leg.point
+        assert duplicated_keys(leg.run.record_data()) == {}, leg.point
+        assert schema_violations(leg.run.record_data()) == [], leg.point
         assert leaks(leg.run.text) == [], leg.point

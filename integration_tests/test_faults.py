@@ -1,8 +1,7 @@
 """Faults: a full and an incremental sync survive every sandbox fault profile; permanent faults fail clearly.
 
-Each scenario gets a sandbox of its own, and all scenarios run side by side, in the background of whichever
-pytest worker first needs one, so the module costs about the longest scenario (a permanent 500: five retries
-with backoff) instead of their sum.
+Each scenario gets a sandbox of its own, and all scenarios run side by side (scenarios.py), so the module costs
+about the longest scenario (a permanent 500: five retries with backoff) instead of their sum.
 """
 
 from __future__ import annotations
@@ -13,21 +12,12 @@ from functools import partial
 from typing import Any
 
 import pytest
-from syncing import (
-    PRIMARY_KEYS,
-    Run,
-    Settings,
-    differences,
-    duplicated_keys,
-    leaks,
-    logged_sandbox,
-    merge,
-    read,
-    register,
-    result,
-    scenarios_started,
-    schema_violations,
-)
+
+from integration_tests.connector_runs import Run, read
+from integration_tests.discovered import PRIMARY_KEYS
+from integration_tests.sandboxes import logged_sandbox
+from integration_tests.scenarios import Settings, side_by_side
+from integration_tests.truth_compare import differences, duplicated_keys, leaks, merge, schema_violations
 
 Outcomes = Callable[[str], Any]
 
@@ -148,26 +138,25 @@ PERMANENT = {
 }
 
 
-for _name, _profiles in {"none": [], **SURVIVABLE}.items():
-    register(f"faults.{_name}", partial(_survive, profiles=_profiles), __name__)
-for _name, _setup in PERMANENT.items():
-    register(f"faults.{_name}", partial(_fail, setup=_setup), __name__)
+SCENARIOS: dict[str, Callable[[Settings], Survival | Failure]] = {
+    **{name: partial(_survive, profiles=profiles) for name, profiles in {"none": [], **SURVIVABLE}.items()},
+    **{name: partial(_fail, setup=setup) for name, setup in PERMANENT.items()},
+}
 
 
-@pytest.fixture(scope="session")
-def outcomes(
-    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Outcomes]:
+@pytest.fixture(scope="module")
+def outcomes(sandbox: Any) -> Iterator[Outcomes]:
     """Every scenario, each against its own sandbox, all started side by side on first use."""
-    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
-        yield lambda name: result(folder, f"faults.{name}")
+    settings = Settings.of(sandbox)
+    with side_by_side({name: partial(job, settings) for name, job in SCENARIOS.items()}) as outcome:
+        yield outcome
 
 
 def _assert_complete_and_exact(run: Run, got: dict[str, Any], truth: dict[str, Any], label: str) -> None:
     assert not run.hung, f"{label} hung: {run.describe()}"
     assert run.succeeded, f"{label} did not succeed: {run.describe()}"
-    assert duplicated_keys(run.records()) == {}, f"{label} emitted a primary key twice"
-    assert schema_violations(run.records()) == [], f"{label} emitted records that break their schema"
+    assert duplicated_keys(run.record_data()) == {}, f"{label} emitted a primary key twice"
+    assert schema_violations(run.record_data()) == [], f"{label} emitted records that break their schema"
     assert differences(got, truth, PRIMARY_KEYS) == {}, f"{label} lost or changed records"
     assert leaks(run.text) == [], f"{label} printed a secret"
 
@@ -187,9 +176,9 @@ def _assert_fault_was_met(name: str, stats: dict[str, Any]) -> None:
 def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: Outcomes, name: str) -> None:
     survival: Survival = outcomes(name)
     _assert_complete_and_exact(
-        survival.full, merge(survival.full.records()), survival.truth_full, f"full ({name})"
+        survival.full, merge(survival.full.record_data()), survival.truth_full, f"full ({name})"
     )
-    merged = merge(survival.full.records(), survival.incremental.records())
+    merged = merge(survival.full.record_data(), survival.incremental.record_data())
     _assert_complete_and_exact(
         survival.incremental, merged, survival.truth_incremental, f"incremental ({name})"
     )
@@ -198,7 +187,7 @@ def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: Outcom
 
 
 def _stream_error(run: Run, stream: str) -> str:
-    errors = [e["message"] for e in run.errors() if (e.get("stream_descriptor") or {}).get("name") == stream]
+    errors = [e["message"] for e in run.trace_errors() if (e.get("stream_descriptor") or {}).get("name") == stream]
     assert len(errors) == 1, f"expected one error for {stream}, got {errors}: {run.describe()}"
     return errors[0]
 
@@ -233,10 +222,10 @@ def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy
     assert all(value <= START for value in _cursor_values(failing_state)), (
         f"{failing} claims progress: {last}"
     )
-    got = merge(run.records())
+    got = merge(run.record_data())
     assert differences(got, failure.truth, [healthy]) == {}, f"{healthy} lost records"
-    assert run.records().get(failing, []) == []
-    summary = run.errors()[-1]["message"]  # the CDK's closing list of the streams that failed
+    assert run.record_data().get(failing, []) == []
+    summary = run.trace_errors()[-1]["message"]  # the CDK's closing list of the streams that failed
     assert failing in summary and healthy not in summary, summary
     assert leaks(run.text) == []
 

@@ -7,18 +7,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-import protocol
 import pytest
 
+from integration_tests.connector_runs import Run, cursors, discover_catalog, run_connector
+from integration_tests.truth_compare import assert_same_records
 from usage_sandbox.truth import STREAMS
 
 if TYPE_CHECKING:
-    from conftest import Sandbox
-
-# The sync is session-scoped: it runs once per xdist worker that gets a test of this module, however the
-# tests are interleaved. The group keeps them on one worker where loadgroup works (it does not with
-# pytest 9.2 and pytest-xdist 3.8: pytest-dev/pytest-xdist#1386).
-pytestmark = pytest.mark.xdist_group("full_sync")
+    from integration_tests.sandboxes import Sandbox
 
 START_DATE = "2026-10-01"
 
@@ -26,16 +22,16 @@ START_DATE = "2026-10-01"
 @dataclass
 class FullSync:
     catalog: dict[str, Any]
-    output: protocol.Output
+    output: Run
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def full_sync(sandbox: Sandbox) -> FullSync:
     sandbox.restore()
     config = sandbox.config(start_date=START_DATE)
-    catalog = protocol.discover_catalog(config)
-    output = protocol.run("read", config, catalog)
-    assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
+    catalog = discover_catalog(config)
+    output = run_connector("read", config, catalog)
+    assert output.exit_code == 0 and not output.errors, output.errors or output.stderr[-2000:]
     return FullSync(catalog, output)
 
 
@@ -58,10 +54,9 @@ def test_full_sync_configures_all_ten_streams_incrementally_where_they_can(full_
 def test_full_sync_returns_exactly_the_ground_truth(
     full_sync: FullSync, sandbox: Sandbox, stream: str
 ) -> None:
-    key = protocol.primary_keys(full_sync.catalog)[stream]
     expected = sandbox.truth(START_DATE)[stream]
     assert expected, f"the sandbox has no {stream} records from {START_DATE}: pick another start date"
-    protocol.assert_same_records(stream, full_sync.output.records.get(stream, []), expected, key)
+    assert_same_records(stream, full_sync.output.record_data().get(stream, []), expected)
 
 
 def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(
@@ -69,7 +64,7 @@ def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(
 ) -> None:
     """After a sync up to 2026-11-20 the next one starts at 2026-11-21 (Leadfeeder: month 2026-12)."""
     states = {state["stream"]["stream_descriptor"]["name"]: state for state in full_sync.output.final_states}
-    records = full_sync.output.records
+    records = full_sync.output.record_data()
     account_ids = {record["id"] for record in records["accounts"]}
     contract_ids = {record["contract_id"] for record in records["daily_consumption"]}
     user_ids = {record["id"] for record in records["leaf_users"]}
@@ -88,7 +83,7 @@ def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(
         },
     }
     for stream, partitions in expected_partitions.items():
-        found = protocol.cursors(states[stream])
+        found = cursors(states[stream])
         assert set(found) - {""} == partitions, stream
         first_unread = (
             {"period": _first_unread(sandbox.today, "month")}
@@ -107,22 +102,21 @@ def test_insideview_period_config_returns_the_truth_of_that_period(
     catalog = {"streams": [s for s in full_sync.catalog["streams"] if s["stream"]["name"] in streams]}
     config = sandbox.config("insideview", start_date=start_date, insideview={"period": period})
     sandbox.reset()
-    output = protocol.run("read", config, catalog)
-    assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
+    output = run_connector("read", config, catalog)
+    assert output.exit_code == 0 and not output.errors, output.errors or output.stderr[-2000:]
     expected = sandbox.truth(start_date, insideview_period=period)
-    keys = protocol.primary_keys(catalog)
     for stream in streams:
-        protocol.assert_same_records(stream, output.records.get(stream, []), expected[stream], keys[stream])
-    assert {record["period_type"] for record in output.records["api_transactions"]} == {period}
+        assert_same_records(stream, output.record_data().get(stream, []), expected[stream])
+    assert {record["period_type"] for record in output.record_data()["api_transactions"]} == {period}
     assert sandbox.stats()["vendors"]["insideview"]["usage"] == {"200": 3}  # credits and two windows
     (state,) = [
         s for s in output.final_states if s["stream"]["stream_descriptor"]["name"] == "api_transactions"
     ]
-    assert protocol.cursors(state) == {"": {"date": _first_unread(sandbox.today, period)}}
+    assert cursors(state) == {"": {"date": _first_unread(sandbox.today, period)}}
 
 
 def _partition(**keys: str) -> str:
-    """A partition as protocol.cursors names it."""
+    """A partition as connector_runs.cursors names it."""
     return json.dumps(keys, sort_keys=True)
 
 

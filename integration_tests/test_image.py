@@ -11,13 +11,15 @@ import resource
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import container
-import protocol
 import pytest
 import yaml
 
+from integration_tests import container
+from integration_tests.connector_runs import Run, discover_catalog, run_connector
+from integration_tests.truth_compare import comparable
+
 if TYPE_CHECKING:
-    from conftest import Sandbox
+    from integration_tests.sandboxes import Sandbox
 
 pytestmark = pytest.mark.image_tests
 
@@ -40,15 +42,15 @@ def metadata() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "metadata.yaml").read_text(encoding="utf-8"))["data"]
 
 
-def _comparable_records(output: protocol.Output) -> dict[str, list[str]]:
+def _comparable_records(output: Run) -> dict[str, list[str]]:
     """Each stream's records without sync time, in a canonical order: partitions are read concurrently."""
     return {
-        stream: sorted(json.dumps(protocol.comparable(stream, record), sort_keys=True) for record in records)
-        for stream, records in output.records.items()
+        stream: sorted(json.dumps(comparable(stream, record), sort_keys=True) for record in records)
+        for stream, records in output.record_data().items()
     }
 
 
-def _final_states(output: protocol.Output) -> list[str]:
+def _final_states(output: Run) -> list[str]:
     """Each stream's last state without what depends on timing, its partitions in a canonical order."""
     canonical = []
     for full_state in output.final_states:
@@ -67,8 +69,8 @@ def _final_states(output: protocol.Output) -> list[str]:
 
 
 def test_image_spec_is_the_installed_spec(image: str) -> None:
-    in_image, installed = container.run(image, "spec"), protocol.run("spec")
-    assert in_image.returncode == 0, in_image.stderr
+    in_image, installed = container.run(image, "spec"), run_connector("spec")
+    assert in_image.exit_code == 0, in_image.stderr
     assert in_image.of_type("SPEC") == installed.of_type("SPEC") != []
 
 
@@ -83,39 +85,39 @@ def test_image_check_gives_the_installed_status(
     config = fresh_sandbox.config(start_date=START_DATE, end_date=END_DATE)
     if vendor and field:
         config[vendor][field] = wrong
-    in_image, installed = container.run(image, "check", config), protocol.run("check", config)
-    assert in_image.connection_status == installed.connection_status
-    assert in_image.connection_status["status"] == ("SUCCEEDED" if vendor is None else "FAILED")
+    in_image, installed = container.run(image, "check", config), run_connector("check", config)
+    assert in_image.connection_status() == installed.connection_status()
+    assert in_image.connection_status()["status"] == ("SUCCEEDED" if vendor is None else "FAILED")
     assert wrong is None or wrong not in in_image.stderr + str(in_image.messages)
 
 
 def test_image_discover_gives_the_installed_catalog(image: str, fresh_sandbox: Sandbox) -> None:
     config = fresh_sandbox.config(start_date=START_DATE, end_date=END_DATE)
-    in_image, installed = container.run(image, "discover", config), protocol.run("discover", config)
-    assert in_image.returncode == 0 and not in_image.errors, in_image.errors or in_image.stderr
-    assert in_image.catalog == installed.catalog
-    assert len(in_image.catalog["streams"]) == 10
+    in_image, installed = container.run(image, "discover", config), run_connector("discover", config)
+    assert in_image.exit_code == 0 and not in_image.errors, in_image.errors or in_image.stderr
+    assert in_image.discovered_catalog() == installed.discovered_catalog()
+    assert len(in_image.discovered_catalog()["streams"]) == 10
 
 
-def _assert_same_read(in_image: protocol.Output, installed: protocol.Output) -> None:
-    assert in_image.returncode == 0 and not in_image.errors, in_image.errors or in_image.stderr
+def _assert_same_read(in_image: Run, installed: Run) -> None:
+    assert in_image.exit_code == 0 and not in_image.errors, in_image.errors or in_image.stderr
     assert _comparable_records(in_image) == _comparable_records(installed)
     assert _final_states(in_image) == _final_states(installed) != []
 
 
 def test_image_reads_and_resumes_from_state_as_the_installed_package(image: str, fresh_sandbox: Sandbox) -> None:
     config = fresh_sandbox.config(start_date=START_DATE, end_date=END_DATE, lookback_days=LOOKBACK_DAYS)
-    catalog = protocol.discover_catalog(config)
+    catalog = discover_catalog(config)
     first = container.run(image, "read", config, catalog)
-    _assert_same_read(first, protocol.run("read", config, catalog))
-    assert len(first.records) == 10
+    _assert_same_read(first, run_connector("read", config, catalog))
+    assert len(first.record_data()) == 10
 
     resumed = container.run(image, "read", config, catalog, first.final_states)
-    _assert_same_read(resumed, protocol.run("read", config, catalog, first.final_states))
+    _assert_same_read(resumed, run_connector("read", config, catalog, first.final_states))
     # The state is the first day not yet read: the resumed read asks for the last day read and the lookback.
-    resumed_days = sorted(record["date"] for record in resumed.records["daily_usage"])
+    resumed_days = sorted(record["date"] for record in resumed.record_data()["daily_usage"])
     assert resumed_days == [f"2026-11-0{day}" for day in range(6 - LOOKBACK_DAYS, 7)]
-    assert len(resumed.records["daily_consumption"]) < len(first.records["daily_consumption"])
+    assert len(resumed.record_data()["daily_consumption"]) < len(first.record_data()["daily_consumption"])
 
 
 def test_image_runs_as_a_non_root_user(image: str) -> None:

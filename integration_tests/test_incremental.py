@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-import protocol
 import pytest
 
+from integration_tests.connector_runs import Run, cursors, discover_catalog, run_connector
+from integration_tests.truth_compare import assert_same_records, keyed
 from usage_sandbox.truth import STREAMS
 
 if TYPE_CHECKING:
-    from conftest import Sandbox
+    from integration_tests.sandboxes import Sandbox
 
-# The two syncs are session-scoped: they run once per xdist worker that gets a test of this module, and
-# move that worker's sandbox to the next day only while they run. The group keeps the module on one
-# worker where loadgroup works (it does not with pytest 9.2 and pytest-xdist 3.8: pytest-xdist#1386).
-pytestmark = pytest.mark.xdist_group("sandbox_today")
+# The two syncs run once for the module (`make test` keeps a module on one worker: --dist loadfile) and move
+# the worker's sandbox to the next day only while they run.
 
 START_DATE = "2026-11-01"
 LOOKBACK_DAYS = 3
@@ -39,8 +38,8 @@ INCREMENTAL = (
 @dataclass
 class TwoSyncs:
     catalog: dict[str, Any]
-    first: protocol.Output
-    second: protocol.Output
+    first: Run
+    second: Run
     second_requests: dict[str, dict[str, dict[str, int]]]
     next_day: date
 
@@ -52,21 +51,21 @@ class TwoSyncs:
         return self.next_day - timedelta(days=LOOKBACK_DAYS + 1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def two_syncs(sandbox: Sandbox) -> TwoSyncs:
     sandbox.restore()
     next_day = date.fromisoformat(sandbox.today) + timedelta(days=1)
     try:
         config = sandbox.config(start_date=START_DATE, lookback_days=LOOKBACK_DAYS)
-        catalog = protocol.discover_catalog(config)
-        first = protocol.run("read", config, catalog)
-        assert first.returncode == 0 and not first.errors, first.errors or first.stderr[-2000:]
+        catalog = discover_catalog(config)
+        first = run_connector("read", config, catalog)
+        assert first.exit_code == 0 and not first.errors, first.errors or first.stderr[-2000:]
         sandbox.set_today(next_day.isoformat())
         sandbox.reset()
-        second = protocol.run(
+        second = run_connector(
             "read", {**config, "end_date": next_day.isoformat()}, catalog, first.final_states
         )
-        assert second.returncode == 0 and not second.errors, second.errors or second.stderr[-2000:]
+        assert second.exit_code == 0 and not second.errors, second.errors or second.stderr[-2000:]
         requests = sandbox.stats()["vendors"]
     finally:
         sandbox.restore()
@@ -77,10 +76,9 @@ def two_syncs(sandbox: Sandbox) -> TwoSyncs:
 def test_incremental_sync_merged_with_the_first_equals_the_truth_of_the_next_day(
     two_syncs: TwoSyncs, sandbox: Sandbox, stream: str
 ) -> None:
-    key = protocol.primary_keys(two_syncs.catalog)[stream]
-    merged = two_syncs.first.records.get(stream, []) + two_syncs.second.records.get(stream, [])
-    expected = protocol.keyed(stream, two_syncs.truth(sandbox)[stream], key)
-    assert protocol.keyed(stream, merged, key) == expected
+    merged = two_syncs.first.record_data().get(stream, []) + two_syncs.second.record_data().get(stream, [])
+    expected = keyed(stream, two_syncs.truth(sandbox)[stream])
+    assert keyed(stream, merged) == expected
 
 
 @pytest.mark.parametrize("stream", INCREMENTAL)
@@ -92,15 +90,13 @@ def test_incremental_sync_returns_exactly_the_lookback_days_and_the_new_day(
         ("period", first_day.strftime("%Y-%m")) if stream == "api_usage" else ("date", first_day.isoformat())
     )
     expected = [record for record in two_syncs.truth(sandbox)[stream] if record[field] >= since]
-    key = protocol.primary_keys(two_syncs.catalog)[stream]
-    protocol.assert_same_records(stream, two_syncs.second.records.get(stream, []), expected, key)
+    assert_same_records(stream, two_syncs.second.record_data().get(stream, []), expected)
 
 
 @pytest.mark.parametrize("stream", INCREMENTAL)
 def test_incremental_sync_returns_revised_figures_of_recent_days(two_syncs: TwoSyncs, stream: str) -> None:
-    key = protocol.primary_keys(two_syncs.catalog)[stream]
-    before = protocol.keyed(stream, two_syncs.first.records[stream], key)
-    after = protocol.keyed(stream, two_syncs.second.records[stream], key)
+    before = keyed(stream, two_syncs.first.record_data()[stream])
+    after = keyed(stream, two_syncs.second.record_data()[stream])
     assert [k for k in after if k in before and after[k] != before[k]], f"no {stream} record was revised"
 
 
@@ -110,7 +106,7 @@ def test_incremental_sync_asks_only_for_the_lookback_windows(two_syncs: TwoSyncs
         for vendor, endpoints in two_syncs.second_requests.items()
         for endpoint, statuses in endpoints.items()
     }
-    records = two_syncs.first.records
+    records = two_syncs.first.record_data()
     contracts, users = len(records["contracts"]), len(records["leaf_users"])
     days = LOOKBACK_DAYS + 2  # state - (lookback + 1) days up to the new day
     assert requests[("whitepages", "usage")] == 1
@@ -129,8 +125,8 @@ def test_incremental_sync_asks_only_for_the_lookback_windows(two_syncs: TwoSyncs
 
 @pytest.mark.parametrize("stream", INCREMENTAL)
 def test_incremental_sync_never_moves_a_cursor_backwards(two_syncs: TwoSyncs, stream: str) -> None:
-    first = protocol.cursors(_final_state(two_syncs.first, stream))
-    second = protocol.cursors(_final_state(two_syncs.second, stream))
+    first = cursors(_final_state(two_syncs.first, stream))
+    second = cursors(_final_state(two_syncs.second, stream))
     assert set(first) <= set(second), f"{stream} lost partitions {sorted(set(first) - set(second))}"
     moved_back = {
         partition: (first[partition], second[partition])
@@ -146,7 +142,7 @@ def test_incremental_sync_never_moves_a_cursor_backwards(two_syncs: TwoSyncs, st
     assert {_cursor_value(cursor) for cursor in second.values()} == {first_unread}
 
 
-def _final_state(output: protocol.Output, stream: str) -> dict[str, Any]:
+def _final_state(output: Run, stream: str) -> dict[str, Any]:
     states = [
         state for state in output.final_states if state["stream"]["stream_descriptor"]["name"] == stream
     ]

@@ -4,7 +4,7 @@ incremental one over revised days, and a crash in the middle of one, each agains
 import signal
 from pathlib import Path
 
-from local_sync_runs import (
+from integration_tests.local_sync_runs import (
     SEED,
     SIZE,
     assert_truth,
@@ -13,8 +13,7 @@ from local_sync_runs import (
     postgres_column_types,
     postgres_records,
 )
-from postgres_server import postgres_url  # noqa: F401 - the session fixture
-
+from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture
 from usage_sandbox.truth import truth
 
 FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"

@@ -8,9 +8,10 @@ import signal
 from pathlib import Path
 
 import duckdb
-from local_sync_runs import SEED, SIZE, assert_truth, duckdb_records, interrupted, local_sync
-from syncing import PRIMARY_KEYS, merge
 
+from integration_tests.discovered import PRIMARY_KEYS
+from integration_tests.local_sync_runs import SEED, SIZE, assert_truth, duckdb_records, interrupted, local_sync
+from integration_tests.truth_compare import merge
 from usage_sandbox.truth import truth
 
 FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"  # the second sync's today revises the first's last days

@@ -2,7 +2,7 @@
 record that breaks its stream's schema.
 
 The sandbox's malformed-answer profiles (see usage_sandbox/faults.py) hit a full sync; each scenario has a
-sandbox of its own and all run side by side in the background (see syncing.start_all).
+sandbox of its own and all run side by side (scenarios.py).
 """
 
 from __future__ import annotations
@@ -14,21 +14,18 @@ from functools import partial
 from typing import Any
 
 import pytest
-from protocol import comparable
-from syncing import (
-    PRIMARY_KEYS,
-    Run,
-    Settings,
+
+from integration_tests.connector_runs import Run, read
+from integration_tests.discovered import PRIMARY_KEYS
+from integration_tests.sandboxes import logged_sandbox
+from integration_tests.scenarios import Settings, side_by_side
+from integration_tests.truth_compare import (
+    comparable,
     differences,
     duplicated_keys,
     key_of,
     leaks,
-    logged_sandbox,
     merge,
-    read,
-    register,
-    result,
-    scenarios_started,
     schema_violations,
 )
 
@@ -93,29 +90,25 @@ def _scenario(settings: Settings, scenario: Scenario) -> Outcome:
     return outcome
 
 
-for _name, _scenario_of in SCENARIOS.items():
-    register(f"malformed.{_name}", partial(_scenario, scenario=_scenario_of), __name__)
-
-
-@pytest.fixture(scope="session")
-def outcomes(
-    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Outcomes]:
+@pytest.fixture(scope="module")
+def outcomes(sandbox: Any) -> Iterator[Outcomes]:
     """Every scenario, each against its own sandbox, all started side by side on first use."""
-    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
-        yield lambda name: result(folder, f"malformed.{name}")
+    settings = Settings.of(sandbox)
+    jobs = {name: partial(_scenario, settings, scenario=scenario) for name, scenario in SCENARIOS.items()}
+    with side_by_side(jobs) as outcome:
+        yield outcome
 
 
 def _streams(outcome: Outcome) -> list[str]:
-    return sorted({stream for stream in outcome.run.records()} | set(outcome.run.statuses()))
+    return sorted({stream for stream in outcome.run.record_data()} | set(outcome.run.statuses()))
 
 
 def _assert_exact(outcome: Outcome) -> None:
     run = outcome.run
     assert run.succeeded, run.describe()
-    assert duplicated_keys(run.records()) == {}
-    assert schema_violations(run.records()) == []
-    assert differences(merge(run.records()), outcome.truth, _streams(outcome)) == {}
+    assert duplicated_keys(run.record_data()) == {}
+    assert schema_violations(run.record_data()) == []
+    assert differences(merge(run.record_data()), outcome.truth, _streams(outcome)) == {}
     assert leaks(run.text) == []
 
 
@@ -149,10 +142,10 @@ def test_whitepages_answering_invalid_json_for_ever_fails_that_stream_clearly(
     assert not run.hung and run.exit_code not in (0, None), run.describe()
     assert run.completed_streams() == {"api_transactions"}, run.statuses()
     assert run.last_states()["api_transactions"]["stream"]["stream_state"] == {"date": "2026-11-21"}
-    assert differences(merge(run.records()), outcome.truth, ["api_transactions"]) == {}
-    assert run.records().get("daily_usage", []) == []
+    assert differences(merge(run.record_data()), outcome.truth, ["api_transactions"]) == {}
+    assert run.record_data().get("daily_usage", []) == []
     errors = [
-        e["message"] for e in run.errors() if (e.get("stream_descriptor") or {}).get("name") == "daily_usage"
+        e["message"] for e in run.trace_errors() if (e.get("stream_descriptor") or {}).get("name") == "daily_usage"
     ]
     assert len(errors) == 1, run.error_messages()
     assert "Whitepages" in errors[0] and "/v1/account/usage" in errors[0] and "not JSON" in errors[0], errors
@@ -164,15 +157,15 @@ def test_answers_missing_fields_never_yield_a_record_that_breaks_its_schema(
 ) -> None:
     run = outcomes("missing_fields").run
     assert not run.hung, run.describe()
-    assert schema_violations(run.records()) == []
+    assert schema_violations(run.record_data()) == []
 
 
 def test_answers_missing_fields_fail_their_streams_naming_vendor_stream_and_field(
     outcomes: Outcomes,
 ) -> None:
     run = outcomes("missing_fields").run
-    assert not run.hung and run.errors(), run.describe()
-    for error in run.errors():
+    assert not run.hung and run.trace_errors(), run.describe()
+    for error in run.trace_errors():
         if error.get("stream_descriptor"):
             message = error["message"]
             assert any(vendor in message for vendor in VENDOR_NAMES), message
@@ -194,14 +187,14 @@ def test_numbers_sent_as_strings_are_read_as_numbers(outcomes: Outcomes) -> None
 def test_huge_numbers_never_yield_a_record_that_breaks_its_schema(outcomes: Outcomes) -> None:
     run = outcomes("huge_numbers").run
     assert not run.hung, run.describe()
-    assert schema_violations(run.records()) == []
-    assert run.succeeded or run.errors(), run.describe()
+    assert schema_violations(run.record_data()) == []
+    assert run.succeeded or run.trace_errors(), run.describe()
 
 
 def test_huge_integers_are_kept_exactly_or_the_stream_fails(outcomes: Outcomes) -> None:
     outcome = outcomes("huge_numbers")
     run = outcome.run
-    failed = {(e.get("stream_descriptor") or {}).get("name") for e in run.errors()}
+    failed = {(e.get("stream_descriptor") or {}).get("name") for e in run.trace_errors()}
     for stream, fields in (
         ("daily_usage", ("request_count",)),
         ("api_usage", ("num_requests", "num_returned_entities")),
@@ -209,7 +202,7 @@ def test_huge_integers_are_kept_exactly_or_the_stream_fails(outcomes: Outcomes) 
         if stream in failed:
             continue
         truth = {key_of(stream, row): row for row in outcome.truth[stream]}
-        got = run.records()[stream]
+        got = run.record_data()[stream]
         assert len(got) == len(truth)
         for row in got:
             for field in fields:
@@ -231,11 +224,11 @@ def test_unexpected_extra_fields_leave_the_vendor_fields_read_exactly(outcomes: 
     outcome = outcomes("extra_fields")
     run = outcome.run
     assert run.succeeded, run.describe()
-    assert schema_violations(run.records()) == []
-    assert duplicated_keys(run.records()) == {}
+    assert schema_violations(run.record_data()) == []
+    assert duplicated_keys(run.record_data()) == {}
     for stream, rows in outcome.truth.items():
         expected = {key_of(stream, row): comparable(stream, row) for row in rows}
-        got = {key_of(stream, row): row for row in run.records().get(stream, [])}
+        got = {key_of(stream, row): row for row in run.record_data().get(stream, [])}
         assert set(got) == set(expected), stream
         for key, record in expected.items():
             assert _holds(got[key], record), (stream, got[key], record)

@@ -13,18 +13,15 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import protocol
 import pytest
-from conftest import Sandbox
-from syncing import differences, duplicated_keys, merge
 
-from usage_sandbox.process import SandboxServer
+from integration_tests.connector_runs import Run, discover_catalog, run_connector
+from integration_tests.sandboxes import own_sandbox
+from integration_tests.truth_compare import differences, duplicated_keys, merge
 from usage_sandbox.truth import STREAMS, provider_secrets
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("USAGE_SANDBOX_SEED", "42"))
 TODAY = "2026-11-20"
 START_DATE = "2026-10-01"
@@ -35,7 +32,7 @@ LISTS = [("leadfeeder", "accounts"), ("leadfeeder", "usage"), ("leaf", "contract
 
 @dataclass
 class CappedSync:
-    output: protocol.Output
+    output: Run
     requests: dict[str, dict[str, dict[str, int]]]
     truth: dict[str, list[dict[str, Any]]]
     secrets: list[str]
@@ -43,19 +40,18 @@ class CappedSync:
 
 @pytest.fixture(scope="module")
 def capped_sync() -> Iterator[CappedSync]:
-    with SandboxServer(SEED, "small", TODAY, cwd=ROOT, extra_args=["--page-cap", str(PAGE_CAP)]) as server:
-        sandbox = Sandbox(server.url, SEED, "small", TODAY)
+    with own_sandbox(SEED, "small", TODAY, extra_args=["--page-cap", str(PAGE_CAP)]) as sandbox:
         config = sandbox.config(start_date=START_DATE)
-        catalog = protocol.discover_catalog(config)
+        catalog = discover_catalog(config)
         sandbox.reset()
-        output = protocol.run("read", config, catalog)
-        assert output.returncode == 0 and not output.errors, output.errors or output.stderr[-2000:]
+        output = run_connector("read", config, catalog)
+        assert output.exit_code == 0 and not output.errors, output.errors or output.stderr[-2000:]
         yield CappedSync(output, sandbox.stats()["vendors"], sandbox.truth(START_DATE), provider_secrets(SEED, "small"))
 
 
 @pytest.mark.parametrize("stream", STREAMS)
 def test_every_stream_under_short_pages_equals_the_truth(capped_sync: CappedSync, stream: str) -> None:
-    records = capped_sync.output.records
+    records = capped_sync.output.record_data()
     assert duplicated_keys({stream: records.get(stream, [])}) == {}
     assert differences(merge(records), capped_sync.truth, [stream]) == {}
     assert capped_sync.truth[stream], f"the truth has no {stream} record: the test would prove nothing"
@@ -71,7 +67,7 @@ def test_no_output_of_the_sync_holds_a_leaf_provider_secret(capped_sync: CappedS
     assert capped_sync.secrets, "the sandbox's users carry no provider secret: the test would prove nothing"
     everything = json.dumps(capped_sync.output.messages) + capped_sync.output.stderr
     assert [secret for secret in capped_sync.secrets if secret in everything] == []
-    users = capped_sync.output.records["leaf_users"]
+    users = capped_sync.output.record_data()["leaf_users"]
     assert not [key for user in users for key in user if key.endswith("credentials")]
     assert any(user["connected_providers"] for user in users)
 

@@ -12,25 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from syncing import (
-    SANDBOX_SECRETS,
-    Run,
-    Settings,
-    catalog,
-    logged_sandbox,
-    read,
-    register,
-    result,
-    run_connector,
-    scenarios_started,
-    streams_of,
-)
+
+from integration_tests.connector_runs import Run, catalog, read, run_connector, streams_of
+from integration_tests.discovered import SANDBOX_SECRETS, SECRET_PATHS
+from integration_tests.sandboxes import logged_sandbox
+from integration_tests.scenarios import side_by_side
 
 START = "2026-11-17"
 SECRET_FIELDS = {
@@ -70,40 +63,32 @@ def _with_secrets(config: dict[str, Any], secrets: dict[str, str]) -> dict[str, 
     return config
 
 
-def run_everything(settings: Settings) -> Runs:
+@pytest.fixture(scope="module")
+def runs(sandbox: Any) -> Runs:
     """spec, then check, discover and read with accepted and with rejected secrets, all logged."""
-    outcome = Runs()
-    with logged_sandbox(settings.seed, settings.size, settings.today) as (box, log):
+    with logged_sandbox(sandbox.seed, sandbox.size, sandbox.default_today) as (box, log):
         config = box.config(start_date=START, request_timeout_seconds=1)
         everything = catalog(streams_of())
-        outcome.spec = run_connector("spec")
-        for command in ("check", "discover"):
-            outcome.by_name[command] = run_connector(command, config=config)
-        outcome.by_name["read"] = read(config)
         debug_env = {**os.environ, "LOG_LEVEL": "debug"}
-        outcome.by_name["read_debug"] = run_connector(
-            "read", config=config, catalog=everything, env=debug_env
-        )
+        jobs: dict[str, Callable[[], Run]] = {
+            "spec": partial(run_connector, "spec"),
+            "check": partial(run_connector, "check", config=config),
+            "discover": partial(run_connector, "discover", config=config),
+            "read": partial(read, config),
+            "read_debug": partial(run_connector, "read", config=config, catalog=everything, env=debug_env),
+        }
         for label, markers in (("plain", PLAIN_MARKERS), ("encoded", ENCODED_MARKERS)):
             marked = _with_secrets(box.config(start_date=START), markers)
-            outcome.by_name[f"check_{label}"] = run_connector("check", config=marked)
-            outcome.by_name[f"read_{label}"] = run_connector("read", config=marked, catalog=everything)
-        outcome.access_log = log.read_text(errors="replace")
-    return outcome
+            jobs[f"check_{label}"] = partial(run_connector, "check", config=marked)
+            jobs[f"read_{label}"] = partial(run_connector, "read", config=marked, catalog=everything)
+        with side_by_side(jobs) as outcome:
+            by_name = {name: outcome(name) for name in jobs}
+        spec = by_name.pop("spec")
+        return Runs(by_name, log.read_text(errors="replace"), spec)
 
 
-register("secrets", run_everything, __name__)
-
-
-@pytest.fixture(scope="session")
-def runs(
-    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Runs]:
-    with scenarios_started(sandbox, tmp_path_factory, request.session) as folder:
-        yield result(folder, "secrets")
-
-
-SANDBOX = dict(zip(SECRET_FIELDS, SANDBOX_SECRETS, strict=True))
+# The sandbox's own credentials, by vendor, where the spec marks them secret.
+SANDBOX = {path[0]: secret for path, secret in zip(SECRET_PATHS, SANDBOX_SECRETS, strict=True)}
 
 
 def test_spec_marks_every_secret_field_as_airbyte_secret(runs: Runs) -> None:
@@ -135,7 +120,7 @@ def test_no_output_contains_a_secret_the_vendors_accept(runs: Runs, name: str) -
 def test_no_error_output_contains_a_rejected_secret(runs: Runs, name: str) -> None:
     run = runs.by_name[name]
     assert not run.hung, run.describe()
-    assert run.errors() or run.connection_status()["status"] == "FAILED", run.describe()
+    assert run.trace_errors() or run.connection_status()["status"] == "FAILED", run.describe()
     assert found(run.text, PLAIN_MARKERS) == {}
 
 

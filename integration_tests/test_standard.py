@@ -12,7 +12,6 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import container
 import pytest
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.models import ConnectorTestScenario
@@ -20,10 +19,11 @@ from airbyte_cdk.test.models.scenario import ScenarioCommand
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 from airbyte_cdk.test.standard_tests._job_runner import IConnector
 
+from integration_tests import container
 from source_usage.source import SourceUsage
 
 if TYPE_CHECKING:
-    from conftest import Sandbox
+    from integration_tests.sandboxes import Sandbox
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
 # Where the configs of integration_tests/configs/ expect the sandbox: `usage-sandbox serve`'s default port.

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import protocol
 import pytest
 
+from integration_tests.connector_runs import Run, discover_catalog, run_connector
+
 if TYPE_CHECKING:
-    from conftest import Sandbox
+    from integration_tests.sandboxes import Sandbox
 
 STREAMS = ["daily_usage", "daily_consumption"]
 
@@ -32,24 +33,24 @@ def _partition_state(cursor: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def catalog(sandbox: Sandbox) -> dict[str, Any]:
-    return protocol.discover_catalog(sandbox.config("whitepages", "leaf"), STREAMS)
+    return discover_catalog(sandbox.config("whitepages", "leaf"), STREAMS)
 
 
 def _read_with_state(
     sandbox: Sandbox, catalog: dict[str, Any], raw_state: str
-) -> tuple[protocol.Output, int]:
+) -> tuple[Run, int]:
     """What the read printed, and how many requests the vendors got meanwhile."""
     sandbox.reset()
-    output = protocol.run("read", sandbox.config("whitepages", "leaf"), catalog, raw_state=raw_state)
+    output = run_connector("read", sandbox.config("whitepages", "leaf"), catalog, raw_files={"state": raw_state})
     return output, sandbox.stats()["total"]
 
 
-def _assert_refused_in_one_sentence(read: tuple[protocol.Output, int], *named: str) -> None:
+def _assert_refused_in_one_sentence(read: tuple[Run, int], *named: str) -> None:
     output, requests = read
-    assert output.returncode != 0
+    assert output.exit_code != 0
     assert not output.of_type("RECORD")
-    assert len(output.errors) == 1, output.errors
-    error = output.errors[0]
+    assert len(output.trace_errors()) == 1, output.trace_errors()
+    error = output.trace_errors()[0]
     message = error["message"]
     assert error["failure_type"] == "config_error", error
     assert not error.get("stack_trace"), error["stack_trace"]

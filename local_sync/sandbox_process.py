@@ -3,8 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-import requests
-
+from usage_sandbox.client import SandboxClient
 from usage_sandbox.process import SandboxServer, SandboxStartError
 
 __all__ = ["SandboxProcess", "SandboxStartError"]
@@ -18,6 +17,4 @@ class SandboxProcess(SandboxServer):
 
     def stats(self) -> dict[str, Any]:
         """`{"vendors": {vendor: {endpoint: {status: count}}}, "total": n}` since the sandbox started."""
-        response = requests.get(f"{self.url}/_sandbox/stats", timeout=10)
-        response.raise_for_status()
-        return response.json()
+        return SandboxClient(self.url).stats()

@@ -1,8 +1,11 @@
-"""dlt's rest_api source loading the baseline's two endpoints into DuckDB: what a user would otherwise script.
+"""dlt's rest_api source loading the same four streams as `local_sync` with those two vendors into DuckDB: what
+a user would otherwise script.
 
-`python -m benchmarks.dlt_load --config CONFIG --db FILE --pipelines-dir DIR` reads Leadfeeder usage (per
-account, 24-month windows) and InsideView day usage (92-day windows) with dlt's stock REST client, and
-loads them into two tables. No rate limiting of its own: dlt retries 429 after Retry-After.
+`python -m benchmarks.dlt_load --config CONFIG --db FILE --pipelines-dir DIR [--usage-only]` reads Leadfeeder
+usage (per account, 24-month windows) and each account's credits (`/v1/accounts?account_id=`, one request an
+account), and InsideView day usage (92-day windows) and credits (the last day), with dlt's stock REST client,
+into four tables; `--usage-only` reads the two usage endpoints alone. No rate limiting of its own: dlt retries
+429 after Retry-After.
 """
 
 import argparse
@@ -41,16 +44,29 @@ def _insideview_token(config: dict[str, Any]) -> str:
     return response.json()["accessTokenDetails"]["accessToken"]
 
 
-def leadfeeder_source(config: dict[str, Any]) -> Any:
+def leadfeeder_source(config: dict[str, Any], usage_only: bool) -> Any:
     block = config["leadfeeder"]
     windows = _month_windows(config["start_date"], config["end_date"], 24)
     resources: list[Any] = [
         {
-            "name": "accounts",
+            "name": "account_list",
             "endpoint": {"path": "v1/accounts", "data_selector": "data", "paginator": "single_page"},
             "selected": False,
         }
     ]
+    if not usage_only:
+        resources.append(
+            {
+                "name": "accounts",
+                "primary_key": "id",
+                "endpoint": {
+                    "path": "v1/accounts",
+                    "data_selector": "data",
+                    "paginator": "single_page",
+                    "params": {"account_id": "{resources.account_list.id}"},
+                },
+            }
+        )
     for index, (first, last) in enumerate(windows):
         resources.append(
             {
@@ -62,7 +78,7 @@ def leadfeeder_source(config: dict[str, Any]) -> Any:
                     "data_selector": "data",
                     "paginator": "single_page",
                     "params": {
-                        "account_id": "{resources.accounts.id}",
+                        "account_id": "{resources.account_list.id}",
                         "start_period": first,
                         "end_period": last,
                     },
@@ -86,9 +102,22 @@ def leadfeeder_source(config: dict[str, Any]) -> Any:
     )
 
 
-def insideview_source(config: dict[str, Any]) -> Any:
+def insideview_source(config: dict[str, Any], usage_only: bool) -> Any:
     block = config["insideview"]
     resources: list[Any] = []
+    if not usage_only:
+        last = config["end_date"]
+        resources.append(
+            {
+                "name": "credits",
+                "endpoint": {
+                    "path": "api/v1/admin/usage",
+                    "data_selector": "creditsForAccount",
+                    "paginator": "single_page",
+                    "params": {"period": "day", "start": last, "end": last},
+                },
+            }
+        )
     for index, (first, last) in enumerate(_day_windows(config["start_date"], config["end_date"], 92)):
         resources.append(
             {
@@ -114,11 +143,15 @@ def insideview_source(config: dict[str, Any]) -> Any:
     )
 
 
+TABLES = ("accounts", "api_usage", "credits", "api_transactions")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dlt_load")
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--pipelines-dir", type=Path, required=True)
+    parser.add_argument("--usage-only", action="store_true", help="api_usage and api_transactions alone")
     args = parser.parse_args()
     config = json.loads(args.config.read_text())
     pipeline = dlt.pipeline(
@@ -127,10 +160,10 @@ def main() -> None:
         dataset_name="usage",
         pipelines_dir=str(args.pipelines_dir),
     )
-    info = pipeline.run([leadfeeder_source(config), insideview_source(config)])
+    info = pipeline.run([leadfeeder_source(config, args.usage_only), insideview_source(config, args.usage_only)])
     info.raise_on_failed_jobs()
     counts = pipeline.last_trace.last_normalize_info.row_counts
-    print(json.dumps({"rows": {table: counts.get(table, 0) for table in ("api_usage", "api_transactions")}}))
+    print(json.dumps({"rows": {table: counts.get(table, 0) for table in TABLES}}))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ SIDE = {
     "ours_duckdb": "ours into DuckDB (local_sync)",
     "bare_cdk": "bare CDK",
     "raw": "raw requests loop",
-    "dlt": "dlt rest_api into DuckDB",
+    "dlt": "dlt rest_api into DuckDB, local_sync's 4 streams",
 }
 
 
@@ -59,7 +59,8 @@ def tables(results: dict[str, Any]) -> str:
     if side:
         lines += [
             "",
-            "Side by side (api_usage + api_transactions, same sandbox, same data):",
+            "Side by side (same sandbox, same data: api_usage + api_transactions; local_sync, "
+            "ours alone on its 4 streams and dlt also read accounts and credits):",
             "",
             "| tool | n | requests | wall s | CPU s | CPU µs/record | peak RSS MB | records | 429s |",
             "|---|---|---|---|---|---|---|---|---|",

@@ -1,9 +1,5 @@
-"""The CDK behaviour we change where it offers no component or public API: written for airbyte-cdk 7.39.1.
-
-Each seam names what it stands in for; unit_tests/test_cdk_seams.py checks the CDK version and every name and
-signature used here, so an upgrade fails there, loudly, instead of leaving a seam silently unapplied. On an
-upgrade, look first for an option that makes the seam unnecessary.
-"""
+"""The CDK behaviour we change where it offers no component or public API, written for airbyte-cdk 7.39.1:
+unit_tests/test_cdk_seams.py checks the version and every CDK name used here, so an upgrade fails there, loudly."""
 
 import threading
 from datetime import datetime
@@ -23,33 +19,24 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
 from airbyte_cdk.sources.streams.http import HttpClient
 
 CDK_VERSION = "7.39.1"
+_DATETIME_PARSER = DatetimeParser()
 
 
 class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
-    """The CDK's state is the newest record of the completed windows, so an empty window never moves it.
-
-    Ours is the end of the completed windows: a window with no records still advances the state, and
-    the next sync starts `lookback_days` before it. The factory builds this converter for every date cursor
-    and offers no option to choose another, so its module's name is pointed at this class.
-    """
+    """The CDK's state is the newest record of the completed windows, ours their end, so an empty window moves it
+    too; the factory builds this converter for every date cursor, with no option to choose another."""
 
     def _get_latest_complete_time(self, slices: List[MutableMapping[str, Any]]) -> Any:
         if not slices:
             raise RuntimeError("a date cursor's state holds at least one window")
         return self.merge_intervals(slices)[0][self.END_KEY]
 
-    # The cursor parses every record's date (twice under a partition router) with strptime; a usage answer
-    # repeats the same few dates, so each is parsed and formatted once. One cache for every partition's cursor.
-    def parse_timestamp(self, timestamp: Any) -> datetime:
-        if isinstance(timestamp, str):
-            return _parse_timestamp(timestamp, tuple(self._input_datetime_formats))
-        return super().parse_timestamp(timestamp)
+    def parse_timestamp(self, timestamp: str) -> datetime:
+        """Cached: the cursor parses every record's date (twice under a partition router), and answers repeat a few."""
+        return _parse_timestamp(timestamp, tuple(self._input_datetime_formats))
 
     def output_format(self, timestamp: datetime) -> str:
         return _format_timestamp(timestamp, self._datetime_format)
-
-
-_DATETIME_PARSER = DatetimeParser()
 
 
 @lru_cache(maxsize=8192)
@@ -62,52 +49,32 @@ def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
     raise ValueError(f"No format in {list(formats)} matching {timestamp}")
 
 
-@lru_cache(maxsize=8192)
-def _format_timestamp(timestamp: datetime, datetime_format: str) -> str:
-    return _DATETIME_PARSER.format(timestamp, datetime_format)
+_format_timestamp = lru_cache(maxsize=8192)(_DATETIME_PARSER.format)
 
-
-# The parents' answers of one sync (Leadfeeder's account list, Leaf's contracts and users), shared by every
-# stream that reads them; in memory, emptied when a check or read starts (SourceUsage).
+# The parents' answers of one sync (Leadfeeder's accounts, Leaf's contracts and users), shared by every stream that
+# reads them; in memory, emptied when a check or read starts (SourceUsage). One lock per parent page.
 PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
 _PARENT_LOCKS: Dict[str, threading.Lock] = {}
-_PARENT_LOCKS_LOCK = threading.Lock()
 
 
 class _ParentSession(CachedLimiterSession):
-    """Streams start together and ask for the same parent page at once: the first asks, the others wait for
-    its answer and take it from the cache (pages of different URLs still go in parallel)."""
+    """Streams start together and ask for the same parent page at once: the first asks, the others wait for its
+    answer and take it from the cache."""
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
-        with _PARENT_LOCKS_LOCK:
-            lock = _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock())
-        with lock:
+        with _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock()):  # setdefault is atomic
             return super().send(request, **kwargs)
 
 
 class ParentCacheHttpClient(HttpClient):
-    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps
-    only answers that parse, in memory, for the requesters that set `use_cache: true` (the parent streams).
-    HttpRequester builds its HttpClient itself, by its module's name, with no option to pass another."""
+    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps only
+    answers that parse. HttpRequester builds its HttpClient by its module's name, with no option to pass another."""
 
     def _request_session(self) -> requests.Session:
         if not self._use_cache:
             return super()._request_session()
-        return _ParentSession(
-            cache_name="parents",
-            backend=PARENT_ANSWERS,
-            api_budget=self._api_budget,
-            match_headers=True,
-            filter_fn=_readable,
-            autoclose=False,
-        )
-
-
-def forget_parent_answers() -> None:
-    """A new check or sync reads the parents afresh."""
-    PARENT_ANSWERS.clear()
-    with _PARENT_LOCKS_LOCK:
-        _PARENT_LOCKS.clear()
+        return _ParentSession(cache_name="parents", backend=PARENT_ANSWERS, api_budget=self._api_budget,
+                              match_headers=True, filter_fn=_readable, autoclose=False)
 
 
 def _readable(response: requests.Response) -> bool:
@@ -116,19 +83,23 @@ def _readable(response: requests.Response) -> bool:
         body = response.json()
     except ValueError:
         return False
-    return isinstance(body, list) or (isinstance(body, dict) and bool(body))
+    return isinstance(body, (list, dict)) and body != {}
 
 
-# The CDK lets 10,000 records wait between the workers and the writer, and 10,000 partitions wait for a worker
-# (Leaf's 3,000 contract x user pairs are all generated long before the 20 requests a second can read them),
-# with no setting for either: peak memory then grows with the data. Lower bounds keep every worker busy and
-# the memory flat (benchmarks/README.md, RSS growth).
+def forget_parent_answers() -> None:
+    """A new check or sync reads the parents afresh."""
+    PARENT_ANSWERS.clear()
+    _PARENT_LOCKS.clear()
+
+
+# The CDK lets 10,000 records wait for the writer and 10,000 partitions for a worker (Leaf's 3,000 contract x user
+# pairs are made long before they can be read), with no setting: lower bounds keep the memory flat
+# (benchmarks/README.md, RSS growth).
 RECORD_QUEUE_SIZE = 1_000
 PENDING_PARTITIONS = 200
 
 
 def bound_queues(source: ConcurrentDeclarativeSource) -> None:
-    """Lower the bounds of the record queue and of the partitions waiting for a worker."""
     source._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE
     source._concurrent_source._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
 

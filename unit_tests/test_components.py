@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import pytest
 import requests
@@ -217,7 +217,7 @@ def test_link_header_pages_without_link_stop_when_x_total_count_is_reached(
 
 
 def test_throttle_window_backoff_waits_a_whole_window_on_429_only() -> None:
-    strategy = ThrottleWindowBackoff(config={}, parameters={}, window="PT5M")
+    strategy = ThrottleWindowBackoff(window="PT5M")
     throttled = response({"message": "throttled"})
     throttled.status_code = 429
     failed = response({})
@@ -311,8 +311,6 @@ def insideview_authenticator(login: FakeLogin, vendor: str = "InsideView") -> Lo
     return LoginTokenAuthenticator(
         login_requester=login,  # type: ignore[arg-type]
         token_path=["accessTokenDetails", "accessToken"],
-        config={},
-        parameters={},
         vendor=vendor,
         header="accessToken",
         expiry_path=["accessTokenDetails", "expirationTime"],
@@ -348,8 +346,6 @@ def test_login_token_without_expiry_path_uses_the_fallback_lifetime_and_prefix()
     authenticator = LoginTokenAuthenticator(
         login_requester=login,  # type: ignore[arg-type]
         token_path=["id_token"],
-        config={},
-        parameters={},
         vendor="Leaf",
         prefix="Bearer ",
         fallback_lifetime="PT23H",
@@ -393,15 +389,39 @@ def test_login_token_is_shared_by_authenticators_with_the_same_login_only() -> N
     assert (first_login.logins, same_login.logins, other_client.logins) == (1, 0, 1)
 
 
-def test_login_token_refresh_logs_in_again_even_before_expiry() -> None:
+def rejected(status: int, sent: str) -> Tuple[requests.PreparedRequest, requests.Response]:
+    """A request sent with the token `sent` in InsideView's header, and the vendor's answer to it."""
+    request = requests.Request("GET", "https://api.insideview.com/api/v1/admin/usage", headers={"accessToken": sent})
+    answer = response({})
+    answer.status_code = status
+    return request.prepare(), answer
+
+
+def test_login_token_rejected_with_401_logs_in_again_even_before_expiry() -> None:
     far = "Tue, Jul 21, 2099 09:08:17 PM GMT"
     login = FakeLogin(insideview_token("revoked", far), insideview_token("replacement", far))
     authenticator = insideview_authenticator(login)
     assert authenticator.token == "revoked"
 
-    authenticator.refresh_and_set_access_token()
+    authenticator.update_from_response(*rejected(403, "revoked"))
+    assert authenticator.token == "revoked"
+    authenticator.update_from_response(*rejected(401, "revoked"))
 
     assert authenticator.token == "replacement"
+    assert login.logins == 2
+
+
+def test_login_token_a_late_401_to_an_old_token_keeps_the_new_one() -> None:
+    far = "Tue, Jul 21, 2099 09:08:17 PM GMT"
+    login = FakeLogin(insideview_token("first", far), insideview_token("second", far), insideview_token("third", far))
+    authenticator = insideview_authenticator(login)
+    assert authenticator.token == "first"
+    authenticator.update_from_response(*rejected(401, "first"))
+    assert authenticator.token == "second"
+
+    authenticator.update_from_response(*rejected(401, "first"))
+
+    assert authenticator.token == "second"
     assert login.logins == 2
 
 

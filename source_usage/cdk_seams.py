@@ -21,7 +21,6 @@ from airbyte_cdk.sources.streams.http import HttpClient
 CDK_VERSION = "7.39.1"
 _DATETIME_PARSER = DatetimeParser()
 
-
 class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
     """The CDK's state is the newest record of the completed windows, ours their end, so an empty window moves it
     too; the factory builds this converter for every date cursor, with no option to choose another."""
@@ -38,7 +37,6 @@ class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
     def output_format(self, timestamp: datetime) -> str:
         return _format_timestamp(timestamp, self._datetime_format)
 
-
 @lru_cache(maxsize=8192)
 def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
     for datetime_format in formats:
@@ -48,14 +46,12 @@ def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
             pass
     raise ValueError(f"No format in {list(formats)} matching {timestamp}")
 
-
 _format_timestamp = lru_cache(maxsize=8192)(_DATETIME_PARSER.format)
 
 # The parents' answers of one sync (Leadfeeder's accounts, Leaf's contracts and users), shared by every stream that
 # reads them; in memory, emptied when a check or read starts (SourceUsage). One lock per parent page.
 PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
 _PARENT_LOCKS: Dict[str, threading.Lock] = {}
-
 
 class _ParentSession(CachedLimiterSession):
     """Streams start together and ask for the same parent page at once: the first asks, the others wait for its
@@ -64,7 +60,6 @@ class _ParentSession(CachedLimiterSession):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
         with _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock()):  # setdefault is atomic
             return super().send(request, **kwargs)
-
 
 class ParentCacheHttpClient(HttpClient):
     """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps only
@@ -76,7 +71,6 @@ class ParentCacheHttpClient(HttpClient):
         return _ParentSession(cache_name="parents", backend=PARENT_ANSWERS, api_budget=self._api_budget,
                               match_headers=True, filter_fn=_readable, autoclose=False)
 
-
 def _readable(response: requests.Response) -> bool:
     """A JSON list, or a JSON object that is not empty: what the error handler reads as an answer."""
     try:
@@ -85,12 +79,10 @@ def _readable(response: requests.Response) -> bool:
         return False
     return isinstance(body, (list, dict)) and body != {}
 
-
 def forget_parent_answers() -> None:
     """A new check or sync reads the parents afresh."""
     PARENT_ANSWERS.clear()
     _PARENT_LOCKS.clear()
-
 
 # The CDK lets 10,000 records wait for the writer and 10,000 partitions for a worker (Leaf's 3,000 contract x user
 # pairs are made long before they can be read), with no setting: lower bounds keep the memory flat
@@ -98,11 +90,9 @@ def forget_parent_answers() -> None:
 RECORD_QUEUE_SIZE = 1_000
 PENDING_PARTITIONS = 200
 
-
 def bound_queues(source: ConcurrentDeclarativeSource) -> None:
     source._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE
     source._concurrent_source._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
-
 
 model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
 http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]

@@ -37,10 +37,8 @@ class _Session:
     token: Optional[str] = None
     expires_at: datetime = datetime.min.replace(tzinfo=UTC)
 
-
 # Every stream builds its own authenticator; one login per vendor and credentials serves them all.
 _SESSIONS: Dict[str, _Session] = {}
-
 
 @dataclass
 class LoginTokenAuthenticator(DeclarativeAuthenticator):
@@ -82,10 +80,7 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
 
     def _login(self) -> None:
         response = self.login_requester.send_request()
-        try:
-            body = response.json() if response is not None else {}
-        except ValueError:
-            body = {}
+        body = next(JsonDecoder(parameters={}).decode(response)) if response is not None else {}
         token = dpath.get(body, self.token_path, default=None) if isinstance(body, Mapping) else None
         if not token or not isinstance(token, str):
             raise AirbyteTracedException(
@@ -106,7 +101,6 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
             except (KeyError, TypeError, ValueError):
                 pass
         return now + parse_duration(self.fallback_lifetime)
-
 
 class InsideViewDecoder(JsonDecoder):
     """No CDK decoder chooses JSON or XML by the answer's content: InsideView answers XML when a proxy drops Accept."""
@@ -132,13 +126,11 @@ class InsideViewDecoder(JsonDecoder):
         document["usageForAccount"] = [_xml_value(usage) for usage in root.iter("usage")]
         yield document
 
-
 def _xml_value(element: ElementTree.Element) -> Any:
     """The seed's XML as its JSON shape: `details` a list of its `usageDetail`, every value as text."""
     if element.tag == "details":
         return [_xml_value(detail) for detail in element]
     return {child.tag: _xml_value(child) for child in element} if len(element) else element.text
-
 
 @dataclass
 class EnvelopeExtractor(DpathExtractor):
@@ -188,7 +180,6 @@ class LinkHeaderPages(PageIncrement):
             ended = last_page_size < size
         return None if last_page_size == 0 or ended else current + 1
 
-
 @dataclass
 class ThrottleWindowBackoff(BackoffStrategy):
     """The CDK takes the first wait any backoff strategy gives, whatever the status: a throttled InsideView account
@@ -200,7 +191,6 @@ class ThrottleWindowBackoff(BackoffStrategy):
                      attempt_count: int) -> Optional[float]:
         throttled = isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429
         return parse_duration(self.window).total_seconds() if throttled else None
-
 
 # every key a vendor sends, snake-cased once; bounded so an answer full of distinct keys cannot grow it forever
 _SNAKE_KEYS: Dict[str, str] = {}

@@ -22,8 +22,7 @@ CDK_VERSION = "7.39.1"
 _DATETIME_PARSER = DatetimeParser()
 
 class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
-    """The CDK's state is the newest record of the completed windows, ours their end, so an empty window moves it
-    too; the factory builds this converter for every date cursor, with no option to choose another."""
+    """The CDK's state is the newest record of the completed windows, ours their end: an empty window moves it too."""
 
     def _get_latest_complete_time(self, slices: List[MutableMapping[str, Any]]) -> Any:
         if not slices:
@@ -54,16 +53,14 @@ PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
 _PARENT_LOCKS: Dict[str, threading.Lock] = {}
 
 class _ParentSession(CachedLimiterSession):
-    """Streams start together and ask for the same parent page at once: the first asks, the others wait for its
-    answer and take it from the cache."""
+    """Streams ask for the same parent page at once: the first asks, the others wait and take its answer from cache."""
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> Any:  # type: ignore[override]
         with _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock()):  # setdefault is atomic
             return super().send(request, **kwargs)
 
 class ParentCacheHttpClient(HttpClient):
-    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one keeps only
-    answers that parse. HttpRequester builds its HttpClient by its module's name, with no option to pass another."""
+    """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one does not."""
 
     def _request_session(self) -> requests.Session:
         if not self._use_cache:
@@ -85,8 +82,7 @@ def forget_parent_answers() -> None:
     _PARENT_LOCKS.clear()
 
 # The CDK lets 10,000 records wait for the writer and 10,000 partitions for a worker (Leaf's 3,000 contract x user
-# pairs are made long before they can be read), with no setting: lower bounds keep the memory flat
-# (benchmarks/README.md, RSS growth).
+# pairs are made long before they can be read), with no setting: lower bounds keep the memory flat (RSS growth).
 RECORD_QUEUE_SIZE = 1_000
 PENDING_PARTITIONS = 200
 
@@ -94,5 +90,7 @@ def bound_queues(source: ConcurrentDeclarativeSource) -> None:
     source._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE
     source._concurrent_source._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
 
+# The factory builds the state converter of every date cursor, and HttpRequester its HttpClient, by their modules'
+# names, with no option to choose another.
 model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
 http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]

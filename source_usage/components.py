@@ -171,7 +171,7 @@ class LinkHeaderPages(PageIncrement):
                 return None
             named = parse_qs(urlsplit(response.links["next"]["url"]).query).get("page", [""])[0]
             return int(named) if named.isdigit() and int(named) > current else current + 1
-        # with neither header a short page ends the list: a server ignoring `page` cannot loop the sync forever
+        # without `Link`, X-Total-Count ends the list; with neither, a short page (a server ignoring `page` cannot loop)
         size = page_size_override or self.get_page_size() or 0
         total = (response.headers.get("X-Total-Count") or "").strip()
         if total.isdigit():
@@ -182,8 +182,7 @@ class LinkHeaderPages(PageIncrement):
 
 @dataclass
 class ThrottleWindowBackoff(BackoffStrategy):
-    """The CDK takes the first wait any backoff strategy gives, whatever the status: a throttled InsideView account
-    stays locked for a whole window, for every token (providers.md), while a 5xx still backs off exponentially."""
+    """No CDK strategy waits for one status alone; a throttled InsideView account stays locked a whole window."""
 
     window: str = "PT5M"
 

@@ -49,6 +49,9 @@ def test_the_factory_still_builds_the_state_converter_by_its_module_name() -> No
     assert parameters == ["self", "datetime_format", "input_datetime_formats", "is_sequential_state",
                           "cursor_granularity"]
     assert list(overridden.parameters) == ["self", "slices"]
+    for cached in ("parse_timestamp", "output_format"):  # the parse and format caches override these
+        assert list(inspect.signature(getattr(CustomFormatConcurrentStreamStateConverter, cached)).parameters) == [
+            "self", "timestamp"]
     assert (theirs._datetime_format, theirs._input_datetime_formats) == ("%Y-%m-%d", ["%Y", "%Y-%m-%d"])
     assert (theirs.END_KEY, callable(theirs.merge_intervals)) == ("end", True)
 

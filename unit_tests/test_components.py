@@ -152,6 +152,15 @@ def test_insideview_decoder_reads_xml_without_credits_or_usage() -> None:
     assert document["usageForAccount"] == []
 
 
+def test_insideview_decoder_keeps_the_account_of_empty_xml_credits() -> None:
+    xml = "<accountUsage><accountId>acc-1</accountId><creditsForAccount/></accountUsage>"
+
+    [document] = InsideViewDecoder(parameters={}).decode(response(xml))
+
+    # one credits entry, so the account still gets its (empty) credits record
+    assert document["creditsForAccount"] == [{}]
+
+
 def test_insideview_decoder_reports_broken_xml_as_transient() -> None:
     with pytest.raises(AirbyteTracedException) as raised:
         list(InsideViewDecoder(parameters={}).decode(response("<accountUsage><accountId>acc-1")))

@@ -1,14 +1,11 @@
-"""What the manifest and its spec declare, read once: the vendors with their fields and secrets, and each
-stream's vendor, cursor and cursor formats. The rest of the connector derives these facts from here."""
+"""What the manifest and its spec declare, read once and without the CDK (the local sync's loader imports it)."""
 
 import copy
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 import yaml
-from airbyte_cdk.sources.declarative.parsers.manifest_component_transformer import ManifestComponentTransformer
-from airbyte_cdk.sources.declarative.parsers.manifest_reference_resolver import ManifestReferenceResolver
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader reads the manifest 0.8 s faster
 MANIFEST: Dict[str, Any] = yaml.load(Path(__file__).with_name("manifest.yaml").read_text(), Loader=_LOADER)
@@ -39,21 +36,37 @@ VENDORS: Dict[str, Vendor] = {
     for key, block in SPEC["properties"].items()
     if block.get("type") == "object"
 }
+SECRETS = tuple((key, field) for key, vendor in VENDORS.items() for field in vendor.secrets)
 
 
-def _streams() -> Dict[str, Stream]:
-    """Each stream of the resolved manifest, under the vendor its ConditionalStreams condition names first."""
-    resolved = ManifestReferenceResolver().preprocess_manifest(copy.deepcopy(MANIFEST))
-    resolved = ManifestComponentTransformer().propagate_types_and_parameters("", resolved, {})
+def resolved(node: Any) -> Any:
+    """`node` with every `$ref` replaced by what it points at, its own keys winning, as the CDK's resolver does."""
+    if isinstance(node, dict):
+        own = {key: resolved(value) for key, value in node.items() if key != "$ref"}
+        target = resolved(node["$ref"]) if "$ref" in node else {}
+        return target | own if isinstance(target, dict) else target
+    if isinstance(node, list):
+        return [resolved(value) for value in node]
+    if isinstance(node, str) and node.startswith("#/"):
+        target: Any = MANIFEST
+        for key in node[2:].split("/"):
+            target = target[int(key) if isinstance(target, list) else key]
+        return resolved(target)
+    return node
+
+
+def streams_of(manifest: Mapping[str, Any]) -> Dict[str, Stream]:
+    """Each stream of a resolved manifest, under the vendor its ConditionalStreams condition names first."""
     streams: Dict[str, Stream] = {}
-    for group in resolved["streams"]:
-        named = [key for key in re.findall(r"config\.get\('(\w+)'\)", group["condition"]) if key in VENDORS]
+    for group in manifest["streams"]:
+        vendor = next(key for key in re.findall(r"config\.get\('(\w+)'\)", group["condition"]) if key in VENDORS)
         for stream in group["streams"]:
+            name = stream.get("name") or stream["$parameters"]["name"]
             cursor = stream.get("incremental_sync") or {}
-            formats: List[str] = cursor.get("cursor_datetime_formats") or [cursor.get("datetime_format")]
-            known = streams[stream["name"]].formats if stream["name"] in streams else ()
-            streams[stream["name"]] = Stream(
-                named[0],
+            formats = cursor.get("cursor_datetime_formats") or [cursor.get("datetime_format")]
+            known = streams[name].formats if name in streams else ()
+            streams[name] = Stream(
+                vendor,
                 cursor.get("cursor_field"),
                 bool(stream["retriever"].get("partition_router")),
                 tuple(dict.fromkeys([*known, *(str(pattern) for pattern in formats if pattern)])),
@@ -61,7 +74,7 @@ def _streams() -> Dict[str, Stream]:
     return streams
 
 
-STREAMS = _streams()
+STREAMS = streams_of({"streams": resolved(MANIFEST["streams"])})
 # One cheap stream per vendor for `check`, the first the manifest's check names: it reads its first record.
 CHECK_STREAMS: Dict[str, str] = {}
 for _name in MANIFEST["check"]["stream_names"]:

@@ -1,7 +1,4 @@
-"""Config, catalog and state rules the JSON Schema cannot say: one sentence naming the field and the fix, before any
-request."""
-
-from __future__ import annotations
+"""Config, catalog and state rules the JSON Schema cannot say, each one sentence naming the field and the fix."""
 
 import ipaddress
 import re
@@ -14,20 +11,14 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage.declared import SPEC, STREAMS, VENDORS
 
-INTEGERS = {
-    name: (field["minimum"], field.get("maximum"))
-    for name, field in SPEC["properties"].items()
-    if "integer" in field.get("type", ())
-}
+INTEGERS = {key: (field["minimum"], field.get("maximum")) for key, field in SPEC["properties"].items()
+            if "integer" in field.get("type", ())}
 PERIODS = tuple(VENDORS["insideview"].fields["period"]["enum"])
 HEADER_SECRETS = (("leadfeeder", "api_key"), ("whitepages", "api_key"))  # sent in X-Api-Key: visible ASCII only
 SURROGATE = re.compile("[\ud800-\udfff]")  # an unpaired surrogate has no UTF-8 form, so no request can carry it
 RESET = "reset the stream in Airbyte (or run without --state) to start it over"
-# stream → (cursor field, whether its state is kept per partition), and every format a cursor value takes
-CURSORS = {name: (stream.cursor, stream.partitioned) for name, stream in STREAMS.items() if stream.cursor}
 CURSOR_FORMATS = tuple(dict.fromkeys(pattern for stream in STREAMS.values() for pattern in stream.formats))
 PARTITION_KEYS = {"states", "state", "lookback_window", "use_global_cursor", "parent_state"}
-
 
 class ConfigProblem(AirbyteTracedException):
     """A config (or state, or catalog) that cannot work; its text is the sentence shown to the user."""
@@ -35,17 +26,19 @@ class ConfigProblem(AirbyteTracedException):
     def __init__(self, sentence: str) -> None:
         super().__init__(internal_message=sentence, message=sentence, failure_type=FailureType.config_error)
 
-
 def cut(value: Any) -> str:
     """A value as an error quotes it: cut to 60 characters, unpaired surrogates escaped so the message prints."""
     text = value if isinstance(value, str) else repr(value)
     text = f"{text[:60]}… ({len(text):,} characters)" if len(text) > 60 else text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
-
 def quoted(value: Any) -> str:
     return f"'{cut(value)}'"
 
+def _listed(last: str, names: Any = VENDORS) -> str:
+    """'leadfeeder, insideview, whitepages and leaf'"""
+    *most, final = list(names)
+    return f"{', '.join(most)} {last} {final}"
 
 def _not_text(value: Any, path: str = "") -> Optional[str]:
     """The dotted path of the first key or string holding an unpaired surrogate."""
@@ -54,29 +47,22 @@ def _not_text(value: Any, path: str = "") -> Optional[str]:
     items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
         inner = f"{path}[{key}]" if isinstance(value, list) else f"{path}.{key}" if path else str(key)
-        found = inner if isinstance(key, str) and SURROGATE.search(key) else _not_text(item, inner)
-        if found:
+        if found := inner if isinstance(key, str) and SURROGATE.search(key) else _not_text(item, inner):
             return found
     return None
-
 
 def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> None:
     """Raise ConfigProblem for the first rule the config breaks."""
     if not isinstance(config, Mapping):
         raise ConfigProblem("The config must be a JSON object; see the README's Config section.")
     today = today or datetime.now(UTC).date()
-    broken = _not_text(config)
-    if broken:
-        raise ConfigProblem(
-            f"The config field {quoted(broken)} holds a character that is not valid text (an unpaired surrogate, "
-            "often left by a bad copy and paste); type that value again."
-        )
+    if broken := _not_text(config):
+        raise ConfigProblem(f"The config field {quoted(broken)} holds a character that is not valid text (an unpaired "
+                            "surrogate, often left by a bad copy and paste); type that value again.")
     # the Connector Builder and the platform add their own keys, all starting with "__"
-    unknown = sorted(key for key in set(config) - set(SPEC["properties"]) if not str(key).startswith("__"))
-    if unknown:
-        raise ConfigProblem(
-            f"The config has an unknown field {quoted(unknown[0])}; the vendor blocks are {_listed('and')}."
-        )
+    if unknown := sorted(key for key in set(config) - set(SPEC["properties"]) if not str(key).startswith("__")):
+        raise ConfigProblem(f"The config has an unknown field {quoted(unknown[0])}; the vendor blocks are "
+                            f"{_listed('and')}.")
     start, end = _date(config, "start_date", required=True), _date(config, "end_date", required=False)
     if start > today:
         raise ConfigProblem(f"start_date {start} lies in the future; use a day up to {today}.")
@@ -85,28 +71,18 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
     if end is not None and end > today:
         raise ConfigProblem(f"end_date {end} lies in the future; leave it empty to read up to today.")
     for name, (minimum, maximum) in INTEGERS.items():
-        value = config.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if (value := config.get(name)) is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise ConfigProblem(f"{name} must be a whole number, not {quoted(value)}.")
         if value is not None and (value < minimum or (maximum is not None and value > maximum)):
             bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
             raise ConfigProblem(f"{name} must be {bound}, not {cut(value)}.")
-    configured = [key for key in VENDORS if config.get(key) is not None]
-    if not configured:
+    if not (configured := [key for key in VENDORS if config.get(key) is not None]):
         raise ConfigProblem(f"No vendor is configured; add at least one of the {_listed('or')} blocks.")
     for key in configured:
         _vendor(key, config[key])
 
-
-def _listed(last: str, names: Any = VENDORS) -> str:
-    """'leadfeeder, insideview, whitepages and leaf'"""
-    *most, final = list(names)
-    return f"{', '.join(most)} {last} {final}"
-
-
 def _date(config: Mapping[str, Any], name: str, required: bool) -> Optional[date]:
-    value = config.get(name)
-    if value in (None, "") and not required:
+    if (value := config.get(name)) in (None, "") and not required:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ConfigProblem(f"{name} is required as a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
@@ -117,56 +93,41 @@ def _date(config: Mapping[str, Any], name: str, required: bool) -> Optional[date
         pass
     raise ConfigProblem(f"{name} {quoted(value)} is not a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
 
-
 def _vendor(key: str, block: Any) -> None:
     title, fields, required, _ = VENDORS[key]
     if not isinstance(block, Mapping):
         raise ConfigProblem(f"{key} must be an object with the {title} settings, e.g. {{\"{required[0]}\": \"...\"}}.")
-    unknown = sorted(set(block) - set(fields))
-    if unknown:
-        raise ConfigProblem(
-            f"{key}.{cut(unknown[0])} is not a {title} setting; the settings are {', '.join(sorted(fields))}."
-        )
+    if unknown := sorted(set(block) - set(fields)):
+        raise ConfigProblem(f"{key}.{cut(unknown[0])} is not a {title} setting; the settings are "
+                            f"{', '.join(sorted(fields))}.")
     for name in required:
-        value = block.get(name)
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value := block.get(name), str) or not value.strip():
             raise ConfigProblem(f"{key}.{name} is empty; copy the {title} {name.replace('_', ' ')} into it.")
         # a pasted key with a line break, a space or a control character would crash the request; never quoted
-        bad = re.search("[^!-~]", value) if (key, name) in HEADER_SECRETS else None
-        if bad:
-            character = bad.group()
-            kind = "space" if character == " " else "line break" if character in "\r\n" else (
-                "control character" if ord(character) < 32 or ord(character) == 127 else "non-ASCII character"
-            )
-            raise ConfigProblem(
-                f"{key}.{name} holds a {kind} at position {bad.start() + 1} of {len(value)}, which cannot be sent in "
-                f"an HTTP header; copy the {title} {name.replace('_', ' ')} again without it."
-            )
-    for name in (name for name in fields if name.endswith("_url")):
-        _url(key, name, title, block.get(name))
+        if (key, name) in HEADER_SECRETS and (bad := re.search("[^!-~]", value)):
+            kind = "space" if bad.group() == " " else "line break" if bad.group() in "\r\n" else (
+                "control character" if ord(bad.group()) < 32 or ord(bad.group()) == 127 else "non-ASCII character")
+            raise ConfigProblem(f"{key}.{name} holds a {kind} at position {bad.start() + 1} of {len(value)}, which "
+                                f"cannot be sent in an HTTP header; copy the {title} {name.replace('_', ' ')} again "
+                                "without it.")
+    for name in (name for name in fields if name.endswith("_url") and block.get(name) not in (None, "")):
+        _url(key, name, title, block[name])
     if key == "insideview" and block.get("period") not in (None, *PERIODS):
         raise ConfigProblem(f"insideview.period {quoted(block['period'])} is unknown; use {_listed('or', PERIODS)}.")
     ids = block.get("account_ids") if key == "leadfeeder" else None
-    if ids is not None and (
-        not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() and "/" not in i for i in ids)
-    ):
+    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) and i.strip() and "/" not in i
+                                                              for i in ids)):
         raise ConfigProblem("leadfeeder.account_ids must be a list of account IDs such as [\"123456\"].")
 
-
 def _url(key: str, name: str, title: str, value: Any) -> None:
-    if value in (None, ""):
-        return
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigProblem(f"{key}.{name} is not an http(s) URL with a host; leave it empty for {title}'s own API.")
     if parts.username or parts.password or parts.query:
         raise ConfigProblem(f"{key}.{name} must not carry credentials or a query; put secrets in their own fields.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ConfigProblem(
-            f"{key}.{name} uses plain http to {cut(parts.hostname)}; use https, since only loopback hosts "
-            "may use http."
-        )
-
+        raise ConfigProblem(f"{key}.{name} uses plain http to {cut(parts.hostname)}; use https, since only loopback "
+                            "hosts may use http.")
 
 def _is_loopback(host: str) -> bool:
     try:
@@ -174,17 +135,12 @@ def _is_loopback(host: str) -> bool:
     except ValueError:
         return False
 
-
 def check_catalog(catalog: ConfiguredAirbyteCatalog, available: Set[str]) -> None:
     """Every configured stream exists for this config (a full-refresh stream asked for incrementally is read in
     full, as the CDK does: PyAirbyte asks for every stream incrementally)."""
-    missing = [configured.stream.name for configured in catalog.streams if configured.stream.name not in available]
-    if missing:
-        raise ConfigProblem(
-            f"The catalog asks for stream {quoted(missing[0])}, which this config does not provide; "
-            "configure its vendor or run discover again."
-        )
-
+    if missing := [configured.stream.name for configured in catalog.streams if configured.stream.name not in available]:
+        raise ConfigProblem(f"The catalog asks for stream {quoted(missing[0])}, which this config does not provide; "
+                            "configure its vendor or run discover again.")
 
 def check_state(raw: Any, today: Optional[date] = None) -> None:
     """The state (as JSON) holds STREAM messages in the shape this version writes, with cursors not in the future."""
@@ -193,60 +149,45 @@ def check_state(raw: Any, today: Optional[date] = None) -> None:
     if not isinstance(raw, list):
         raise ConfigProblem(f"The state file must hold a list of STREAM state messages; {RESET}.")
     for message in raw:
-        kind = message.get("type") if isinstance(message, Mapping) else None
-        if kind != "STREAM":
-            raise ConfigProblem(
-                f"The state holds a {kind or 'malformed'} message, but this connector writes one STREAM "
-                f"message per stream; {RESET}."
-            )
+        if (kind := message.get("type") if isinstance(message, Mapping) else None) != "STREAM":
+            raise ConfigProblem(f"The state holds a {kind or 'malformed'} message, but this connector writes one "
+                                f"STREAM message per stream; {RESET}.")
         stream = message.get("stream")
         descriptor = stream.get("stream_descriptor") if isinstance(stream, Mapping) else None
-        name = descriptor.get("name") if isinstance(descriptor, Mapping) else None
-        if not isinstance(name, str) or not name:
+        if not isinstance(name := descriptor.get("name") if isinstance(descriptor, Mapping) else None, str) or not name:
             raise ConfigProblem(f"The state holds a STREAM message without a stream name; {RESET}.")
-        value = stream.get("stream_state") or {}
-        if not isinstance(value, Mapping):
+        if not isinstance(value := stream.get("stream_state") or {}, Mapping):
             raise ConfigProblem(f"The saved state of stream {quoted(name)} is not an object; {RESET}.")
-        if name in CURSORS and value:
+        if value and name in STREAMS and STREAMS[name].cursor:
             _check_stream_state(name, value, today or datetime.now(UTC).date())
 
-
 def _check_stream_state(name: str, value: Mapping[str, Any], today: date) -> None:
-    field, partitioned = CURSORS[name]
-    if not (partitioned and "states" in value):
-        return _check_cursor(name, value, field, today)
+    if not (STREAMS[name].partitioned and "states" in value):
+        return _check_cursor(name, value, today)
     if set(value) - PARTITION_KEYS or not isinstance(value["states"], list):
         raise ConfigProblem(f"The saved state of stream '{name}' has a shape this version does not know; {RESET}.")
     for entry in value["states"]:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("partition"), Mapping):
             raise ConfigProblem(f"The saved state of stream '{name}' has a partition without keys; {RESET}.")
-        _check_cursor(name, entry.get("cursor"), field, today)
+        _check_cursor(name, entry.get("cursor"), today)
     if value.get("state"):
-        _check_cursor(name, value["state"], field, today)
+        _check_cursor(name, value["state"], today)
 
-
-def _check_cursor(name: str, cursor: Any, field: str, today: date) -> None:
+def _check_cursor(name: str, cursor: Any, today: date) -> None:
+    field = STREAMS[name].cursor
     if not isinstance(cursor, Mapping) or field not in cursor:
         raise ConfigProblem(f"The saved state of stream '{name}' has no '{field}' cursor; {RESET}.")
-    if set(cursor) - {field}:
-        extra = cut(", ".join(sorted(str(key) for key in set(cursor) - {field})))
-        raise ConfigProblem(
-            f"The saved state of stream '{name}' has keys this version does not write ({extra}); {RESET}."
-        )
-    parsed = _parse(cursor[field])
-    if parsed is None:
-        raise ConfigProblem(
-            f"The saved state of stream '{name}' has {field} {quoted(cursor[field])}, which is not a date; {RESET}."
-        )
+    if extra := sorted(str(key) for key in set(cursor) - {field}):
+        raise ConfigProblem(f"The saved state of stream '{name}' has keys this version does not write "
+                            f"({cut(', '.join(extra))}); {RESET}.")
+    if (parsed := _parse(cursor[field])) is None:
+        raise ConfigProblem(f"The saved state of stream '{name}' has {field} {quoted(cursor[field])}, which is not a "
+                            f"date; {RESET}.")
     # the furthest state a sync up to today writes: the first day, month or year after today's
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    first_unread = {"%Y": date(today.year + 1, 1, 1), "%Y-%m": next_month}.get(parsed[1], today + timedelta(days=1))
-    if parsed[0] > first_unread:
-        raise ConfigProblem(
-            f"The saved state of stream '{name}' has {field} {cursor[field]} in the future, "
-            f"so nothing would be read; {RESET}."
-        )
-
+    if parsed[0] > {"%Y": date(today.year + 1, 1, 1), "%Y-%m": next_month}.get(parsed[1], today + timedelta(days=1)):
+        raise ConfigProblem(f"The saved state of stream '{name}' has {field} {cursor[field]} in the future, so "
+                            f"nothing would be read; {RESET}.")
 
 def _parse(value: Any) -> Optional[Tuple[date, str]]:
     for pattern in CURSOR_FORMATS if isinstance(value, str) else ():

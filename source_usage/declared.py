@@ -11,20 +11,17 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader read
 MANIFEST: Dict[str, Any] = yaml.load(Path(__file__).with_name("manifest.yaml").read_text(), Loader=_LOADER)
 SPEC: Mapping[str, Any] = MANIFEST["spec"]["connection_specification"]
 
-
 class Vendor(NamedTuple):
     title: str  # the first word of its block's title, as messages name it: "Leadfeeder (Dealfront)" → Leadfeeder
     fields: Mapping[str, Mapping[str, Any]]
     required: Tuple[str, ...]
     secrets: Tuple[str, ...]
 
-
 class Stream(NamedTuple):
     vendor: str  # the config block the stream's condition asks for
     cursor: Optional[str]  # None for a full-refresh stream
     partitioned: bool  # its state is kept per partition
     formats: Tuple[str, ...]  # of its cursor's values, in every variant of the stream
-
 
 VENDORS: Dict[str, Vendor] = {
     key: Vendor(
@@ -37,7 +34,6 @@ VENDORS: Dict[str, Vendor] = {
     if block.get("type") == "object"
 }
 SECRETS = tuple((key, field) for key, vendor in VENDORS.items() for field in vendor.secrets)
-
 
 def resolved(node: Any) -> Any:
     """`node` with every `$ref` replaced by what it points at, its own keys winning, as the CDK's resolver does."""
@@ -53,7 +49,6 @@ def resolved(node: Any) -> Any:
             target = target[int(key) if isinstance(target, list) else key]
         return resolved(target)
     return node
-
 
 def streams_of(manifest: Mapping[str, Any]) -> Dict[str, Stream]:
     """Each stream of a resolved manifest, under the vendor its ConditionalStreams condition names first."""
@@ -73,13 +68,11 @@ def streams_of(manifest: Mapping[str, Any]) -> Dict[str, Stream]:
             )
     return streams
 
-
 STREAMS = streams_of({"streams": resolved(MANIFEST["streams"])})
 # One cheap stream per vendor for `check`, the first the manifest's check names: it reads its first record.
 CHECK_STREAMS: Dict[str, str] = {}
 for _name in MANIFEST["check"]["stream_names"]:
     CHECK_STREAMS.setdefault(STREAMS[_name].vendor, _name)
-
 
 def manifest() -> Dict[str, Any]:
     """A copy of the manifest, for a source to resolve and change."""

@@ -1,12 +1,10 @@
 """The `source-usage` command: the Airbyte protocol commands spec, check, discover and read."""
 
-from __future__ import annotations
-
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional, TypeVar
+from typing import Any, Callable, List, Mapping, Optional
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.exception_handler import init_uncaught_exception_handler
@@ -17,8 +15,6 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_usage.config_rules import check_config, check_state
 from source_usage.source import SourceUsage
 
-T = TypeVar("T")
-
 
 class UsageEntrypoint(AirbyteEntrypoint):
     """Applies the config rules before the JSON Schema, so a bad config gets a sentence naming its field."""
@@ -27,8 +23,7 @@ class UsageEntrypoint(AirbyteEntrypoint):
         check_config(config)
         super().validate_connection(source_spec, config)
 
-
-def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optional[T]:
+def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
     try:
         return reader(path) if path else None
     except AirbyteTracedException:
@@ -40,11 +35,9 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optiona
             failure_type=FailureType.config_error,
         ) from None
 
-
 def _read_state(path: str) -> List[AirbyteStateMessage]:
     check_state(json.loads(Path(path).read_text()))
     return SourceUsage.read_state(path)
-
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
@@ -68,7 +61,6 @@ def run(args: Optional[List[str]] = None) -> None:
         message.trace.error.stack_trace = None
         print(AirbyteEntrypoint.airbyte_message_to_string(message), flush=True)
         sys.exit(1)
-
 
 if __name__ == "__main__":
     run()

@@ -1,7 +1,5 @@
 """The connector: the declarative manifest, guarded by the config rules and a check per vendor."""
 
-from __future__ import annotations
-
 import json
 import logging
 from typing import Any, Dict, Iterator, List, Mapping, Optional
@@ -29,19 +27,14 @@ _RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for 
 _GENERIC = ("API rate limit exceeded.", "Refreshed OAuth access token is rejected by the API.")
 _OURS_AFTER = ("Last exception: ", "Error handler message: ")
 
-
-class _Notice(logging.Filter):
+def _as_info(record: logging.LogRecord) -> bool:
     """The Airbyte UI shows every WARN of a sync; these CDK warnings ask nothing of the user, so they stay INFO."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING:
-            record.levelno, record.levelname = logging.INFO, "INFO"
-        return True
-
+    if record.levelno == logging.WARNING:
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
 
 # leaf_user_consumption crosses contracts with users, whose parents are full refresh: no parent state is lost
-logging.getLogger("airbyte.CartesianProductStreamSlicer").addFilter(_Notice())
-
+logging.getLogger("airbyte.CartesianProductStreamSlicer").addFilter(_as_info)
 
 def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
     """The CDK masks each secret as typed; a login body carries it URL- or JSON-encoded, so mask those too."""
@@ -52,14 +45,12 @@ def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
             for variant in {quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]} - {secret}:
                 add_to_secrets(variant)
 
-
 def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """The manifest, with the config's request timeout: a requester's timeout cannot be interpolated."""
     loaded, timeout = manifest(), (config or {}).get("request_timeout_seconds")
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
         loaded["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
     return loaded
-
 
 def plain_message(message: Optional[str], internal: Optional[str]) -> str:
     """The CDK wraps our error handlers' sentences in its own words after retries; give the user ours alone."""
@@ -70,7 +61,6 @@ def plain_message(message: Optional[str], internal: Optional[str]) -> str:
         if marker in internal:
             return internal.split(marker, 1)[1].strip().strip("'")
     return message
-
 
 class SourceUsage(ConcurrentDeclarativeSource):
     def __init__(self, catalog: Optional[ConfiguredAirbyteCatalog] = None, config: Optional[Mapping[str, Any]] = None,

@@ -24,14 +24,9 @@ class Stream(NamedTuple):
     formats: Tuple[str, ...]  # of its cursor's values, in every variant of the stream
 
 VENDORS: Dict[str, Vendor] = {
-    key: Vendor(
-        block["title"].split()[0],
-        block["properties"],
-        tuple(block.get("required", ())),
-        tuple(name for name, field in block["properties"].items() if field.get("airbyte_secret")),
-    )
-    for key, block in SPEC["properties"].items()
-    if block.get("type") == "object"
+    key: Vendor(block["title"].split()[0], block["properties"], tuple(block.get("required", ())),
+                tuple(name for name, field in block["properties"].items() if field.get("airbyte_secret")))
+    for key, block in SPEC["properties"].items() if block.get("type") == "object"
 }
 SECRETS = tuple((key, field) for key, vendor in VENDORS.items() for field in vendor.secrets)
 
@@ -58,14 +53,11 @@ def streams_of(manifest: Mapping[str, Any]) -> Dict[str, Stream]:
         for stream in group["streams"]:
             name = stream.get("name") or stream["$parameters"]["name"]
             cursor = stream.get("incremental_sync") or {}
-            formats = cursor.get("cursor_datetime_formats") or [cursor.get("datetime_format")]
             known = streams[name].formats if name in streams else ()
-            streams[name] = Stream(
-                vendor,
-                cursor.get("cursor_field"),
-                bool(stream["retriever"].get("partition_router")),
-                tuple(dict.fromkeys([*known, *(str(pattern) for pattern in formats if pattern)])),
-            )
+            formats = [*known, *(cursor.get("cursor_datetime_formats") or [cursor.get("datetime_format")])]
+            partitioned = bool(stream["retriever"].get("partition_router"))
+            streams[name] = Stream(vendor, cursor.get("cursor_field"), partitioned,
+                                   tuple(dict.fromkeys(str(pattern) for pattern in formats if pattern)))
     return streams
 
 STREAMS = streams_of({"streams": resolved(MANIFEST["streams"])})

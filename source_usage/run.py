@@ -12,7 +12,7 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteStateMessage, ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage.config_rules import check_config, check_state
+from source_usage.config_rules import ConfigProblem, check_config, check_state
 from source_usage.source import SourceUsage
 
 
@@ -29,11 +29,8 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
     except AirbyteTracedException:
         raise
     except Exception as error:  # noqa: BLE001 - any unreadable input file is the same config error
-        raise AirbyteTracedException(
-            message=f"The {kind} file {path} could not be read ({type(error).__name__}); "
-            f"pass the JSON {kind} Airbyte wrote or a copy of it.",
-            failure_type=FailureType.config_error,
-        ) from None
+        raise ConfigProblem(f"The {kind} file {path} could not be read ({type(error).__name__}); pass the JSON {kind} "
+                            "Airbyte wrote or a copy of it.") from None
 
 def _read_state(path: str) -> List[AirbyteStateMessage]:
     check_state(json.loads(Path(path).read_text()))

@@ -65,8 +65,7 @@ def plain_message(message: Optional[str], internal: Optional[str]) -> str:
 class SourceUsage(ConcurrentDeclarativeSource):
     def __init__(self, catalog: Optional[ConfiguredAirbyteCatalog] = None, config: Optional[Mapping[str, Any]] = None,
                  state: Optional[List[AirbyteStateMessage]] = None) -> None:
-        super().__init__(catalog=catalog or ConfiguredAirbyteCatalog(streams=[]), config=config or {},
-                         state=state or [], source_config=load_manifest(config))
+        super().__init__(catalog, config, state, source_config=load_manifest(config))
         cdk_seams.bound_queues(self)
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:

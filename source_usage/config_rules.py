@@ -105,8 +105,9 @@ def _vendor(key: str, block: Any) -> None:
             raise ConfigProblem(f"{key}.{name} is empty; copy the {title} {name.replace('_', ' ')} into it.")
         # a pasted key with a line break, a space or a control character would crash the request; never quoted
         if (key, name) in HEADER_SECRETS and (bad := re.search("[^!-~]", value)):
-            kind = "space" if bad.group() == " " else "line break" if bad.group() in "\r\n" else (
-                "control character" if ord(bad.group()) < 32 or ord(bad.group()) == 127 else "non-ASCII character")
+            character = bad.group()
+            kind = "space" if character == " " else "line break" if character in "\r\n" else (
+                "control character" if ord(character) < 32 or ord(character) == 127 else "non-ASCII character")
             raise ConfigProblem(f"{key}.{name} holds a {kind} at position {bad.start() + 1} of {len(value)}, which "
                                 f"cannot be sent in an HTTP header; copy the {title} {name.replace('_', ' ')} again "
                                 "without it.")
@@ -115,8 +116,8 @@ def _vendor(key: str, block: Any) -> None:
     if key == "insideview" and block.get("period") not in (None, *PERIODS):
         raise ConfigProblem(f"insideview.period {quoted(block['period'])} is unknown; use {_listed('or', PERIODS)}.")
     ids = block.get("account_ids") if key == "leadfeeder" else None
-    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str) and i.strip() and "/" not in i
-                                                              for i in ids)):
+    listed = isinstance(ids, list) and all(isinstance(i, str) and i.strip() and "/" not in i for i in ids)
+    if ids is not None and not listed:
         raise ConfigProblem("leadfeeder.account_ids must be a list of account IDs such as [\"123456\"].")
 
 def _url(key: str, name: str, title: str, value: Any) -> None:
@@ -149,12 +150,14 @@ def check_state(raw: Any, today: Optional[date] = None) -> None:
     if not isinstance(raw, list):
         raise ConfigProblem(f"The state file must hold a list of STREAM state messages; {RESET}.")
     for message in raw:
-        if (kind := message.get("type") if isinstance(message, Mapping) else None) != "STREAM":
+        kind = message.get("type") if isinstance(message, Mapping) else None
+        if kind != "STREAM":
             raise ConfigProblem(f"The state holds a {kind or 'malformed'} message, but this connector writes one "
                                 f"STREAM message per stream; {RESET}.")
         stream = message.get("stream")
         descriptor = stream.get("stream_descriptor") if isinstance(stream, Mapping) else None
-        if not isinstance(name := descriptor.get("name") if isinstance(descriptor, Mapping) else None, str) or not name:
+        name = descriptor.get("name") if isinstance(descriptor, Mapping) else None
+        if not isinstance(name, str) or not name:
             raise ConfigProblem(f"The state holds a STREAM message without a stream name; {RESET}.")
         if not isinstance(value := stream.get("stream_state") or {}, Mapping):
             raise ConfigProblem(f"The saved state of stream {quoted(name)} is not an object; {RESET}.")

@@ -9,12 +9,11 @@ from urllib.parse import urlsplit
 from airbyte_cdk.models import ConfiguredAirbyteCatalog, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage.declared import SPEC, STREAMS, VENDORS
+from source_usage.declared import HEADER_SECRETS, SPEC, STREAMS, VENDORS
 
 INTEGERS = {key: (field["minimum"], field.get("maximum")) for key, field in SPEC["properties"].items()
             if "integer" in field.get("type", ())}
 PERIODS = tuple(VENDORS["insideview"].fields["period"]["enum"])
-HEADER_SECRETS = (("leadfeeder", "api_key"), ("whitepages", "api_key"))  # sent in X-Api-Key: visible ASCII only
 SURROGATE = re.compile("[\ud800-\udfff]")  # an unpaired surrogate has no UTF-8 form, so no request can carry it
 RESET = "reset the stream in Airbyte (or run without --state) to start it over"
 CURSOR_FORMATS = tuple(dict.fromkeys(pattern for stream in STREAMS.values() for pattern in stream.formats))

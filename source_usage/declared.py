@@ -60,6 +60,12 @@ def streams_of(manifest: Mapping[str, Any]) -> Dict[str, Stream]:
                                    tuple(dict.fromkeys(str(pattern) for pattern in formats if pattern)))
     return streams
 
+# the secrets an ApiKeyAuthenticator sends in a header, where only visible ASCII can go
+_AUTHENTICATORS = [resolved(MANIFEST["definitions"][key]["requester"]).get("authenticator", {}) for key in VENDORS]
+HEADER_SECRETS = tuple(
+    tuple(re.findall(r"config\.(\w+)\.(\w+)", authenticator["api_token"])[0]) for authenticator in _AUTHENTICATORS
+    if authenticator.get("type") == "ApiKeyAuthenticator" and authenticator["inject_into"]["inject_into"] == "header"
+)
 STREAMS = streams_of({"streams": resolved(MANIFEST["streams"])})
 # One cheap stream per vendor for `check`, the first the manifest's check names: it reads its first record.
 CHECK_STREAMS: Dict[str, str] = {}

@@ -9,7 +9,16 @@ import sys
 from airbyte_cdk.sources.declarative.parsers.manifest_component_transformer import ManifestComponentTransformer
 from airbyte_cdk.sources.declarative.parsers.manifest_reference_resolver import ManifestReferenceResolver
 
-from source_usage.declared import CHECK_STREAMS, MANIFEST, SECRETS, STREAMS, VENDORS, resolved, streams_of
+from source_usage.declared import (
+    CHECK_STREAMS,
+    HEADER_SECRETS,
+    MANIFEST,
+    SECRETS,
+    STREAMS,
+    VENDORS,
+    resolved,
+    streams_of,
+)
 
 
 def test_the_vendors_their_required_fields_and_secrets_come_from_the_spec() -> None:
@@ -19,6 +28,7 @@ def test_the_vendors_their_required_fields_and_secrets_come_from_the_spec() -> N
         "whitepages": ("Whitepages", ("api_key",), ("api_key",)),
         "leaf": ("Leaf", ("username", "password"), ("password",)),
     }
+    assert HEADER_SECRETS == (("leadfeeder", "api_key"), ("whitepages", "api_key"))
     assert SECRETS == (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"),
                        ("leaf", "password"))
 

@@ -1,5 +1,4 @@
-"""The per-record path: a vendor's answer becomes records that leave valid for their stream's schema, or the sync stops
-naming the field. The CDK runs it on worker threads: nothing here changes shared state but thread-safe caches."""
+"""The per-record path, on the CDK's worker threads: answers become records that fit their schema, or the sync stops."""
 
 import json
 import re
@@ -23,72 +22,55 @@ from source_usage.declared import STREAMS, VENDORS
 
 SCHEMAS = Path(__file__).with_name("schemas")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ACCEPTS: Dict[str, Tuple[type, ...]] = {
-    "null": (type(None),), "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "array": (list,), "object": (dict,),
-}
 _CONVERTS = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
+_ACCEPTS = {**{name: (python,) for name, python in _CONVERTS.items()}, "number": (int, float), "null": (type(None),),
+            "object": (dict,)}
 _EXACT_INTEGERS = 2**53
 _MISSING = "it is missing"
 _CREDENTIALS = "credentials"
 _SNAKE = KeysToSnakeCaseTransformation()
 Convert = Callable[[Any], Any]
-# an object's required fields, its typed fields (the Python types each accepts, the form a string must have), and the
-# checks of the objects its arrays hold
+# an object's required fields, its typed fields (types accepted, a string's form), and its arrays' objects' checks
 Checks = Tuple[List[str], List[Tuple[str, Tuple[type, ...], Optional[re.Pattern[str]]]], List[Tuple[str, Any]]]
-
 
 @dataclass
 class EnvelopeExtractor(DpathExtractor):
-    """DpathExtractor drops the answer's envelope, where InsideView (the account) and Leaf (the area unit) put fields
-    every record needs; `details: [{type, value}]` becomes one field per detail type."""
-
+    """DpathExtractor drops the envelope, where InsideView (account) and Leaf (area unit) put what records need."""
     envelope_fields: List[str] = field(default_factory=list)
-
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
-        for body in self.decoder.decode(response):
-            if not isinstance(body, Mapping):
-                continue
+        for body in (body for body in self.decoder.decode(response) if isinstance(body, Mapping)):
             envelope = {name: body.get(name) for name in self.envelope_fields}
             items = dpath.get(body, [str(part) for part in self.field_path], default=[])
             for item in items if isinstance(items, list) else [items]:
                 if isinstance(item, Mapping):
                     record = {**envelope, **item}
-                    for detail in record.pop("details", None) or []:
+                    for detail in record.pop("details", None) or []:  # `[{type, value}]`: a field per type
                         if isinstance(detail, Mapping) and detail.get("type"):
                             record[str(detail["type"])] = detail.get("value")
                     yield record
-
 
 @lru_cache(maxsize=10_000)
 def snake_key(key: str) -> str:
     """KeysToSnakeCase transliterates and tokenizes every key of every record; the vendors send the same few keys."""
     return _SNAKE.process_key(key)
 
-
 @dataclass
 class SnakeCaseKeys(RecordTransformation):
-    """KeysToSnakeCase converts each key anew on every record (about 25 µs a record) and, unless `deep`, as it does,
-    leaves the keys of objects inside arrays (Leaf's `leafUsersAreas`) as they are."""
-
+    """KeysToSnakeCase converts each key anew on every record (25 µs) and never those in arrays (Leaf's, if `deep`)."""
     deep: bool = False
-
     def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
                   stream_slice: Optional[StreamSlice] = None) -> None:
         renamed = self._renamed(record)
         record.clear()
         record.update(renamed)
-
     def _renamed(self, value: Any) -> Any:
         if isinstance(value, dict):
             return {snake_key(key): self._renamed(item) for key, item in value.items()}
         return [self._renamed(item) for item in value] if self.deep and isinstance(value, list) else value
 
-
 class ConnectedProviders(RecordTransformation):
-    """RemoveFields needs the keys named in advance; Leaf adds providers, so every key ending in `Credentials` goes,
-    at any depth: `{"johnDeereCredentials": {...}, "trimbleCredentials": null}` leaves as `["john_deere"]`."""
-
+    """RemoveFields needs the keys named in advance; Leaf adds providers, so each `*Credentials` key goes, at any depth.
+    `{"johnDeereCredentials": {...}, "trimbleCredentials": null}` leaves as `connected_providers: ["john_deere"]`."""
     def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
                   stream_slice: Optional[StreamSlice] = None) -> None:
         connected = {snake_key(key[: -len(_CREDENTIALS)]) for key, value in record.items()
@@ -96,10 +78,8 @@ class ConnectedProviders(RecordTransformation):
         _drop_credentials(record)
         record["connected_providers"] = sorted(connected)
 
-
 def _is_credentials(key: Any) -> bool:
     return isinstance(key, str) and key.lower().endswith(_CREDENTIALS)
-
 
 def _drop_credentials(value: Any) -> None:
     if isinstance(value, dict):
@@ -108,12 +88,10 @@ def _drop_credentials(value: Any) -> None:
     for nested in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
         _drop_credentials(nested)
 
-
 @dataclass
 class RecordFields(RecordTransformation):
     """AddFields, DpathFlattenFields and RemoveFields pay a template or a dpath walk per field and record, and
     AddFields' ast.literal_eval is not thread-safe on CPython 3.11 (gh-106905 lost a stream); these need neither."""
-
     config: Config
     parameters: InitVar[Mapping[str, Any]]
     flatten: Optional[str] = None  # an object whose fields are lifted to the top level
@@ -122,11 +100,9 @@ class RecordFields(RecordTransformation):
     constants: Mapping[str, str] = field(default_factory=dict)  # interpolated once, against the config
     day_from_window: Optional[str] = None  # a missing day taken from the start of the window asked for
     remove: List[str] = field(default_factory=list)
-
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._constants = {name: InterpolatedString.create(template, parameters=parameters).eval(self.config)
                            for name, template in self.constants.items()}
-
     def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
                   stream_slice: Optional[StreamSlice] = None) -> None:
         if self.flatten is not None and isinstance(nested := record.pop(self.flatten, None), Mapping):
@@ -144,26 +120,28 @@ class RecordFields(RecordTransformation):
         for name in self.remove:
             record.pop(name, None)
 
-
 class RecordProblem(AirbyteTracedException):
     """A record that breaks its stream's schema; its text is the sentence shown to the user."""
-
     def __init__(self, sentence: str) -> None:
         super().__init__(internal_message=sentence, message=sentence, failure_type=FailureType.system_error)
 
-
-class RecordRules:
-    """Each stream's schema compiled once: a few µs a record, where the CDK's jsonschema walk costs about a hundred."""
-
+class RecordRules(TypeTransformer):
+    """The CDK's jsonschema-driven normalization costs ~100 µs a record and lets through what it cannot convert."""
     def __init__(self, schemas: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
-        schemas = schemas if schemas is not None else _shipped_schemas()
+        super().__init__(TransformConfig.DefaultSchemaNormalization)  # for a schema that is not one of ours
+        schemas = schemas if schemas is not None else {
+            path.stem: json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.json"))}
         self._rules = {stream: (_converter(schema), _checks(schema)) for stream, schema in schemas.items()}
         self._by_content = {_content(schema): stream for stream, schema in schemas.items()}
-
-    def stream_of(self, schema: Mapping[str, Any]) -> str:
-        """The stream whose schema this is ('' for another schema, which is then not checked)."""
-        return self._by_content.get(_content(schema), "")
-
+        self._streams: Dict[int, str] = {}
+    def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:
+        stream = self._streams.get(id(schema))
+        if stream is None:
+            stream = self._streams.setdefault(id(schema), self._by_content.get(_content(schema), ""))
+        if stream:
+            self.normalize(stream, record)
+        else:
+            super().transform(record, schema)
     def normalize(self, stream: str, record: Dict[str, Any]) -> None:
         """Convert the record's values in place as `schema_normalization: Default` does, then check it."""
         if stream not in self._rules:
@@ -179,37 +157,15 @@ class RecordRules:
                 "the sync stops rather than write it, so retry later or report the vendor's answer."
             )
 
-
-class CheckedSchemaNormalization(TypeTransformer):
-    """The CDK's normalization lets through what it cannot convert; a record must leave valid. Our streams' schemas
-    go through `RecordRules`; any other schema is normalized by the CDK as before."""
-
-    def __init__(self) -> None:
-        super().__init__(TransformConfig.DefaultSchemaNormalization)
-        self._rules = RecordRules()
-        self._streams: Dict[int, str] = {}
-
-    def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:
-        stream = self._streams.get(id(schema))
-        if stream is None:
-            stream = self._streams.setdefault(id(schema), self._rules.stream_of(schema))
-        if stream:
-            self._rules.normalize(stream, record)
-        else:
-            super().transform(record, schema)
-
-
 def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
     """`TypeTransformer.default_convert` of a subschema's values and of its properties' and items', decided once."""
-    declared = spec.get("type", [])
-    kinds = [kind for kind in declared if kind != "null"] if isinstance(declared, list) else [declared]
+    kinds = [kind for kind in _declared(spec) if kind != "null"]
     target = _CONVERTS.get(kinds[0]) if len(kinds) == 1 else None
     properties = spec["properties"] if isinstance(spec.get("properties"), Mapping) else {}
     fields = [(name, convert) for name, sub in properties.items() if (convert := _converter(sub))]
     items = _converter(spec["items"]) if isinstance(spec.get("items"), Mapping) else None
     if target is None and not fields and items is None:
         return None
-
     def convert(value: Any) -> Any:
         if target is not None and value is not None and type(value) is not target:
             # the CDK's two faults the check must see instead: a null made "None", a float cut to a wrong integer
@@ -228,9 +184,7 @@ def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
             for index, item in enumerate(value):
                 value[index] = items(item)
         return value
-
     return convert
-
 
 def _checks(spec: Mapping[str, Any]) -> Checks:
     """An object's `required`, declared `type`, `pattern` and `format: date`, and those of the objects in its arrays."""
@@ -239,7 +193,6 @@ def _checks(spec: Mapping[str, Any]) -> Checks:
     inner = [(name, _checks(sub["items"])) for name, sub in properties.items()
              if isinstance(sub.get("items"), Mapping) and isinstance(sub["items"].get("properties"), Mapping)]
     return list(spec.get("required") or []), typed, inner
-
 
 def _misfit(checks: Checks, value: Mapping[str, Any]) -> Optional[Tuple[str, str]]:
     """The first field of an object that does not fit its schema, and what is wrong with it."""
@@ -259,31 +212,24 @@ def _misfit(checks: Checks, value: Mapping[str, Any]) -> Optional[Tuple[str, str
         items = value.get(name)
         for index, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict) and (misfit := _misfit(item_checks, item)) is not None:
-                field, what = misfit
-                told = f"no '{field}'" if what == _MISSING else f"'{field}' {what}"
+                told = f"no '{misfit[0]}'" if misfit[1] == _MISSING else f"'{misfit[0]}' {misfit[1]}"
                 return name, f"its item {index} has {told}"
     return None
 
+def _declared(spec: Mapping[str, Any]) -> List[str]:
+    declared = spec.get("type")
+    return declared if isinstance(declared, list) else [declared] if declared else []
 
 def _accepts(spec: Mapping[str, Any]) -> Tuple[type, ...]:
     """The Python types a subschema's declared `type` allows (none when it declares no type)."""
-    declared = spec.get("type")
-    names = declared if isinstance(declared, list) else [declared] if declared else []
-    return tuple(python for name in names for python in _ACCEPTS.get(name, ()))
-
+    return tuple(python for name in _declared(spec) for python in _ACCEPTS.get(name, ()))
 
 def _form(spec: Mapping[str, Any]) -> Optional[re.Pattern[str]]:
     """The form a string must have: its `pattern`, or a day for `format: date`."""
     return re.compile(spec["pattern"]) if "pattern" in spec else _DATE if spec.get("format") == "date" else None
 
-
 def _content(schema: Mapping[str, Any]) -> str:
     return json.dumps(schema, sort_keys=True, default=str)
-
-
-def _shipped_schemas() -> Dict[str, Mapping[str, Any]]:
-    return {path.stem: json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.json"))}
-
 
 def _short(value: Any) -> str:
     text = repr(value)

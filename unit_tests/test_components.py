@@ -19,7 +19,7 @@ from source_usage.components import (
     LoginTokenAuthenticator,
     ThrottleWindowBackoff,
 )
-from source_usage.record_rules import CheckedSchemaNormalization, ConnectedProviders, EnvelopeExtractor, SnakeCaseKeys
+from source_usage.record_rules import ConnectedProviders, EnvelopeExtractor, RecordRules, SnakeCaseKeys
 
 pytestmark = pytest.mark.usefixtures("fresh_sessions")
 
@@ -469,7 +469,7 @@ def test_checked_normalization_fails_a_record_that_breaks_its_schema_naming_vend
 ) -> None:
     schema = json.loads((Path(components.__file__).parent / "schemas" / "daily_usage.json").read_text())
     with pytest.raises(AirbyteTracedException) as raised:
-        CheckedSchemaNormalization().transform(dict(record), schema)
+        RecordRules().transform(dict(record), schema)
 
     assert raised.value.message.startswith(f"Whitepages sent a daily_usage record whose '{field}' does not fit")
 
@@ -477,7 +477,7 @@ def test_checked_normalization_fails_a_record_that_breaks_its_schema_naming_vend
 def test_checked_normalization_converts_numbers_sent_as_strings() -> None:
     schema = json.loads((Path(components.__file__).parent / "schemas" / "daily_usage.json").read_text())
     record: Dict[str, Any] = {"date": "2026-11-20", "request_count": "42"}
-    CheckedSchemaNormalization().transform(record, schema)
+    RecordRules().transform(record, schema)
 
     assert record == {"date": "2026-11-20", "request_count": 42}
 

@@ -8,7 +8,7 @@ from typing import Any, Dict
 import pytest
 from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
 
-from source_usage.record_rules import CheckedSchemaNormalization, RecordProblem, RecordRules
+from source_usage.record_rules import RecordProblem, RecordRules
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 VALUES = [
@@ -98,7 +98,7 @@ def test_leaf_user_areas_inside_an_array_are_converted() -> None:
 
 def test_a_schema_that_is_not_ours_is_left_to_the_cdk() -> None:
     record: Dict[str, Any] = {"count": "5", "name": None}
-    CheckedSchemaNormalization().transform(record, {"type": "object", "properties": {
+    RecordRules().transform(record, {"type": "object", "properties": {
         "count": {"type": "integer"}, "name": {"type": "string"}}})
 
     assert record == {"count": 5, "name": "None"}

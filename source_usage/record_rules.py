@@ -25,6 +25,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONVERTS = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
 _ACCEPTS = {**{name: (python,) for name, python in _CONVERTS.items()}, "number": (int, float), "null": (type(None),),
             "object": (dict,)}
+_CASTS = (str, int, float)
 _EXACT_INTEGERS = 2**53
 _MISSING = "it is missing"
 _CREDENTIALS = "credentials"
@@ -172,9 +173,9 @@ def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
             # (12.7 is no count of 12; the JSON decoder reads integers beyond 64 bits as inexact floats)
             if target is int and type(value) is float and not (value.is_integer() and abs(value) <= _EXACT_INTEGERS):
                 return value
-            try:
-                value = TypeTransformer.default_convert(value, spec)
-            except OverflowError:
+            try:  # default_convert's own str(), int() or float(), without its branches for the common types
+                value = target(value) if target in _CASTS else TypeTransformer.default_convert(value, spec)
+            except (ValueError, TypeError, OverflowError):
                 return value
         if fields and isinstance(value, dict):
             for name, inner in fields:

@@ -25,13 +25,9 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONVERTS = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
 _ACCEPTS = {**{name: (python,) for name, python in _CONVERTS.items()}, "number": (int, float), "null": (type(None),),
             "object": (dict,)}
-_CASTS = (str, int, float)
 _EXACT_INTEGERS = 2**53
 _MISSING = "it is missing"
 _CREDENTIALS = "credentials"
-_SNAKE = KeysToSnakeCaseTransformation()
-Convert = Callable[[Any], Any]
-# an object's required fields, its typed fields (types accepted, a string's form), and its arrays' objects' checks
 Checks = Tuple[List[str], List[Tuple[str, Tuple[type, ...], Optional[re.Pattern[str]]]], List[Tuple[str, Any]]]
 
 @dataclass
@@ -53,7 +49,7 @@ class EnvelopeExtractor(DpathExtractor):
 @lru_cache(maxsize=10_000)
 def snake_key(key: str) -> str:
     """KeysToSnakeCase transliterates and tokenizes every key of every record; the vendors send the same few keys."""
-    return _SNAKE.process_key(key)
+    return KeysToSnakeCaseTransformation().process_key(key)
 
 @dataclass
 class SnakeCaseKeys(RecordTransformation):
@@ -74,25 +70,21 @@ class ConnectedProviders(RecordTransformation):
     `{"johnDeereCredentials": {...}, "trimbleCredentials": null}` leaves as `connected_providers: ["john_deere"]`."""
     def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
                   stream_slice: Optional[StreamSlice] = None) -> None:
-        connected = {snake_key(key[: -len(_CREDENTIALS)]) for key, value in record.items()
-                     if _is_credentials(key) and len(key) > len(_CREDENTIALS) and value}
-        _drop_credentials(record)
-        record["connected_providers"] = sorted(connected)
+        record["connected_providers"] = sorted({snake_key(key[: -len(_CREDENTIALS)])
+                                                for key, value in _drop_credentials(record).items()
+                                                if len(key) > len(_CREDENTIALS) and value})
 
-def _is_credentials(key: Any) -> bool:
-    return isinstance(key, str) and key.lower().endswith(_CREDENTIALS)
-
-def _drop_credentials(value: Any) -> None:
-    if isinstance(value, dict):
-        for key in [key for key in value if _is_credentials(key)]:
-            del value[key]
+def _drop_credentials(value: Any) -> Dict[str, Any]:
+    """Drops every `*Credentials` key at any depth, and returns those of this object with their values."""
+    found = [key for key in value if str(key).lower().endswith(_CREDENTIALS)] if isinstance(value, dict) else []
+    dropped = {key: value.pop(key) for key in found}
     for nested in value.values() if isinstance(value, dict) else value if isinstance(value, list) else ():
         _drop_credentials(nested)
+    return dropped
 
 @dataclass
 class RecordFields(RecordTransformation):
-    """AddFields, DpathFlattenFields and RemoveFields pay a template or a dpath walk per field and record, and
-    AddFields' ast.literal_eval is not thread-safe on CPython 3.11 (gh-106905 lost a stream); these need neither."""
+    """AddFields (a template and ast.literal_eval, not thread-safe on 3.11: gh-106905) and dpath walks, per record."""
     config: Config
     parameters: InitVar[Mapping[str, Any]]
     flatten: Optional[str] = None  # an object whose fields are lifted to the top level
@@ -145,20 +137,17 @@ class RecordRules(TypeTransformer):
             super().transform(record, schema)
     def normalize(self, stream: str, record: Dict[str, Any]) -> None:
         """Convert the record's values in place as `schema_normalization: Default` does, then check it."""
-        if stream not in self._rules:
-            return
         convert, checks = self._rules[stream]
         if convert is not None:
             convert(record)
         misfit = _misfit(checks, record)
         if misfit is not None:
             vendor = VENDORS[STREAMS[stream].vendor].title if stream in STREAMS else "The vendor"
-            raise RecordProblem(
-                f"{vendor} sent a {stream} record whose '{misfit[0]}' does not fit the stream's schema ({misfit[1]}); "
-                "the sync stops rather than write it, so retry later or report the vendor's answer."
-            )
+            raise RecordProblem(f"{vendor} sent a {stream} record whose '{misfit[0]}' does not fit the stream's schema "
+                                f"({misfit[1]}); the sync stops rather than write it, so retry later or report the "
+                                "vendor's answer.")
 
-def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
+def _converter(spec: Mapping[str, Any]) -> Optional[Callable[[Any], Any]]:
     """`TypeTransformer.default_convert` of a subschema's values and of its properties' and items', decided once."""
     kinds = [kind for kind in _declared(spec) if kind != "null"]
     target = _CONVERTS.get(kinds[0]) if len(kinds) == 1 else None
@@ -174,7 +163,7 @@ def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
             if target is int and type(value) is float and not (value.is_integer() and abs(value) <= _EXACT_INTEGERS):
                 return value
             try:  # default_convert's own str(), int() or float(), without its branches for the common types
-                value = target(value) if target in _CASTS else TypeTransformer.default_convert(value, spec)
+                value = target(value) if target in (str, int, float) else TypeTransformer.default_convert(value, spec)
             except (ValueError, TypeError, OverflowError):
                 return value
         if fields and isinstance(value, dict):
@@ -188,9 +177,10 @@ def _converter(spec: Mapping[str, Any]) -> Optional[Convert]:
     return convert
 
 def _checks(spec: Mapping[str, Any]) -> Checks:
-    """An object's `required`, declared `type`, `pattern` and `format: date`, and those of the objects in its arrays."""
+    """An object's `required` fields, its typed fields (types accepted, a string's form), and its arrays' objects'."""
     properties = spec.get("properties") or {}
-    typed = [(name, accepts, _form(sub)) for name, sub in properties.items() if (accepts := _accepts(sub))]
+    typed = [(name, accepts, _form(sub)) for name, sub in properties.items()
+             if (accepts := tuple(python for kind in _declared(sub) for python in _ACCEPTS.get(kind, ())))]
     inner = [(name, _checks(sub["items"])) for name, sub in properties.items()
              if isinstance(sub.get("items"), Mapping) and isinstance(sub["items"].get("properties"), Mapping)]
     return list(spec.get("required") or []), typed, inner
@@ -203,8 +193,7 @@ def _misfit(checks: Checks, value: Mapping[str, Any]) -> Optional[Tuple[str, str
             return name, _MISSING
     for name, accepts, pattern in typed:
         if name in value:
-            found = value[name]
-            kind = type(found)
+            kind = type(found := value[name])
             if kind not in accepts and (kind is bool or not isinstance(found, accepts)):
                 return name, f"{kind.__name__} {_short(found)}"
             if pattern is not None and kind is str and not pattern.fullmatch(found):
@@ -221,10 +210,6 @@ def _declared(spec: Mapping[str, Any]) -> List[str]:
     declared = spec.get("type")
     return declared if isinstance(declared, list) else [declared] if declared else []
 
-def _accepts(spec: Mapping[str, Any]) -> Tuple[type, ...]:
-    """The Python types a subschema's declared `type` allows (none when it declares no type)."""
-    return tuple(python for name in _declared(spec) for python in _ACCEPTS.get(name, ()))
-
 def _form(spec: Mapping[str, Any]) -> Optional[re.Pattern[str]]:
     """The form a string must have: its `pattern`, or a day for `format: date`."""
     return re.compile(spec["pattern"]) if "pattern" in spec else _DATE if spec.get("format") == "date" else None
@@ -233,5 +218,4 @@ def _content(schema: Mapping[str, Any]) -> str:
     return json.dumps(schema, sort_keys=True, default=str)
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
+    return text if len(text := repr(value)) <= 40 else f"{text[:37]}..."

@@ -272,6 +272,28 @@ def test_snake_case_keys_deep_renames_keys_inside_arrays_and_objects() -> None:
     }
 
 
+def test_snake_case_keys_not_deep_renames_as_the_cdk_does_and_leaves_arrays_alone() -> None:
+    from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
+        KeysToSnakeCaseTransformation,
+    )
+
+    record: Dict[str, Any] = {"areaUnit": "Acre", "byField": {"fieldId": "f-1"}, "leafUsersAreas": [{"leafUserId": 1}]}
+    theirs = json.loads(json.dumps(record))
+    SnakeCaseKeys().transform(record)
+    KeysToSnakeCaseTransformation().transform(theirs)
+
+    assert record == theirs == {"area_unit": "Acre", "by_field": {"field_id": "f-1"},
+                                "leaf_users_areas": [{"leafUserId": 1}]}
+
+
+def test_connected_providers_drops_credentials_inside_arrays_too() -> None:
+    record: Dict[str, Any] = {"id": "u-2", "devices": [{"name": "tractor", "trimbleCredentials": {"token": "t-4"}}]}
+
+    ConnectedProviders().transform(record)
+
+    assert record == {"id": "u-2", "devices": [{"name": "tractor"}], "connected_providers": []}
+
+
 # ---------------------------------------------------------------- LoginTokenAuthenticator
 
 

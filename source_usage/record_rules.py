@@ -25,7 +25,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONVERTS = {"string": str, "integer": int, "number": float, "boolean": bool, "array": list}
 _ACCEPTS = {**{name: (python,) for name, python in _CONVERTS.items()}, "number": (int, float), "null": (type(None),),
             "object": (dict,)}
-_EXACT_INTEGERS = 2**53
 _MISSING = "it is missing"
 _CREDENTIALS = "credentials"
 Checks = Tuple[List[str], List[Tuple[str, Tuple[type, ...], Optional[re.Pattern[str]]]], List[Tuple[str, Any]]]
@@ -38,13 +37,12 @@ class EnvelopeExtractor(DpathExtractor):
         for body in (body for body in self.decoder.decode(response) if isinstance(body, Mapping)):
             envelope = {name: body.get(name) for name in self.envelope_fields}
             items = dpath.get(body, [str(part) for part in self.field_path], default=[])
-            for item in items if isinstance(items, list) else [items]:
-                if isinstance(item, Mapping):
-                    record = {**envelope, **item}
-                    for detail in record.pop("details", None) or []:  # `[{type, value}]`: a field per type
-                        if isinstance(detail, Mapping) and detail.get("type"):
-                            record[str(detail["type"])] = detail.get("value")
-                    yield record
+            for item in (item for item in (items if isinstance(items, list) else [items]) if isinstance(item, Mapping)):
+                record = {**envelope, **item}
+                for detail in record.pop("details", None) or []:  # `[{type, value}]`: a field per type
+                    if isinstance(detail, Mapping) and detail.get("type"):
+                        record[str(detail["type"])] = detail.get("value")
+                yield record
 
 @lru_cache(maxsize=10_000)
 def snake_key(key: str) -> str:
@@ -66,8 +64,7 @@ class SnakeCaseKeys(RecordTransformation):
         return [self._renamed(item) for item in value] if self.deep and isinstance(value, list) else value
 
 class ConnectedProviders(RecordTransformation):
-    """RemoveFields needs the keys named in advance; Leaf adds providers, so each `*Credentials` key goes, at any depth.
-    `{"johnDeereCredentials": {...}, "trimbleCredentials": null}` leaves as `connected_providers: ["john_deere"]`."""
+    """RemoveFields needs keys named in advance, and Leaf adds providers: each `*Credentials` key goes, at any depth."""
     def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
                   stream_slice: Optional[StreamSlice] = None) -> None:
         record["connected_providers"] = sorted({snake_key(key[: -len(_CREDENTIALS)])
@@ -128,8 +125,7 @@ class RecordRules(TypeTransformer):
         self._by_content = {_content(schema): stream for stream, schema in schemas.items()}
         self._streams: Dict[int, str] = {}
     def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:
-        stream = self._streams.get(id(schema))
-        if stream is None:
+        if (stream := self._streams.get(id(schema))) is None:
             stream = self._streams.setdefault(id(schema), self._by_content.get(_content(schema), ""))
         if stream:
             self.normalize(stream, record)
@@ -158,9 +154,8 @@ def _converter(spec: Mapping[str, Any]) -> Optional[Callable[[Any], Any]]:
         return None
     def convert(value: Any) -> Any:
         if target is not None and value is not None and type(value) is not target:
-            # the CDK's two faults the check must see instead: a null made "None", a float cut to a wrong integer
-            # (12.7 is no count of 12; the JSON decoder reads integers beyond 64 bits as inexact floats)
-            if target is int and type(value) is float and not (value.is_integer() and abs(value) <= _EXACT_INTEGERS):
+            # the CDK's two faults, left for the check to stop: a null made "None", an inexact float cut to an integer
+            if target is int and type(value) is float and not (value.is_integer() and abs(value) <= 2**53):
                 return value
             try:  # default_convert's own str(), int() or float(), without its branches for the common types
                 value = target(value) if target in (str, int, float) else TypeTransformer.default_convert(value, spec)

@@ -50,8 +50,9 @@ def lower_bounds(seed: int, size: str, today: date, first: date, vendors: tuple[
     if "leadfeeder" in vendors:
         accounts = counts["accounts"]
         bounds += [
-            Bound("leadfeeder", "accounts", 1, 0),
-            Bound("leadfeeder", "account", accounts, 0),
+            # the sandbox counts /v1/accounts under one name: the list once, then each account's credits
+            # (`?account_id=`)
+            Bound("leadfeeder", "accounts", 1 + accounts, 0),
             Bound(
                 "leadfeeder",
                 "usage",

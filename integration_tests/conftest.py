@@ -53,6 +53,6 @@ def _image_tests_need_the_built_image(request: pytest.FixtureRequest) -> None:
     if not request.node.get_closest_marker("image_tests"):
         return
     if not container.image_under_test():
-        pytest.skip(f"the image tests run the image of `make image`; run `make test`, or set {container.IMAGE_ENV}")
+        pytest.skip(container.NO_IMAGE)
     if not container.engine_answers():
         pytest.fail(f"{container.IMAGE_ENV} names an image to test, but no engine answers `docker info`.")

@@ -18,6 +18,7 @@ from typing import Any
 from integration_tests.connector_runs import Run
 
 IMAGE_ENV = "SOURCE_USAGE_IMAGE"
+NO_IMAGE = f"the image tests run the image of `make image`; run `make test`, or set {IMAGE_ENV}"
 TIMEOUT_SECONDS = 180.0
 MOUNT = "/secrets"
 

@@ -33,7 +33,8 @@ LOOKBACK_DAYS = 3
 @pytest.fixture(scope="module")
 def image() -> str:
     name = container.image_under_test()
-    assert name, f"{container.IMAGE_ENV} is set for the image tests"
+    if not name:  # a module fixture runs before conftest's skip of image tests: skip here too, never error
+        pytest.skip(container.NO_IMAGE)
     return name
 
 

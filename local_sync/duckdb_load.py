@@ -15,6 +15,7 @@ from local_sync.columns import literal
 from local_sync.connector_process import Message
 from local_sync.progress import Progress
 from local_sync.windows import LoadFailed, WindowedLoad
+from source_usage.declared import STREAMS
 
 # While the connector reads, DuckDB works under a memory cap and its allocator hands back at once what a commit
 # freed (by default it keeps up to 128 MB of freed memory): the loader stays near 85 MB beside the connector
@@ -92,14 +93,12 @@ class DuckDBLoad(WindowedLoad):
 
     def _unreadable(self, spool: Path, streams: set[str], problem: duckdb.Error) -> LoadFailed:
         """The sentence for a window DuckDB could not store: the vendor, stream and field, when one is found."""
-        from local_sync.report import STREAM_VENDORS  # only for this sentence: report imports the answers
-
         batch = self._batch(spool, streams)
         for name in sorted(streams):
             stream = self.streams[name]
             column = duckdb_tables.unreadable_field(self.connection, stream, batch)
             if column is not None:
-                vendor = STREAM_VENDORS.get(name, "the connector").capitalize()
+                vendor = (STREAMS[name].vendor if name in STREAMS else "the connector").capitalize()
                 return LoadFailed(
                     f"{vendor}'s stream {name} sent a {column.name} that is not a {column.sql_type}, as its schema "
                     f"(schemas/{name}.json) says; fix the schema or the record, then sync again."

@@ -4,20 +4,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from local_sync import answers
+from source_usage.declared import STREAMS
 
-# stream → vendor, in the order of the stream table in design.md
-STREAM_VENDORS = {
-    "accounts": "leadfeeder",
-    "api_usage": "leadfeeder",
-    "credits": "insideview",
-    "api_transactions": "insideview",
-    "daily_usage": "whitepages",
-    "contracts": "leaf",
-    "contract_consumption": "leaf",
-    "daily_consumption": "leaf",
-    "leaf_users": "leaf",
-    "leaf_user_consumption": "leaf",
-}
+# stream → vendor, in the order of the stream table in design.md (the manifest's order)
+STREAM_VENDORS = {name: stream.vendor for name, stream in STREAMS.items()}
 OVERVIEW_MONTHS = 3
 
 

@@ -1,12 +1,10 @@
 """The `source-usage` command: the Airbyte protocol commands spec, check, discover and read."""
 
-from __future__ import annotations
-
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, NoReturn, Optional, TypeVar
+from typing import Any, Callable, List, Mapping, Optional
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.exception_handler import init_uncaught_exception_handler
@@ -14,11 +12,8 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteStateMessage, ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage.config_rules import check_config
-from source_usage.read_rules import check_state_file
+from source_usage.config_rules import ConfigProblem, check_config, check_state
 from source_usage.source import SourceUsage
-
-T = TypeVar("T")
 
 
 class UsageEntrypoint(AirbyteEntrypoint):
@@ -28,62 +23,41 @@ class UsageEntrypoint(AirbyteEntrypoint):
         check_config(config)
         super().validate_connection(source_spec, config)
 
-
-def _arg(args: List[str], flag: str) -> Optional[str]:
-    return args[args.index(flag) + 1] if flag in args and args.index(flag) + 1 < len(args) else None
-
-
-def _load(kind: str, path: Optional[str], reader: Callable[[str], T]) -> Optional[T]:
-    if not path:
-        return None
+def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
     try:
-        return reader(path)
+        return reader(path) if path else None
     except AirbyteTracedException:
         raise
     except Exception as error:  # noqa: BLE001 - any unreadable input file is the same config error
-        raise AirbyteTracedException(
-            message=f"The {kind} file {path} could not be read ({type(error).__name__}); "
-            f"pass the JSON {kind} Airbyte wrote or a copy of it.",
-            failure_type=FailureType.config_error,
-        ) from None
-
+        raise ConfigProblem(f"The {kind} file {path} could not be read ({type(error).__name__}); pass the JSON {kind} "
+                            "Airbyte wrote or a copy of it.") from None
 
 def _read_state(path: str) -> List[AirbyteStateMessage]:
-    check_state_file(json.loads(Path(path).read_text()))
+    check_state(json.loads(Path(path).read_text()))
     return SourceUsage.read_state(path)
-
-
-def _source(args: List[str]) -> SourceUsage:
-    return SourceUsage(
-        config=_load("config", _arg(args, "--config"), SourceUsage.read_config),
-        catalog=_load("catalog", _arg(args, "--catalog"), SourceUsage.read_catalog),
-        state=_load("state", _arg(args, "--state"), _read_state),
-    )
-
-
-def _fail_cleanly(error: AirbyteTracedException) -> NoReturn:
-    """A config error is the user's to fix: one TRACE message with the sentence, no stack trace."""
-    message = error.as_airbyte_message()
-    message.trace.error.message = error.message or "The config is invalid."
-    message.trace.error.stack_trace = None
-    print(AirbyteEntrypoint.airbyte_message_to_string(message), flush=True)
-    sys.exit(1)
-
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
     init_uncaught_exception_handler(logging.getLogger("airbyte"))
     try:
-        entrypoint = UsageEntrypoint(_source(args))
-        parsed = entrypoint.parse_args(args)
+        parsed = AirbyteEntrypoint.parse_args(args)
+        entrypoint = UsageEntrypoint(SourceUsage(
+            config=_load("config", getattr(parsed, "config", None), SourceUsage.read_config),
+            catalog=_load("catalog", getattr(parsed, "catalog", None), SourceUsage.read_catalog),
+            state=_load("state", getattr(parsed, "state", None), _read_state),
+        ))
         with PRINT_BUFFER:
             for message in entrypoint.run(parsed):
                 print(f"{message}\n", end="")
     except AirbyteTracedException as error:
         if error.failure_type != FailureType.config_error:
             raise
-        _fail_cleanly(error)
-
+        # a config error is the user's to fix: one TRACE message with the sentence, no stack trace
+        message = error.as_airbyte_message()
+        message.trace.error.message = error.message or "The config is invalid."
+        message.trace.error.stack_trace = None
+        print(AirbyteEntrypoint.airbyte_message_to_string(message), flush=True)
+        sys.exit(1)
 
 if __name__ == "__main__":
     run()

@@ -144,6 +144,101 @@ VARIANTS = [
     ),
 ]
 
+# the remaining rules and shapes, each sentence word for word, held by check_config alone
+EDGES = [
+    pytest.param(
+        ["start_date"],
+        "The config must be a JSON object; see the README's Config section.",
+        id="not-an-object",
+    ),
+    pytest.param(
+        config(whitepages={"api_key": "k\ud800"}),
+        "The config field 'whitepages.api_key' holds a character that is not valid text (an unpaired "
+        "surrogate, often left by a bad copy and paste); type that value again.",
+        id="surrogate-value",
+    ),
+    pytest.param(
+        config(leadfeeder={"account_ids": ["1", "2\udc00"]}),
+        "The config field 'leadfeeder.account_ids[1]' holds a character that is not valid text (an "
+        "unpaired surrogate, often left by a bad copy and paste); type that value again.",
+        id="surrogate-list",
+    ),
+    pytest.param(
+        config(whitepages={"api_key": "k", "x\udc00": 1}),
+        "The config field 'whitepages.x\\udc00' holds a character that is not valid text (an unpaired "
+        "surrogate, often left by a bad copy and paste); type that value again.",
+        id="surrogate-key",
+    ),
+    pytest.param(
+        config(whitepages=True, max_requests_per_second=0),
+        "max_requests_per_second must be at least 1, not 0.",
+        id="at-least",
+    ),
+    pytest.param(
+        config(whitepages=True, concurrency=33),
+        "concurrency must be between 1 and 32, not 33.",
+        id="above-max",
+    ),
+    pytest.param(
+        config(whitepages=True, lookback_days=True),
+        "lookback_days must be a whole number, not 'True'.",
+        id="bool-integer",
+    ),
+    pytest.param(
+        config(whitepages="wp-key"),
+        'whitepages must be an object with the Whitepages settings, e.g. {"api_key": "..."}.',
+        id="block-not-object",
+    ),
+    pytest.param(
+        config(leadfeeder={"api_key": "abc def"}),
+        "leadfeeder.api_key holds a space at position 4 of 7, which cannot be sent in an HTTP header; copy "
+        "the Leadfeeder api key again without it.",
+        id="header-space",
+    ),
+    pytest.param(
+        config(whitepages={"api_key": "abcdéf"}),
+        "whitepages.api_key holds a non-ASCII character at position 5 of 6, which cannot be sent in an "
+        "HTTP header; copy the Whitepages api key again without it.",
+        id="header-non-ascii",
+    ),
+    pytest.param(
+        config(whitepages={"base_url": "ftp://api.whitepages.com"}),
+        "whitepages.base_url is not an http(s) URL with a host; leave it empty for Whitepages's own API.",
+        id="not-a-url",
+    ),
+    pytest.param(
+        config(whitepages={"base_url": "https://"}),
+        "whitepages.base_url is not an http(s) URL with a host; leave it empty for Whitepages's own API.",
+        id="url-without-host",
+    ),
+    pytest.param(
+        config(leaf={"base_url": "https://user:pw@api.withleaf.io"}),
+        "leaf.base_url must not carry credentials or a query; put secrets in their own fields.",
+        id="url-credentials",
+    ),
+    pytest.param(
+        config(leaf={"base_url": "https://api.withleaf.io/?key=1"}),
+        "leaf.base_url must not carry credentials or a query; put secrets in their own fields.",
+        id="url-query",
+    ),
+    pytest.param(
+        config(leadfeeder={"account_ids": ["12/34"]}),
+        'leadfeeder.account_ids must be a list of account IDs such as ["123456"].',
+        id="account-id-slash",
+    ),
+    pytest.param(
+        config(insideview={"period": 7}),
+        "insideview.period '7' is unknown; use day, month or year.",
+        id="unknown-period-number",
+    ),
+    pytest.param(
+        config(whitepages={"x" * 100: 1}),
+        "whitepages.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (100 characters) is not "
+        "a Whitepages setting; the settings are api_key, base_url.",
+        id="long-unknown-setting",
+    ),
+]
+
 LOOPBACK_URLS = ["http://127.0.0.1:8765/whitepages", "http://localhost:8765/whitepages", "http://[::1]:8765/whitepages"]
 
 
@@ -159,7 +254,7 @@ def assert_no_traceback(output: EntrypointOutput) -> None:
     assert all(not error.trace.error.stack_trace for error in output.errors)
 
 
-@pytest.mark.parametrize(("cfg", "sentence"), [*RULES, *VARIANTS])
+@pytest.mark.parametrize(("cfg", "sentence"), [*RULES, *VARIANTS, *EDGES])
 def test_config_rule_gives_its_sentence(cfg: Dict[str, Any], sentence: str) -> None:
     with pytest.raises(ConfigProblem) as problem:
         check_config(cfg, today=TODAY)

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from source_usage.declared import CHECK_STREAMS, STREAMS, VENDORS
-from source_usage.source import SECRETS
+import copy
+import subprocess
+import sys
+
+from airbyte_cdk.sources.declarative.parsers.manifest_component_transformer import ManifestComponentTransformer
+from airbyte_cdk.sources.declarative.parsers.manifest_reference_resolver import ManifestReferenceResolver
+
+from source_usage.declared import (
+    CHECK_STREAMS,
+    HEADER_SECRETS,
+    MANIFEST,
+    SECRETS,
+    STREAMS,
+    VENDORS,
+    resolved,
+    streams_of,
+)
 
 
 def test_the_vendors_their_required_fields_and_secrets_come_from_the_spec() -> None:
@@ -13,6 +28,7 @@ def test_the_vendors_their_required_fields_and_secrets_come_from_the_spec() -> N
         "whitepages": ("Whitepages", ("api_key",), ("api_key",)),
         "leaf": ("Leaf", ("username", "password"), ("password",)),
     }
+    assert HEADER_SECRETS == (("leadfeeder", "api_key"), ("whitepages", "api_key"))
     assert SECRETS == (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"),
                        ("leaf", "password"))
 
@@ -37,3 +53,18 @@ def test_check_reads_one_full_refresh_stream_of_every_vendor() -> None:
     assert CHECK_STREAMS == {
         "leadfeeder": "accounts", "insideview": "credits", "whitepages": "daily_usage", "leaf": "contracts"
     }
+
+
+def test_the_own_resolver_gives_what_the_cdks_resolver_and_parameters_give() -> None:
+    by_cdk = ManifestReferenceResolver().preprocess_manifest(copy.deepcopy(MANIFEST))
+    assert resolved(MANIFEST) == by_cdk
+    assert streams_of(ManifestComponentTransformer().propagate_types_and_parameters("", by_cdk, {})) == STREAMS
+    assert list(STREAMS) == [
+        "accounts", "api_usage", "credits", "api_transactions", "daily_usage",
+        "contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption",
+    ]
+
+
+def test_the_declared_facts_load_without_the_cdk() -> None:
+    code = "import sys, source_usage.declared, local_sync.report; print('airbyte_cdk' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

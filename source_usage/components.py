@@ -3,9 +3,9 @@
 import hashlib
 import threading
 import xml.etree.ElementTree as ElementTree
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional, Union
+from typing import Any, Dict, Generator, List, Mapping, MutableMapping, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
 import dpath
@@ -13,22 +13,14 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
-from airbyte_cdk.sources.declarative.extractors.dpath_extractor import DpathExtractor
-from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
-from airbyte_cdk.sources.declarative.transformations import RecordTransformation
-from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
-    KeysToSnakeCaseTransformation,
-)
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
-from airbyte_cdk.sources.types import Config, Record, StreamSlice
-from airbyte_cdk.sources.utils.transform import TransformConfig, TypeTransformer
+from airbyte_cdk.sources.types import Record, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from isodate import parse_duration
 
 from source_usage import cdk_seams  # noqa: F401 - the seams apply wherever a component is built
-from source_usage.record_rules import RecordRules
 
 
 @dataclass
@@ -133,32 +125,6 @@ def _xml_value(element: ElementTree.Element) -> Any:
     return {child.tag: _xml_value(child) for child in element} if len(element) else element.text
 
 @dataclass
-class EnvelopeExtractor(DpathExtractor):
-    """DpathExtractor drops the answer's envelope; these vendors put fields every record needs there.
-
-    Records at `field_path` (literal keys) get the envelope's `envelope_fields` (InsideView's account, Leaf's area
-    unit) and, from `details: [{type, value}]`, one field per detail type.
-    """
-
-    envelope_fields: List[str] = field(default_factory=list)
-
-    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
-        for body in self.decoder.decode(response):
-            if not isinstance(body, Mapping):
-                continue
-            envelope = {name: body.get(name) for name in self.envelope_fields}
-            items = dpath.get(body, [str(part) for part in self.field_path], default=[])
-            for item in items if isinstance(items, list) else [items]:
-                if not isinstance(item, Mapping):
-                    continue
-                record = {**envelope, **item}
-                for detail in record.pop("details", None) or []:
-                    if isinstance(detail, Mapping) and detail.get("type"):
-                        record[str(detail["type"])] = detail.get("value")
-                yield record
-
-
-@dataclass
 class LinkHeaderPages(PageIncrement):
     """PageIncrement ends at a short page, Leaf's lists where `Link` has no `next` or `X-Total-Count` is reached."""
 
@@ -190,146 +156,3 @@ class ThrottleWindowBackoff(BackoffStrategy):
                      attempt_count: int) -> Optional[float]:
         throttled = isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429
         return parse_duration(self.window).total_seconds() if throttled else None
-
-# every key a vendor sends, snake-cased once; bounded so an answer full of distinct keys cannot grow it forever
-_SNAKE_KEYS: Dict[str, str] = {}
-_SNAKE_KEYS_LIMIT = 10_000
-
-
-class CachedKeysToSnakeCase(KeysToSnakeCaseTransformation):
-    """KeysToSnakeCase transliterates and tokenizes every key of every record with a regex; the vendors send the
-    same few keys on every record, so each is converted once (about 25 µs a record in the profile before)."""
-
-    def process_key(self, key: str) -> str:
-        snake = _SNAKE_KEYS.get(key)
-        if snake is None:
-            snake = super().process_key(key)
-            if len(_SNAKE_KEYS) >= _SNAKE_KEYS_LIMIT:
-                _SNAKE_KEYS.clear()
-            _SNAKE_KEYS[key] = snake
-        return snake
-
-
-class KeysToSnakeCaseDeep(CachedKeysToSnakeCase):
-    """KeysToSnakeCase leaves the keys of objects inside arrays (Leaf's `leafUsersAreas`) as they are."""
-
-    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
-                  stream_slice: Optional[StreamSlice] = None) -> None:
-        renamed = self._renamed(record)
-        record.clear()
-        record.update(renamed)
-
-    def _renamed(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {self.process_key(key): self._renamed(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self._renamed(item) for item in value]
-        return value
-
-
-_CREDENTIALS = "credentials"
-
-
-class ConnectedProviders(RecordTransformation):
-    """RemoveFields needs the keys named in advance; Leaf adds providers, so every key ending in `Credentials` goes.
-
-    A Leaf user embeds the grower's secrets at each machine-data provider (providers.md, Leaf):
-    `{"id": "u1", "johnDeereCredentials": {"clientSecret": ...}, "trimbleCredentials": null}` leaves as
-    `{"id": "u1", "connected_providers": ["john_deere"]}`; such keys are dropped at any depth.
-    """
-
-    def __init__(self, config: Optional[Config] = None, parameters: Optional[Mapping[str, Any]] = None) -> None:
-        self._names = CachedKeysToSnakeCase()
-
-    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
-                  stream_slice: Optional[StreamSlice] = None) -> None:
-        connected = {
-            self._names.process_key(key[: -len(_CREDENTIALS)])
-            for key, value in record.items()
-            if isinstance(key, str) and key.lower().endswith(_CREDENTIALS) and len(key) > len(_CREDENTIALS) and value
-        }
-        _drop_credentials(record)
-        record["connected_providers"] = sorted(connected)
-
-
-def _drop_credentials(value: Any) -> None:
-    if isinstance(value, dict):
-        for key in [key for key in value if isinstance(key, str) and key.lower().endswith(_CREDENTIALS)]:
-            del value[key]
-        for nested in value.values():
-            _drop_credentials(nested)
-    elif isinstance(value, list):
-        for item in value:
-            _drop_credentials(item)
-
-
-class CheckedSchemaNormalization(TypeTransformer):
-    """The CDK's normalization converts what it can and lets the rest through; a record must leave valid.
-
-    Normalizes as `schema_normalization: Default` does (strings to numbers, numbers to strings), then
-    checks the record against its stream's schema, so an answer with a missing or mistyped field fails
-    its stream with a sentence naming the vendor, stream and field instead of writing a bad row. Our own
-    streams' schemas are compiled once (`RecordRules`): the CDK's jsonschema walk was the largest
-    per-record cost in the profile; any other schema is normalized by the CDK as before.
-    """
-
-    def __init__(self, config: Optional[Config] = None, parameters: Optional[Mapping[str, Any]] = None) -> None:
-        super().__init__(TransformConfig.DefaultSchemaNormalization)
-        self._rules = RecordRules()
-        self._streams: Dict[int, str] = {}
-
-    def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:  # type: ignore[override]
-        stream = self._streams.get(id(schema))
-        if stream is None:
-            stream = self._streams.setdefault(id(schema), self._rules.stream_of(schema))
-        if not stream:
-            super().transform(record, schema)
-            return
-        self._rules.normalize(stream, record)
-
-
-@dataclass
-class RecordFields(RecordTransformation):
-    """AddFields runs a template and ast.literal_eval per field and record: slow, and CPython 3.11's parser is
-    not thread-safe (gh-106905: "AST constructor recursion depth mismatch" lost a stream under concurrency).
-
-    These fields need no template: an object's fields lifted to the top level (DpathFlattenFields pays a
-    dpath walk and delete per record), partition keys copied as strings, ISO timestamps cut to their day,
-    constants interpolated once against the config, and top-level fields removed (RemoveFields also walks
-    dpath per record).
-    """
-
-    config: Config
-    parameters: InitVar[Mapping[str, Any]]
-    flatten: Optional[str] = None
-    partition_fields: List[str] = field(default_factory=list)
-    day_fields: List[str] = field(default_factory=list)
-    constants: Mapping[str, str] = field(default_factory=dict)
-    day_from_window: Optional[str] = None
-    remove: List[str] = field(default_factory=list)
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._constants = {
-            name: InterpolatedString.create(template, parameters=parameters).eval(self.config)
-            for name, template in self.constants.items()
-        }
-
-    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
-                  stream_slice: Optional[StreamSlice] = None) -> None:
-        if self.flatten is not None:
-            nested = record.pop(self.flatten, None)
-            if isinstance(nested, Mapping):
-                record.update(nested)
-        partition = stream_slice.partition if stream_slice is not None else {}
-        for name in self.partition_fields:
-            if partition.get(name) is not None:
-                record[name] = str(partition[name])
-        if self.day_from_window and not record.get(self.day_from_window) and stream_slice is not None:
-            record[self.day_from_window] = stream_slice.get("start_time")
-        for name in self.day_fields:
-            value = record.get(name)
-            if isinstance(value, str):
-                record[name] = value[:10]
-        record.update(self._constants)
-        for name in self.remove:
-            record.pop(name, None)

@@ -1,4 +1,4 @@
-"""source_usage/components.py, each piece called directly with hand-made responses."""
+"""source_usage/components.py and record_rules.py, each piece called directly with hand-made responses."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_usage import components
 from source_usage.components import (
-    ConnectedProviders,
-    EnvelopeExtractor,
     InsideViewDecoder,
-    KeysToSnakeCaseDeep,
     LinkHeaderPages,
     LoginTokenAuthenticator,
     ThrottleWindowBackoff,
 )
+from source_usage.record_rules import ConnectedProviders, EnvelopeExtractor, RecordRules, SnakeCaseKeys
 
 pytestmark = pytest.mark.usefixtures("fresh_sessions")
 
@@ -259,10 +257,10 @@ def test_connected_providers_keeps_names_and_drops_every_credential() -> None:
     }
 
 
-# ---------------------------------------------------------------- KeysToSnakeCaseDeep
+# ---------------------------------------------------------------- SnakeCaseKeys
 
 
-def test_keys_to_snake_case_deep_renames_keys_inside_arrays_and_objects() -> None:
+def test_snake_case_keys_deep_renames_keys_inside_arrays_and_objects() -> None:
     record: Dict[str, Any] = {
         "areaUnit": "Acre",
         "totalUniqueArea": 0.8,
@@ -270,7 +268,7 @@ def test_keys_to_snake_case_deep_renames_keys_inside_arrays_and_objects() -> Non
         "nested": {"innerList": [[{"deepKey": 1}]]},
     }
 
-    KeysToSnakeCaseDeep().transform(record)
+    SnakeCaseKeys(deep=True).transform(record)
 
     assert record == {
         "area_unit": "Acre",
@@ -281,6 +279,28 @@ def test_keys_to_snake_case_deep_renames_keys_inside_arrays_and_objects() -> Non
         ],
         "nested": {"inner_list": [[{"deep_key": 1}]]},
     }
+
+
+def test_snake_case_keys_not_deep_renames_as_the_cdk_does_and_leaves_arrays_alone() -> None:
+    from airbyte_cdk.sources.declarative.transformations.keys_to_snake_transformation import (
+        KeysToSnakeCaseTransformation,
+    )
+
+    record: Dict[str, Any] = {"areaUnit": "Acre", "byField": {"fieldId": "f-1"}, "leafUsersAreas": [{"leafUserId": 1}]}
+    theirs = json.loads(json.dumps(record))
+    SnakeCaseKeys().transform(record)
+    KeysToSnakeCaseTransformation().transform(theirs)
+
+    assert record == theirs == {"area_unit": "Acre", "by_field": {"field_id": "f-1"},
+                                "leaf_users_areas": [{"leafUserId": 1}]}
+
+
+def test_connected_providers_drops_credentials_inside_arrays_too() -> None:
+    record: Dict[str, Any] = {"id": "u-2", "devices": [{"name": "tractor", "trimbleCredentials": {"token": "t-4"}}]}
+
+    ConnectedProviders().transform(record)
+
+    assert record == {"id": "u-2", "devices": [{"name": "tractor"}], "connected_providers": []}
 
 
 # ---------------------------------------------------------------- LoginTokenAuthenticator
@@ -442,7 +462,7 @@ def test_login_answer_without_a_token_is_a_config_error_naming_the_vendor(body: 
 def test_record_fields_lifts_an_object_copies_partition_keys_cuts_days_and_adds_constants() -> None:
     from airbyte_cdk.sources.types import StreamSlice
 
-    from source_usage.components import RecordFields
+    from source_usage.record_rules import RecordFields
 
     fields = RecordFields(
         config={"insideview": {"period": "month"}},
@@ -464,7 +484,7 @@ def test_record_fields_lifts_an_object_copies_partition_keys_cuts_days_and_adds_
 def test_record_fields_takes_a_missing_day_from_the_window_it_asked_for() -> None:
     from airbyte_cdk.sources.types import StreamSlice
 
-    from source_usage.components import RecordFields
+    from source_usage.record_rules import RecordFields
 
     fields = RecordFields(config={}, parameters={}, day_fields=["date"], day_from_window="date")
     record: Dict[str, Any] = {"total_unique_area": 0}
@@ -487,21 +507,17 @@ def test_record_fields_takes_a_missing_day_from_the_window_it_asked_for() -> Non
 def test_checked_normalization_fails_a_record_that_breaks_its_schema_naming_vendor_and_field(
     record: Dict[str, Any], field: str
 ) -> None:
-    from source_usage.components import CheckedSchemaNormalization
-
     schema = json.loads((Path(components.__file__).parent / "schemas" / "daily_usage.json").read_text())
     with pytest.raises(AirbyteTracedException) as raised:
-        CheckedSchemaNormalization().transform(dict(record), schema)
+        RecordRules().transform(dict(record), schema)
 
     assert raised.value.message.startswith(f"Whitepages sent a daily_usage record whose '{field}' does not fit")
 
 
 def test_checked_normalization_converts_numbers_sent_as_strings() -> None:
-    from source_usage.components import CheckedSchemaNormalization
-
     schema = json.loads((Path(components.__file__).parent / "schemas" / "daily_usage.json").read_text())
     record: Dict[str, Any] = {"date": "2026-11-20", "request_count": "42"}
-    CheckedSchemaNormalization().transform(record, schema)
+    RecordRules().transform(record, schema)
 
     assert record == {"date": "2026-11-20", "request_count": 42}
 
@@ -512,9 +528,8 @@ def test_cached_snake_case_converts_keys_as_the_cdk_does_on_every_call(key: str)
         KeysToSnakeCaseTransformation,
     )
 
-    from source_usage.components import CachedKeysToSnakeCase
+    from source_usage.record_rules import snake_key
 
     expected = KeysToSnakeCaseTransformation().process_key(key)
-    cached = CachedKeysToSnakeCase()
 
-    assert [cached.process_key(key) for _ in range(3)] == [expected] * 3
+    assert [snake_key(key) for _ in range(3)] == [expected] * 3

@@ -97,10 +97,8 @@ def test_leaf_user_areas_inside_an_array_are_converted() -> None:
 
 
 def test_a_schema_that_is_not_ours_is_left_to_the_cdk() -> None:
-    from source_usage.components import CheckedSchemaNormalization
-
     record: Dict[str, Any] = {"count": "5", "name": None}
-    CheckedSchemaNormalization().transform(record, {"type": "object", "properties": {
+    RecordRules().transform(record, {"type": "object", "properties": {
         "count": {"type": "integer"}, "name": {"type": "string"}}})
 
     assert record == {"count": 5, "name": "None"}

@@ -24,7 +24,7 @@ from source_usage.config_rules import ConfigProblem, check_catalog, check_config
 from source_usage.declared import CHECK_STREAMS, SECRETS, STREAMS, VENDORS, manifest
 
 _RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
-_GENERIC = ("API rate limit exceeded.", "Refreshed OAuth access token is rejected by the API.")
+_RATE_LIMITED = "API rate limit exceeded."  # the CDK's words for RATE_LIMITED after the last retry
 _OURS_AFTER = ("Last exception: ", "Error handler message: ")
 
 def _as_info(record: logging.LogRecord) -> bool:
@@ -57,7 +57,7 @@ def plain_message(message: Optional[str], internal: Optional[str]) -> str:
     message = message or ""
     if message.startswith(_RETRIES_EXHAUSTED):
         return message[len(_RETRIES_EXHAUSTED):]
-    for marker in _OURS_AFTER if message in _GENERIC and internal else ():
+    for marker in _OURS_AFTER if message == _RATE_LIMITED and internal else ():
         if marker in internal:
             return internal.split(marker, 1)[1].strip().strip("'")
     return message

@@ -65,9 +65,11 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
 
     def update_from_response(self, request: requests.PreparedRequest, response: requests.Response) -> None:
         """A 401 means the vendor revoked or expired the token: drop it, so the retry logs in again."""
+        if response.status_code != 401:  # every answer passes here: only a 401 needs the session's lock
+            return
         session = self._session
         with session.lock:
-            if response.status_code == 401 and request.headers.get(self.header) == f"{self.prefix}{session.token}":
+            if request.headers.get(self.header) == f"{self.prefix}{session.token}":
                 session.token = None
 
     def _login(self) -> None:

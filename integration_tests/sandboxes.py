@@ -43,11 +43,13 @@ class Sandbox(SandboxClient):
         self.today = today
 
     def restore(self) -> None:
-        """Back to how the session started: no faults, the default today, limits and pages, counters cleared."""
+        """Back to how the session started: no faults, the default today, limits, ranges and pages, counters
+        cleared."""
         self.set_faults("none")
         self.set_page_cap(None)
         self.set_today(self.default_today)
         self.default_limits()
+        self.default_ranges()
         self.reset()
 
     def truth(self, start_date: str, **kw: Any) -> dict[str, list[dict[str, Any]]]:

@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
         "--limits", default=None, help='JSON as POST /_sandbox/limits takes, e.g. {"leaf": false}'
     )
     run.add_argument(
+        "--ranges",
+        default=None,
+        help='JSON as POST /_sandbox/ranges takes: the longest range per vendor and period, e.g. {"leaf": 45}',
+    )
+    run.add_argument(
         "--page-cap", type=_page_cap, default=None, help="at most N items a page, whatever size is asked"
     )
     run.add_argument("--verbose", action="store_true", help="log every request")
@@ -86,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.limits:
         runtime.limits.configure(json.loads(args.limits))
+    if args.ranges:
+        runtime.ranges.configure(json.loads(args.ranges))
     try:
         asyncio.run(serve(runtime, args.host, args.port, _fault_profiles(args.faults), args.verbose))
     except KeyboardInterrupt:

@@ -1,5 +1,5 @@
 """The control API of a running sandbox (docs/sandbox.md, "Control"), as the tests, the benchmarks and
-`make sync` call it: counters, faults, today, limits and page caps."""
+`make sync` call it: counters, faults, today, limits, ranges and page caps."""
 
 from __future__ import annotations
 
@@ -52,6 +52,13 @@ class SandboxClient:
 
     def default_limits(self) -> dict[str, Any]:
         return self.set_limits({vendor: "default" for vendor in VENDORS})
+
+    def set_ranges(self, ranges: dict[str, Any]) -> dict[str, Any]:
+        """The longest range per vendor: a number (one period), `{"period": N}` or `"default"`."""
+        return self._post("ranges", ranges)
+
+    def default_ranges(self) -> dict[str, Any]:
+        return self.set_ranges({vendor: "default" for vendor in VENDORS})
 
     def set_page_cap(self, cap: int | None) -> None:
         """At most `cap` items on every page of every list (None: as many as asked for)."""

@@ -1,4 +1,4 @@
-"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, page cap, secrets.
+"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, ranges, page cap, secrets.
 
 Each setting (faults, today, limits, pages) answers GET with what it is and POST with what it became; a body
 that cannot be applied is a 400 `{"error": ...}` and changes nothing.
@@ -68,6 +68,14 @@ class Control:
             raise ValueError("today must be YYYY-MM-DD")
         self.runtime.today = day
 
+    def ranges(self) -> dict[str, Any]:
+        return self.runtime.ranges.describe()
+
+    def set_ranges(self, body: Any) -> None:
+        if not isinstance(body, dict):
+            raise ValueError('the body must be {"vendor": N or {"period": N} or "default", ...}')
+        self.runtime.ranges.configure(body)
+
     def pages(self) -> dict[str, Any]:
         return {"cap": self.runtime.page_cap}
 
@@ -110,6 +118,7 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
         "faults": _setting(control.faults, control.set_faults),
         "today": _setting(control.today, control.set_today),
         "limits": _setting(control.limits, control.set_limits),
+        "ranges": _setting(control.ranges, control.set_ranges),
         "pages": _setting(control.pages, control.set_pages),
     }
     for name, answer in settings.items():

@@ -1,10 +1,11 @@
-"""The server's mutable state: the sandbox's today, page cap, counters, limits, faults and tokens."""
+"""The server's mutable state: the sandbox's today, page cap, counters, limits, ranges, faults and tokens."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from usage_sandbox.faults import Faults
 from usage_sandbox.limits import Limits
+from usage_sandbox.ranges import Ranges
 from usage_sandbox.stats import Stats
 from usage_sandbox.tokens import TokenStore
 from usage_sandbox.vendor import VendorSpec
@@ -30,5 +31,6 @@ class Runtime:
     stats: Stats = field(default_factory=Stats)
     page_cap: int | None = None  # at most this many items a page, whatever size a client asks for
     limits: Limits = field(default_factory=lambda: Limits({}))
+    ranges: Ranges = field(default_factory=lambda: Ranges({}))
     routes: dict[str, RouteInfo] = field(default_factory=dict)
     vendors: dict[str, VendorSpec] = field(default_factory=dict)

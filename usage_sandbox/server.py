@@ -17,6 +17,7 @@ from usage_sandbox.errors import NotFound
 from usage_sandbox.fault_layer import fault_middleware
 from usage_sandbox.faults import FaultProfile, Faults
 from usage_sandbox.limits import Limits
+from usage_sandbox.ranges import Ranges
 from usage_sandbox.registry import VENDORS, api
 from usage_sandbox.runtime import RouteInfo, Runtime
 from usage_sandbox.tokens import TokenStore
@@ -39,6 +40,7 @@ def build_runtime(
         runtime.vendors[spec.name] = spec
     defaults = {name: spec.limit for name, spec in runtime.vendors.items() if spec.limit is not None}
     runtime.limits = Limits(defaults, enabled=rate_limits)
+    runtime.ranges = Ranges({name: spec.ranges for name, spec in runtime.vendors.items() if spec.ranges})
     return runtime
 
 

@@ -3,7 +3,7 @@ its errors look. The layers every vendor passes through (`access.py`, `fault_lay
 apply them; a handler only reads its parameters and its data, and raises a `VendorError` for anything else."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -77,7 +77,8 @@ class SessionToken:
 @dataclass
 class VendorSpec:
     """`prefixes` are the vendor's hosts on the sandbox: any path under them that no route serves is a 404.
-    `render` writes a `VendorError` in the vendor's format; `quota` says whether the quota faults reach it."""
+    `render` writes a `VendorError` in the vendor's format; `quota` says whether the quota faults reach it;
+    `ranges` gives the most units (days, months, years) one request may span, per period."""
 
     name: str
     prefixes: tuple[str, ...]
@@ -86,3 +87,4 @@ class VendorSpec:
     auth: ApiKey | SessionToken
     limit: Limit | None = None
     quota: bool = False
+    ranges: dict[str, int] = field(default_factory=dict)

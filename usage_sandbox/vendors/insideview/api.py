@@ -310,8 +310,9 @@ class InsideViewApi:
             raise BadRequest(f"start and end must match the format of period '{period}'.", "400-706")
         if last < first:
             raise BadRequest("end must not be before start.", "400-706")
-        if last - first + 1 > MAX_UNITS[period]:
-            raise BadRequest(f"At most {MAX_UNITS[period]} {period}s can be requested at once.", "400-705")
+        longest = self.runtime.ranges.longest(NAME, period)
+        if last - first + 1 > longest:
+            raise BadRequest(f"At most {longest} {period}s can be requested at once.", "400-705")
         today = self.runtime.today
         usage = self.data.usage(period, first, last, today)
         consumed = self.data.consumed_credits(today)
@@ -338,7 +339,7 @@ def build(runtime: Runtime) -> VendorSpec:
     ]
     # Throttling counts every token of the account together (providers.md, InsideView: Throttling).
     auth = SessionToken(_token_of, _refused, limited_by=lambda token: data.account_id)
-    return VendorSpec(NAME, (LOGIN_PREFIX, PREFIX), routes, render, auth, limit=LIMIT)
+    return VendorSpec(NAME, (LOGIN_PREFIX, PREFIX), routes, render, auth, limit=LIMIT, ranges=MAX_UNITS)
 
 
 def truth(

@@ -26,7 +26,7 @@ from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
 from usage_sandbox.vendors.leadfeeder import API_KEY, NAME, PREFIX
 
 FIRST_MONTH = month_index(date(2023, 1, 1))
-MAX_MONTHS = 24
+MAX_MONTHS = 24  # a sandbox rule (providers.md); /_sandbox/ranges shortens it
 PAGE_PARAMETER = "page[number]"  # only under the page cap: Leadfeeder documents no pagination
 LIMIT = Limit(kind="bucket", rate=10.0, burst=15.0)
 _SIZES = {"small": (3, 3), "medium": (10, 5), "large": (50, 8)}
@@ -261,8 +261,9 @@ class LeadfeederApi:
             raise BadRequest("start_period and end_period are required, in the format YYYY-MM.")
         if last < first:
             raise BadRequest("end_period must not be before start_period.")
-        if last - first + 1 > MAX_MONTHS:
-            raise BadRequest(f"The period between start_period and end_period can be at most {MAX_MONTHS} months.")
+        longest = self.runtime.ranges.longest(NAME, "month")
+        if last - first + 1 > longest:
+            raise BadRequest(f"The period between start_period and end_period can be at most {longest} months.")
         records = self.data.usage(account, first, last, self.runtime.today)
         data = [
             {
@@ -282,7 +283,7 @@ def build(runtime: Runtime) -> VendorSpec:
         Route("GET", f"{PREFIX}/v1/usage", "usage", api.usage),
     ]
     auth = ApiKey("X-Api-Key", API_KEY, missing=_missing_key, invalid=_invalid_key)
-    return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT)
+    return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, ranges={"month": MAX_MONTHS})
 
 
 def truth(

@@ -336,8 +336,9 @@ class LeafApi:
         if end < start:
             raise BadRequest("endTime must not be before startTime")
         first = start.date() if midnight(start.date()) == start else start.date() + timedelta(days=1)
-        if (end.date() - first).days + 1 > MAX_DAYS:
-            raise BadRequest(f"The range can cover at most {MAX_DAYS} days")
+        longest = self.runtime.ranges.longest(NAME, "day")
+        if (end.date() - first).days + 1 > longest:
+            raise BadRequest(f"The range can cover at most {longest} days")
         return first.toordinal(), end.date().toordinal()
 
     def _paged(self, request: web.Request, items: list[dict[str, Any]], absolute: bool) -> web.Response:
@@ -435,7 +436,9 @@ def build(runtime: Runtime) -> VendorSpec:
         ),
         Route("GET", USERS_PATH, "users", api.users),
     ]
-    return VendorSpec(NAME, (PREFIX,), routes, render, SessionToken(_token_of, _refused), limit=LIMIT)
+    return VendorSpec(
+        NAME, (PREFIX,), routes, render, SessionToken(_token_of, _refused), limit=LIMIT, ranges={"day": MAX_DAYS}
+    )
 
 
 def truth(

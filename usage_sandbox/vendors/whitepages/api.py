@@ -99,8 +99,9 @@ class WhitepagesApi:
         assert start is not None and end is not None
         if end < start:
             raise InvalidField("end_date must be on or after start_date.", "end_date", "Before start_date")
-        if (end - start).days + 1 > MAX_DAYS:
-            raise InvalidField(f"Maximum date range allowed is {MAX_DAYS} days.", "end_date", "Range too long")
+        longest = self.runtime.ranges.longest(NAME, "day")
+        if (end - start).days + 1 > longest:
+            raise InvalidField(f"Maximum date range allowed is {longest} days.", "end_date", "Range too long")
         records = self.data.usage(start, end, self.runtime.today)
         return json_reply(
             {
@@ -119,7 +120,7 @@ def build(runtime: Runtime) -> VendorSpec:
     ]
     refused = lambda: Forbidden("Forbidden")  # noqa: E731  (missing, wrong and revoked keys alike)
     auth = ApiKey("X-Api-Key", API_KEY, missing=refused, invalid=refused)
-    return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, quota=True)
+    return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, quota=True, ranges={"day": MAX_DAYS})
 
 
 def truth(

@@ -92,8 +92,8 @@ def test_sandbox_ranges_default_to_the_sandbox_rules_and_come_back(fresh_sandbox
 
 @pytest.mark.parametrize(
     "body",
-    [{"nobody": 5}, {"leadfeeder": 0}, {"leadfeeder": True}, {"insideview": 7}, {"leaf": {"month": 2}}, [5]],
-    ids=["unknown vendor", "zero", "a boolean", "several periods", "unknown period", "not an object"],
+    [{"nobody": 5}, {"leadfeeder": -1}, {"leadfeeder": True}, {"insideview": 7}, {"leaf": {"month": 2}}, [5]],
+    ids=["unknown vendor", "negative", "a boolean", "several periods", "unknown period", "not an object"],
 )
 def test_sandbox_ranges_refuse_a_bad_body_and_change_nothing(fresh_sandbox: Any, body: Any) -> None:
     fresh_sandbox.set_ranges({"whitepages": 30})

@@ -1,24 +1,34 @@
 """The CDK behaviour we change where it offers no component or public API, written for airbyte-cdk 7.39.1:
 unit_tests/test_cdk_seams.py checks the version and every CDK name used here, so an upgrade fails there, loudly."""
 
+import logging
 import threading
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Dict, List, MutableMapping, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Tuple
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import requests_cache
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.requesters import http_requester
+from airbyte_cdk.sources.declarative.retrievers.simple_retriever import SimpleRetriever
 from airbyte_cdk.sources.streams.call_rate import CachedLimiterSession
 from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
     CustomFormatConcurrentStreamStateConverter,
 )
 from airbyte_cdk.sources.streams.http import HttpClient
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
+from airbyte_cdk.sources.types import Record, StreamSlice
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_usage.windows import StreamSteps, Window, forget_steps, steps_of
 
 CDK_VERSION = "7.39.1"
+_LOGGER = logging.getLogger("airbyte")
 _DATETIME_PARSER = DatetimeParser()
 
 class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
@@ -77,9 +87,10 @@ def _readable(response: requests.Response) -> bool:
     return isinstance(body, (list, dict)) and body != {}
 
 def forget_parent_answers() -> None:
-    """A new check or sync reads the parents afresh."""
+    """A new check or sync reads the parents afresh, and learns each vendor's longest range afresh."""
     PARENT_ANSWERS.clear()
     _PARENT_LOCKS.clear()
+    forget_steps()
 
 # The CDK lets 10,000 records wait for the writer and 10,000 partitions for a worker (Leaf's 3,000 contract x user
 # pairs are made long before they can be read), with no setting: lower bounds keep the memory flat (RSS growth).
@@ -90,7 +101,103 @@ def bound_queues(source: ConcurrentDeclarativeSource) -> None:
     source._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE
     source._concurrent_source._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
 
-# The factory builds the state converter of every date cursor, and HttpRequester its HttpClient, by their modules'
-# names, with no option to choose another.
+class _Refused(Exception):
+    """A 400 the vendor's error handler let through (its `refused` filter ignores it) for the retriever to judge."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+class WindowSplittingRetriever(SimpleRetriever):
+    """SimpleRetriever splits a refused window only under a positive cursor_granularity, in fixed-length units,
+    and forgets the step it found: our windows are half-open days, months and years (windows.py)."""
+
+    def read_records(self, records_schema: Mapping[str, Any],
+                     stream_slice: Optional[StreamSlice] = None) -> Iterable[Any]:
+        bounds = stream_slice.cursor_slice if stream_slice is not None else {}
+        window = Window.parse(bounds.get("start_time"), bounds.get("end_time"))
+        if stream_slice is None or window is None:
+            try:
+                yield from super().read_records(records_schema, stream_slice)
+            except _Refused as refused:
+                raise self._failure(refused, None) from None
+            return
+        steps = steps_of(self.name)
+        first = steps.wait_for_first_answer()
+        try:
+            yield from self._read_span(records_schema, stream_slice, window, steps)
+        finally:
+            if first:
+                steps.answered()
+
+    def _read_span(self, records_schema: Mapping[str, Any], original: StreamSlice, span: Window,
+                   steps: StreamSteps) -> Iterable[Any]:
+        """Read `span` in windows of the stream's step, which a refusal may shorten as they are read."""
+        remaining: Optional[Window] = span
+        while remaining is not None:
+            window = remaining.head(steps.step)
+            yield from self._read_window(records_schema, original, window, steps)
+            remaining = remaining.rest(window)
+
+    def _read_window(self, records_schema: Mapping[str, Any], original: StreamSlice, window: Window,
+                     steps: StreamSteps) -> Iterable[Any]:
+        """Read one window; refused, halve the stream's step and read the window again in it."""
+        bounds = {"start_time": window.start_text, "end_time": window.end_text}
+        whole = bounds == {name: original.cursor_slice.get(name) for name in bounds}
+        piece = original if whole else StreamSlice(partition=original.partition, cursor_slice=bounds,
+                                                   extra_fields=original.extra_fields)
+        emitted = 0
+        try:
+            for record in super().read_records(records_schema, piece):
+                emitted += 1
+                # the cursor closes the partition it made: a piece's records say they came from that partition
+                if not whole and isinstance(record, Record):
+                    record = Record(record.data, record.stream_name, original)
+                yield record
+        except _Refused as refused:
+            if emitted or window.units == 1:
+                raise self._failure(refused, window) from None
+            steps.shorten((window.units + 1) // 2)
+            _LOGGER.info(f"Stream {self.name}: {window.units} {window.unit}s at once ({window.describe()}) were"
+                         f" refused; asking for at most {steps.step} at a time from now on.")
+            yield from self._read_span(records_schema, original, window, steps)
+            return
+        steps.answered()
+
+    def _fetch_next_page(self, *args: Any, **kwargs: Any) -> Optional[requests.Response]:
+        response = super()._fetch_next_page(*args, **kwargs)
+        if response is not None and response.status_code == 400:
+            raise _Refused(response)
+        return response
+
+    def _failure(self, refused: _Refused, window: Optional[Window]) -> AirbyteTracedException:
+        """The sentence of the vendor's `refused` filter, told which window could not be split any further."""
+        response = refused.response
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        url = urlsplit(response.url or "")
+        message = self._refused_filter().error_message.eval(  # type: ignore[union-attr]
+            self.config, response=body if isinstance(body, dict) else {}, headers=response.headers,
+            request_url=urlunsplit((url.scheme, url.netloc.rsplit("@", 1)[-1], url.path, "", "")))
+        if window is not None and window.units == 1:
+            message += (f" for {window.describe()}, a single {window.unit} that cannot be split any further; check"
+                        " start_date, or ask the vendor which ranges it accepts")
+        elif window is not None:
+            message += f" for {window.describe()}, after records of that range had been read"
+        return AirbyteTracedException(message=f"{message}.",
+                                      internal_message=f"400 from {response.url}: {response.text[:500]}",
+                                      failure_type=FailureType.system_error)
+
+    def _refused_filter(self) -> Any:
+        """The error handler's filter that let the 400 through: the manifest's `refused`."""
+        handler = getattr(self.requester, "error_handler", None)
+        return next(rule for rule in getattr(handler, "response_filters", None) or []
+                    if 400 in rule.http_codes and rule.action == ResponseAction.IGNORE)
+
+# The factory builds the state converter of every date cursor, HttpRequester its HttpClient, and every stream its
+# SimpleRetriever, by their modules' names, with no option to choose another.
 model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
 http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]
+model_to_component_factory.SimpleRetriever = WindowSplittingRetriever  # type: ignore[misc]

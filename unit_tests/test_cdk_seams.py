@@ -14,7 +14,9 @@ import pytest
 from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.requesters import http_requester
+from airbyte_cdk.sources.declarative.requesters.error_handlers.http_response_filter import HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester
+from airbyte_cdk.sources.declarative.retrievers.simple_retriever import SimpleRetriever
 from airbyte_cdk.sources.streams.call_rate import APIBudget
 from airbyte_cdk.sources.streams.concurrent.state_converters.abstract_stream_state_converter import (
     AbstractStreamStateConverter,
@@ -23,6 +25,9 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
     CustomFormatConcurrentStreamStateConverter,
 )
 from airbyte_cdk.sources.streams.http import HttpClient
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
+from airbyte_cdk.sources.types import Record, StreamSlice
+from connector import config
 
 from source_usage.cdk_seams import (
     CDK_VERSION,
@@ -30,6 +35,7 @@ from source_usage.cdk_seams import (
     RECORD_QUEUE_SIZE,
     ParentCacheHttpClient,
     WindowEndStateConverter,
+    WindowSplittingRetriever,
 )
 from source_usage.source import SourceUsage
 
@@ -64,6 +70,37 @@ def test_the_requester_still_builds_its_http_client_by_its_module_name() -> None
     assert http_requester.HttpClient is ParentCacheHttpClient
     assert list(inspect.signature(HttpClient._request_session).parameters) == ["self"]
     assert (client._use_cache, client._api_budget) == (True, budget)
+
+
+def test_the_factory_still_builds_every_retriever_by_its_module_name_and_lets_an_ignored_400_through() -> None:
+    factory = model_to_component_factory.ModelToComponentFactory
+    reads_pages = inspect.getsource(SimpleRetriever._read_pages)
+    ignoring = inspect.getsource(HttpClient._handle_error_resolution)
+    record = Record({"date": "2026-11-20"}, "daily_usage", StreamSlice(partition={}, cursor_slice={}))
+
+    assert "return SimpleRetriever(" in inspect.getsource(factory.create_simple_retriever)
+    assert model_to_component_factory.SimpleRetriever is WindowSplittingRetriever
+    assert "response = self._fetch_next_page(" in reads_pages
+    assert list(inspect.signature(SimpleRetriever._fetch_next_page).parameters) == [
+        "self", "stream_slice", "next_page_token", "page_size_override"]
+    assert list(inspect.signature(SimpleRetriever.read_records).parameters) == [
+        "self", "records_schema", "stream_slice"]
+    # IGNORE only logs: the response goes back to the retriever, which splits the window or fails
+    assert "elif error_resolution.response_action == ResponseAction.IGNORE:" in ignoring
+    assert (record.stream_name, record.associated_slice.partition) == ("daily_usage", {})
+    assert {"http_codes", "action", "error_message"} <= set(HttpResponseFilter.__dataclass_fields__)
+
+
+def test_every_stream_reads_through_the_window_splitting_retriever() -> None:
+    every_vendor = config(leadfeeder=True, insideview=True, whitepages=True, leaf=True)
+    streams = SourceUsage(config=every_vendor).streams(every_vendor)
+
+    assert len(streams) == 10
+    for stream in streams:
+        retriever = stream._stream_partition_generator._partition_factory._retriever
+        assert isinstance(retriever, WindowSplittingRetriever), stream.name
+        refused = retriever._refused_filter()
+        assert refused.action == ResponseAction.IGNORE and 400 in refused.http_codes
 
 
 def test_the_record_queue_is_the_one_every_message_goes_through() -> None:

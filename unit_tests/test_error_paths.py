@@ -38,6 +38,10 @@ class Case:
     quoted: str
     unreadable: List[str]  # 200 answers that are not JSON
     unreadable_headers: Dict[str, str]
+    # a 400 for a date window of one unit, which cannot be split further (None: the stream reads no windows), and
+    # the sentence's end that names it
+    single: Optional[Callable[[], tuple[HttpRequest, Callable[[], EntrypointOutput]]]] = None
+    single_named: str = "."
 
 
 def _leadfeeder(stream: str, **changes: Any) -> Case:
@@ -69,7 +73,15 @@ CASES = {
         field="id",
         value="111111",
     ),
-    "leadfeeder-api_usage": _leadfeeder("api_usage"),
+    "leadfeeder-api_usage": _leadfeeder(
+        "api_usage",
+        single=lambda: (
+            leadfeeder.usage_request("111111", "2026-11", "2026-11"),
+            lambda: leadfeeder.run_read(leadfeeder.listed("111111", start_date="2026-11-01"), catalog("api_usage")),
+        ),
+        single_named=" for 2026-11, a single month that cannot be split any further; check start_date, or ask the"
+        " vendor which ranges it accepts.",
+    ),
     "whitepages-daily_usage": Case(
         vendor="Whitepages",
         request=lambda: whitepages.window("2026-09-01", "2026-11-20"),
@@ -88,6 +100,14 @@ CASES = {
         quoted="The date range may span at most 90 days.",
         unreadable=["<html><body><h1>502 Bad Gateway</h1></body></html>", '{"usage_data": [{"date": "2026-11-2'],
         unreadable_headers={"Content-Type": "text/html"},
+        single=lambda: (
+            whitepages.window("2026-11-20", "2026-11-20"),
+            lambda: whitepages.read_daily_usage(
+                config(whitepages=True, start_date="2026-11-20", end_date="2026-11-20")
+            ),
+        ),
+        single_named=" for 2026-11-20, a single day that cannot be split any further; check start_date, or ask the"
+        " vendor which ranges it accepts.",
     ),
 }
 each_case = pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
@@ -152,15 +172,17 @@ def test_server_error_forever_fails_after_five_retries(http_mocker: HttpMocker, 
 
 
 @each_case
-def test_bad_request_fails_naming_the_vendor_and_its_message(http_mocker: HttpMocker, case: Case) -> None:
-    request = case.request()
+def test_bad_request_fails_naming_the_vendor_the_stream_and_its_message(http_mocker: HttpMocker, case: Case) -> None:
+    """A 400 that no split can mend: a stream without windows, or a window of a single day or month."""
+    request, read = case.single() if case.single else (case.request(), case.read)
     http_mocker.get(request, case.answer(case.bad_request, 400, None))
 
-    output = case.read()
+    output = read()
 
     error = first_error(output)
-    assert error.message.startswith(f"{case.vendor} refused the request")
-    assert case.quoted in error.message
+    assert error.message.startswith(f"{case.vendor} refused the request of stream {error.stream_descriptor.name} at")
+    assert f"({case.quoted})" in error.message and error.message.endswith(case.single_named)
+    assert error.failure_type == FailureType.system_error
     http_mocker.assert_number_of_calls(request, 1)
 
 

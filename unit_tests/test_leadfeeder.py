@@ -448,3 +448,20 @@ def test_leadfeeder_requests_are_paced_at_ten_a_second(http_mocker: HttpMocker) 
     assert not output.errors
     assert len(records(output)) == 30
     assert elapsed >= 2.0
+
+
+def test_leadfeeder_halves_a_refused_range_of_months_and_keeps_the_step_for_the_next_window(
+    http_mocker: HttpMocker,
+) -> None:
+    """24 months refused: 12 at a time from then on, the last window (11 months) asked whole."""
+    refused = usage_request("111111", "2024-01", "2025-12")
+    http_mocker.get(refused, answer("invalid_parameter", 400))
+    windows = [("2024-01", "2024-12"), ("2025-01", "2025-12"), ("2026-01", "2026-11")]
+    requests = expect_usage(http_mocker, "111111", windows, "2024-01", "2024-12", "2025-01", "2026-11")
+
+    output = run_read(listed("111111", start_date="2024-01-01"), catalog("api_usage"))
+
+    assert not output.errors
+    assert_each_sent_once(http_mocker, [refused, *requests])
+    assert sorted(record["period"] for record in records(output)) == ["2024-01", "2024-12", "2025-01", "2026-11"]
+    assert partition_cursors(states(output, "api_usage")[-1]) == {"111111": {"period": "2026-12"}}

@@ -457,13 +457,13 @@ def test_leaf_failed_window_leaves_the_state_at_the_end_of_the_windows_before_it
     path = owner_path(CONTRACT_A)
     http_mocker.get(range_request(path, "2024-06-01", "2025-06-01"), area_per_day("2024-06-01"))
     failing = range_request(path, "2025-06-02", "2026-06-02")
-    http_mocker.get(failing, reply({"title": "Bad Request", "status": 400, "detail": "Range too wide."}, 400))
+    http_mocker.get(failing, reply({"title": "Forbidden", "status": 403, "detail": "Not your contract."}, 403))
     http_mocker.get(range_request(path, "2026-06-03", "2026-11-20"), area_per_day("2026-06-03"))
 
     output = run_read(config(leaf=True, start_date="2024-06-01"), catalog("contract_consumption"))
 
     http_mocker.assert_number_of_calls(failing, 1)
-    assert "Leaf refused the request" in output.errors[0].trace.error.message
+    assert "Leaf refused access to" in output.errors[0].trace.error.message
     # the first window [2024-06-01..2025-06-01] completed: the first day not yet read is 2025-06-02
     assert partition_states(output, "contract_consumption") == {(CONTRACT_A,): {"date": "2025-06-02"}}
 

@@ -230,3 +230,43 @@ def test_whitepages_unreadable_200_forever_fails_naming_the_vendor(http_mocker: 
     assert error.message and "Whitepages" in error.message
     assert records(output) == []
     http_mocker.assert_number_of_calls(request, 6)
+
+
+def test_whitepages_halves_a_refused_window_and_reads_the_rest_in_the_step_that_worked(
+    http_mocker: HttpMocker,
+) -> None:
+    """A plan's limit shorter than 90 days: the first window is refused once, halved to 45 days, and the later
+    windows are asked in 45 days at once, never refused again (an unmocked request would fail the sync)."""
+    refused = window("2026-03-01", "2026-05-29")
+    http_mocker.get(refused, answer("bad_request", 400))
+    pieces = [
+        ("2026-03-01", "2026-04-14"),
+        ("2026-04-15", "2026-05-29"),
+        ("2026-05-30", "2026-07-13"),
+        ("2026-07-14", "2026-08-27"),
+        ("2026-08-28", "2026-10-11"),
+        ("2026-10-12", "2026-11-20"),
+    ]
+    days = ["2026-03-01", "2026-04-15", "2026-05-29", "2026-05-30", "2026-08-27", "2026-08-28", "2026-11-20"]
+    requests = expect(http_mocker, pieces, *days)
+
+    output = read_daily_usage(config(whitepages=True, start_date="2026-03-01", end_date="2026-11-20"))
+
+    assert not output.errors
+    assert_each_sent_once(http_mocker, [refused, *requests])
+    assert sorted(record["date"] for record in records(output)) == days
+    assert states(output, "daily_usage")[-1] == {"date": "2026-11-21"}
+
+
+def test_whitepages_state_moves_only_past_whole_windows_while_they_are_split(http_mocker: HttpMocker) -> None:
+    """The second 45-day piece of the first window fails: no state moves, though the first piece was read."""
+    http_mocker.get(window("2026-06-01", "2026-08-29"), answer("bad_request", 400))
+    http_mocker.get(window("2026-06-01", "2026-07-15"), usage("2026-06-01"))
+    http_mocker.get(window("2026-07-16", "2026-08-29"), answer("forbidden", 403))
+    http_mocker.get(window("2026-08-30", "2026-10-13"), usage("2026-08-30"))
+    http_mocker.get(window("2026-10-14", "2026-11-20"), usage("2026-11-20"))
+
+    output = read_daily_usage(config(whitepages=True, start_date="2026-06-01", end_date="2026-11-20"))
+
+    assert output.errors
+    assert states(output, "daily_usage")[-1] == {"date": "2026-06-01"}

@@ -18,7 +18,7 @@ class Ranges:
 
     def configure(self, changes: dict[str, Any]) -> None:
         """`{"leadfeeder": 5}` (a vendor with one period), `{"insideview": {"day": 7, "year": 2}}`,
-        `{"leaf": "default"}`; nothing changes when any part is wrong."""
+        `{"leaf": "default"}`; 0 refuses every range, even one unit. Nothing changes when any part is wrong."""
         longest = {vendor: dict(periods) for vendor, periods in self._longest.items()}
         for vendor, change in changes.items():
             if vendor not in self._defaults:
@@ -34,8 +34,8 @@ class Ranges:
             for period, units in change.items():
                 if period not in periods:
                     raise ValueError(f"{vendor} has no period {period!r}")
-                if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-                    raise ValueError(f"the longest range of {vendor} {period} must be a whole number >= 1")
+                if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+                    raise ValueError(f"the longest range of {vendor} {period} must be a whole number >= 0")
                 longest[vendor][period] = units
         self._longest = longest
 

@@ -1,0 +1,96 @@
+"""source_usage/windows.py: windows of days, months and years as the cursor slices them, cut in halves and steps,
+and one stream's step shared by its windows."""
+
+from __future__ import annotations
+
+import threading
+from typing import List, Optional
+
+import pytest
+
+from source_usage.windows import StreamSteps, Window, forget_steps, steps_of
+
+
+def texts(span: Optional[Window], step: Optional[int]) -> List[str]:
+    """The span cut into windows of the step, each as it reads (both ends included)."""
+    cut: List[str] = []
+    while span is not None:
+        head = span.head(step)
+        cut.append(head.describe())
+        span = span.rest(head)
+    return cut
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "unit", "units", "described"),
+    [
+        ("2024-02-01", "2024-03-01", "day", 29, "2024-02-01 to 2024-02-29"),  # a leap February
+        ("2025-12-31", "2026-01-01", "day", 1, "2025-12-31"),
+        ("2024-11", "2025-02", "month", 3, "2024-11 to 2025-01"),
+        ("2025-12", "2026-01", "month", 1, "2025-12"),
+        ("2017", "2027", "year", 10, "2017 to 2026"),
+    ],
+)
+def test_a_cursor_slice_is_a_half_open_window_of_its_format_unit(
+    start: str, end: str, unit: str, units: int, described: str
+) -> None:
+    window = Window.parse(start, end)
+
+    assert window is not None and (window.unit, window.units, window.describe()) == (unit, units, described)
+    assert (window.start_text, window.end_text) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, None), ("2024-01-01", "2024-02"), ("2024-13", "2025-01"), ("2024-02-30", "2024-03-01"), (1, 2), ("x", "y")],
+)
+def test_bounds_that_are_not_one_date_format_are_no_window(start: object, end: object) -> None:
+    assert Window.parse(start, end) is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "step", "expected"),
+    [
+        ("2026-03-01", "2026-11-21", None, ["2026-03-01 to 2026-11-20"]),
+        ("2024-12-20", "2025-01-05", 7, ["2024-12-20 to 2024-12-26", "2024-12-27 to 2025-01-02",
+                                          "2025-01-03 to 2025-01-04"]),
+        ("2024-02-27", "2024-03-02", 2, ["2024-02-27 to 2024-02-28", "2024-02-29 to 2024-03-01"]),
+        ("2024-01", "2026-12", 12, ["2024-01 to 2024-12", "2025-01 to 2025-12", "2026-01 to 2026-11"]),
+        ("2024-11", "2025-03", 1, ["2024-11", "2024-12", "2025-01", "2025-02"]),
+        ("2019", "2027", 3, ["2019 to 2021", "2022 to 2024", "2025 to 2026"]),
+    ],
+)
+def test_a_window_is_read_in_consecutive_steps_across_month_and_year_ends(
+    start: str, end: str, step: Optional[int], expected: List[str]
+) -> None:
+    assert texts(Window.parse(start, end), step) == expected
+
+
+def test_a_stream_keeps_the_shortest_step_and_a_new_sync_forgets_it() -> None:
+    forget_steps()
+    steps = steps_of("daily_usage")
+    steps.shorten(45)
+    steps.shorten(23)
+    steps.shorten(45)
+
+    assert steps_of("daily_usage").step == 23 and steps_of("api_usage").step is None
+    forget_steps()
+    assert steps_of("daily_usage").step is None
+
+
+def test_the_first_window_asks_alone_and_the_others_wait_for_its_answer() -> None:
+    steps = StreamSteps()
+    asked: List[str] = []
+    first = steps.wait_for_first_answer()
+    others = [threading.Thread(target=lambda: asked.append("other" if not steps.wait_for_first_answer() else "?"))
+              for _ in range(3)]
+    for thread in others:
+        thread.start()
+    for thread in others:
+        thread.join(0.2)
+
+    assert first and asked == [] and all(thread.is_alive() for thread in others)
+    steps.answered()
+    for thread in others:
+        thread.join(5)
+    assert asked == ["other"] * 3

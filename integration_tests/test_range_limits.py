@@ -12,13 +12,16 @@ shorten, and is left out (its thousands of one-day requests would only slow thes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 
+from benchmarks.bounds import lower_bounds, made
 from integration_tests.connector_runs import Run, read, streams_of
 from integration_tests.kills import kept
 from integration_tests.truth_compare import assert_same_records, merge
+from usage_sandbox.connector_config import VENDORS
 
 RANGED = ("api_usage", "api_transactions", "daily_usage", "contract_consumption", "leaf_user_consumption")
 # the sandbox's endpoint behind each ranged stream (its /_sandbox/stats names)
@@ -177,3 +180,23 @@ def test_a_refused_single_unit_fails_with_one_sentence_naming_vendor_stream_rang
             f" for {single}, a single {unit} that cannot be split any further; check start_date, or ask the vendor"
             " which ranges it accepts."
         )
+
+
+def test_with_the_default_limits_a_full_sync_asks_for_the_widest_windows_and_nothing_more(fresh_sandbox: Any) -> None:
+    """The defaults cost nothing: every endpoint gets exactly the requests of the widest windows, none refused."""
+    start = "2024-01-01"
+    config = fresh_sandbox.config(start_date=start)
+    streams = [stream for stream in streams_of() if stream != "daily_consumption"]
+
+    run = read(config, streams)
+
+    assert run.exit_code == 0 and not run.errors, run.describe()
+    today = date.fromisoformat(fresh_sandbox.today)
+    widest = {
+        (bound.vendor, bound.endpoint): bound.requests
+        for bound in lower_bounds(fresh_sandbox.seed, fresh_sandbox.size, today, date.fromisoformat(start), VENDORS)
+        if (bound.vendor, bound.endpoint) != ("leaf", "consumption")  # daily_consumption's endpoint, not read here
+    }
+    served = made(fresh_sandbox.stats())
+    assert {key: sum(statuses.values()) for key, statuses in served.items()} == widest
+    assert all(set(statuses) == {"200"} for statuses in served.values()), served

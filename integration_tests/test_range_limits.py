@@ -55,25 +55,27 @@ SCENARIOS = {
         {"api_usage": 1, "api_transactions": 4, "daily_usage": 2, "contract_consumption": 3,
          "leaf_user_consumption": 3},
     ),
-    # InsideView by month: Leadfeeder 24 months → 12; InsideView 30 months → 15 → 8 → 4; Whitepages 90 → 45;
-    # Leaf 366 → 183
+    # InsideView by month: Leadfeeder 23 months → 12 → 6 → 3 → 2; InsideView 23 months → 12 → 6 → 3; Whitepages
+    # 90 → 45; Leaf 366 → 183 (or its last window, 323 → 162)
     "monthly": Limits(
-        {"leadfeeder": 13, "insideview": {"month": 5}, "whitepages": 60, "leaf": 200},
-        "2024-06-01",
-        {"api_usage": 1, "api_transactions": 3, "daily_usage": 1, "contract_consumption": 1,
+        {"leadfeeder": 2, "insideview": {"month": 5}, "whitepages": 60, "leaf": 200},
+        "2025-01-01",
+        {"api_usage": 4, "api_transactions": 3, "daily_usage": 1, "contract_consumption": 1,
          "leaf_user_consumption": 1},
         insideview_period="month",
     ),
-    # one unit less than ours, and InsideView by year: Leadfeeder 24 → 12 → 6 → 3 → 2; InsideView 3 years → 2;
-    # Whitepages 90 → 45; Leaf 366 → 183
+    # one unit less than ours, and InsideView by year: Leadfeeder 24 → 12; InsideView 3 years → 2; Whitepages
+    # 90 → 45; Leaf 366 → 183
     "just_short": Limits(
-        {"leadfeeder": 2, "insideview": {"year": 2}, "whitepages": 89, "leaf": 365},
+        {"leadfeeder": 23, "insideview": {"year": 2}, "whitepages": 89, "leaf": 365},
         "2024-01-01",
-        {"api_usage": 4, "api_transactions": 1, "daily_usage": 1, "contract_consumption": 1,
+        {"api_usage": 1, "api_transactions": 1, "daily_usage": 1, "contract_consumption": 1,
          "leaf_user_consumption": 1},
         insideview_period="year",
     ),
 }
+# Each stream's refusals do not depend on which of its windows is read first: a stream's windows are equally
+# long, or its last, shorter one fits the limit, or halves down to the same step (Leaf's in "monthly").
 
 
 def _statuses(sandbox: Any) -> dict[str, dict[str, int]]:

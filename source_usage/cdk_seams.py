@@ -122,47 +122,38 @@ class WindowSplittingRetriever(SimpleRetriever):
             except _Refused as refused:
                 raise self._failure(refused, None) from None
             return
-        steps = steps_of(self.name)
-        first = steps.wait_for_first_answer()
-        try:
-            yield from self._read_span(records_schema, stream_slice, window, steps)
-        finally:
-            if first:
-                steps.answered()
+        yield from self._read_span(records_schema, stream_slice, window, steps_of(self.name))
 
     def _read_span(self, records_schema: Mapping[str, Any], original: StreamSlice, span: Window,
                    steps: StreamSteps) -> Iterable[Any]:
         """Read `span` in windows of the stream's step, which a refusal may shorten as they are read."""
         remaining: Optional[Window] = span
         while remaining is not None:
-            window = remaining.head(steps.step)
-            yield from self._read_window(records_schema, original, window, steps)
+            refused: Optional[_Refused] = None
+            emitted = 0
+            with steps.turn(remaining) as window:
+                bounds = {"start_time": window.start_text, "end_time": window.end_text}
+                whole = bounds == {name: original.cursor_slice.get(name) for name in bounds}
+                piece = original if whole else StreamSlice(partition=original.partition, cursor_slice=bounds,
+                                                           extra_fields=original.extra_fields)
+                try:
+                    for record in super().read_records(records_schema, piece):
+                        emitted += 1
+                        # the cursor closes the partition it made: a piece's records say they came from it
+                        if not whole and isinstance(record, Record):
+                            record = Record(record.data, record.stream_name, original)
+                        yield record
+                    steps.answer(window)
+                except _Refused as error:
+                    refused = error
+            if refused is not None:
+                if emitted or window.units == 1:
+                    raise self._failure(refused, window) from None
+                steps.refuse(window)
+                _LOGGER.info(f"Stream {self.name}: {window.units} {window.unit}s at once ({window.describe()}) were"
+                             f" refused; asking for at most {steps.step} at a time from now on.")
+                continue  # the same remaining span, in the shorter step
             remaining = remaining.rest(window)
-
-    def _read_window(self, records_schema: Mapping[str, Any], original: StreamSlice, window: Window,
-                     steps: StreamSteps) -> Iterable[Any]:
-        """Read one window; refused, halve the stream's step and read the window again in it."""
-        bounds = {"start_time": window.start_text, "end_time": window.end_text}
-        whole = bounds == {name: original.cursor_slice.get(name) for name in bounds}
-        piece = original if whole else StreamSlice(partition=original.partition, cursor_slice=bounds,
-                                                   extra_fields=original.extra_fields)
-        emitted = 0
-        try:
-            for record in super().read_records(records_schema, piece):
-                emitted += 1
-                # the cursor closes the partition it made: a piece's records say they came from that partition
-                if not whole and isinstance(record, Record):
-                    record = Record(record.data, record.stream_name, original)
-                yield record
-        except _Refused as refused:
-            if emitted or window.units == 1:
-                raise self._failure(refused, window) from None
-            steps.shorten((window.units + 1) // 2)
-            _LOGGER.info(f"Stream {self.name}: {window.units} {window.unit}s at once ({window.describe()}) were"
-                         f" refused; asking for at most {steps.step} at a time from now on.")
-            yield from self._read_span(records_schema, original, window, steps)
-            return
-        steps.answered()
 
     def _fetch_next_page(self, *args: Any, **kwargs: Any) -> Optional[requests.Response]:
         response = super()._fetch_next_page(*args, **kwargs)

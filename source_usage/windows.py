@@ -7,9 +7,11 @@ worked.
 """
 
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional
 
 # the manifest's cursor formats, told apart by their length: %Y-%m-%d, %Y-%m, %Y
 UNIT_OF_LENGTH = {10: "day", 7: "month", 4: "year"}
@@ -80,33 +82,53 @@ def _text(unit: str, ordinal: int) -> str:
 class StreamSteps:
     """One stream's step, shared by all its partitions (a vendor's limit is the endpoint's, not an account's).
 
-    The stream's first window asks alone: the others wait until it has an answer, so a limit shorter than ours
-    costs its halvings once per stream, not once per window read at the same time. Without a refusal nothing
-    changes: the first answer lets every other window go, each asking for its whole window. A wait never outlasts
-    `FIRST_ANSWER_WAIT`, so a first window that never ends (its sync stopped) cannot hold the others."""
+    A window wider than any this stream has had answered asks alone: the others wait for its answer, so a limit
+    shorter than ours costs its halvings once per stream, not once per window read at the same time. With the
+    default limits the first answer of a full window lets every other window go. A window that fails otherwise
+    (a server error for good, a stopped sync) lets every window go at once, and a wait never outlasts
+    `WAIT_SECONDS`, so no window can hold the others for long."""
 
-    FIRST_ANSWER_WAIT = 120.0  # seconds; longer than a 429's wait for Retry-After would be rare
+    WAIT_SECONDS = 120.0
 
     def __init__(self) -> None:
-        self.step: Optional[int] = None
-        self._lock = threading.Lock()
-        self._first_claimed = False
-        self._answered = threading.Event()
+        self.step: Optional[int] = None  # the most units a request may span, once a window was refused
+        self.answered = 0  # the widest window answered
+        self._asking = False  # a window wider than `answered` is being asked
+        self._open = False  # a window failed otherwise than refused: waiting for answers would only slow the rest
+        self._changed = threading.Condition()
 
-    def wait_for_first_answer(self) -> bool:
-        """True for the stream's first window, which asks at once; any other waits for that window's answer."""
-        with self._lock:
-            first, self._first_claimed = not self._first_claimed, True
-        if not first:
-            self._answered.wait(self.FIRST_ANSWER_WAIT)
-        return first
+    @contextmanager
+    def turn(self, span: Window) -> Iterator[Window]:
+        """The head of `span` to ask for now, in the step as it is when this window's turn comes."""
+        deadline = time.monotonic() + self.WAIT_SECONDS
+        with self._changed:
+            head = span.head(self.step)
+            while self._asking and not self._open and head.units > self.answered and time.monotonic() < deadline:
+                self._changed.wait(deadline - time.monotonic())
+                head = span.head(self.step)
+            alone = head.units > self.answered and not self._open
+            self._asking = self._asking or alone
+        try:
+            yield head
+        except BaseException:
+            with self._changed:
+                self._open = True
+            raise
+        finally:
+            if alone:
+                with self._changed:
+                    self._asking = False
+                    self._changed.notify_all()
 
-    def answered(self) -> None:
-        self._answered.set()
+    def answer(self, window: Window) -> None:
+        with self._changed:
+            self.answered = max(self.answered, window.units)
 
-    def shorten(self, units: int) -> None:
-        with self._lock:
-            self.step = units if self.step is None else min(self.step, units)
+    def refuse(self, window: Window) -> None:
+        """Halve the step below the refused window (its first half takes the odd unit)."""
+        with self._changed:
+            half = (window.units + 1) // 2
+            self.step = half if self.step is None else min(self.step, half)
 
 
 _STEPS: Dict[str, StreamSteps] = {}

@@ -66,31 +66,83 @@ def test_a_window_is_read_in_consecutive_steps_across_month_and_year_ends(
     assert texts(Window.parse(start, end), step) == expected
 
 
+def days(start: str, end: str) -> Window:
+    window = Window.parse(start, end)
+    assert window is not None
+    return window
+
+
 def test_a_stream_keeps_the_shortest_step_and_a_new_sync_forgets_it() -> None:
     forget_steps()
     steps = steps_of("daily_usage")
-    steps.shorten(45)
-    steps.shorten(23)
-    steps.shorten(45)
+    steps.refuse(days("2026-01-01", "2026-04-01"))  # 90 days: 45
+    steps.refuse(days("2026-01-01", "2026-02-15"))  # 45 days: 23
+    steps.refuse(days("2026-01-01", "2026-04-01"))
 
     assert steps_of("daily_usage").step == 23 and steps_of("api_usage").step is None
     forget_steps()
     assert steps_of("daily_usage").step is None
 
 
-def test_the_first_window_asks_alone_and_the_others_wait_for_its_answer() -> None:
-    steps = StreamSteps()
-    asked: List[str] = []
-    first = steps.wait_for_first_answer()
-    others = [threading.Thread(target=lambda: asked.append("other" if not steps.wait_for_first_answer() else "?"))
-              for _ in range(3)]
-    for thread in others:
-        thread.start()
-    for thread in others:
-        thread.join(0.2)
+class Asker(threading.Thread):
+    """Takes its turn for a span and keeps it until told to finish: answered, refused or failed."""
 
-    assert first and asked == [] and all(thread.is_alive() for thread in others)
-    steps.answered()
-    for thread in others:
-        thread.join(5)
-    assert asked == ["other"] * 3
+    def __init__(self, steps: StreamSteps, span: Window) -> None:
+        super().__init__(daemon=True)
+        self.steps, self.span = steps, span
+        self.asked: Optional[Window] = None
+        self.finish: Optional[str] = None
+        self.go = threading.Event()
+
+    def run(self) -> None:
+        try:
+            with self.steps.turn(self.span) as window:
+                self.asked = window
+                self.go.wait(5)
+                if self.finish == "fail":
+                    raise RuntimeError("a server error for good")
+            if self.finish == "answer":
+                self.steps.answer(window)
+            elif self.finish == "refuse":
+                self.steps.refuse(window)
+        except RuntimeError:
+            pass
+
+    def end(self, how: str) -> None:
+        self.finish = how
+        self.go.set()
+        self.join(5)
+
+
+def started(steps: StreamSteps, span: Window) -> Asker:
+    asker = Asker(steps, span)
+    asker.start()
+    asker.join(0.2)  # long enough to have taken its turn, or to be waiting for it
+    return asker
+
+
+@pytest.mark.parametrize("how", ["answer", "refuse", "fail"])
+def test_a_window_wider_than_any_answered_asks_alone_and_the_others_ask_as_its_answer_says(how: str) -> None:
+    steps = StreamSteps()
+    first = started(steps, days("2026-01-01", "2026-04-01"))
+    second = started(steps, days("2026-04-01", "2026-06-30"))
+    assert first.asked is not None and first.asked.units == 90 and second.asked is None  # waiting
+
+    first.end(how)
+    second.join(0.5)
+
+    assert second.asked is not None
+    # answered: 90 days fit, the whole window; refused: the step that was halved; failed: as it was
+    assert second.asked.units == {"answer": 90, "refuse": 45, "fail": 90}[how]
+    second.end("answer")
+
+
+def test_a_window_no_wider_than_one_answered_never_waits() -> None:
+    steps = StreamSteps()
+    steps.answer(days("2026-01-01", "2026-04-01"))
+    wide = started(steps, days("2026-04-01", "2026-07-31"))  # 121 days: asks alone
+    narrow = started(steps, days("2026-08-01", "2026-10-30"))  # 90 days: goes at once
+
+    assert wide.asked is not None and narrow.asked is not None and narrow.asked.units == 90
+    wide.end("answer")
+    narrow.end("answer")

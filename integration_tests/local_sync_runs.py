@@ -73,17 +73,29 @@ def interrupted(
 
 
 def _first_window(db: str) -> None:
-    """Into a DuckDB file: until its write-ahead log grows past what the tables' creation wrote, i.e. the first
-    window (records and STATE) is committed, so the interruption comes after it even on a loaded machine.
+    """Into a DuckDB file: until its write-ahead log grows past what the tables' creation wrote and then stands
+    still, i.e. the first window (records and STATE) is committed, so the interruption comes after it even on a
+    loaded machine.
     Elsewhere: INTERRUPT_AFTER_SECONDS."""
     if "://" in db:
         time.sleep(INTERRUPT_AFTER_SECONDS)
         return
     wal = Path(f"{db}.wal")
-    created = wal.stat().st_size if wal.exists() else 0
+
+    def size() -> int:
+        return wal.stat().st_size if wal.exists() else 0
+
+    created = size()
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and (wal.stat().st_size if wal.exists() else 0) <= created:
+    while time.monotonic() < deadline and size() <= created:
         time.sleep(0.05)
+    # the log grows while the commit is written: wait until it has stood still for a quarter of a second (the
+    # committer starts at most one commit a second), so the kill does not land inside the first commit
+    seen, still_since = size(), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - still_since < 0.25:
+        time.sleep(0.05)
+        if size() != seen:
+            seen, still_since = size(), time.monotonic()
 
 
 def _interruptible() -> None:

@@ -20,7 +20,7 @@ LEADFEEDER_BAD_KEY = (
     "Settings → Personal → API Keys)."
 )
 WHITEPAGES_BAD_KEY = (
-    f"Whitepages rejected the API key at {WHITEPAGES_URL}/v1/account/usage (403 Forbidden); check whitepages.api_key."
+    f"Whitepages rejected the API key at {WHITEPAGES_URL}/v1/account/usage/ (403 Forbidden); check whitepages.api_key."
 )
 
 
@@ -36,7 +36,7 @@ def answer(vendor: str, name: str, status: int = 200) -> HttpResponse:
 ACCOUNT_LIST = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts")
 FIRST_ACCOUNT = HttpRequest(f"{LEADFEEDER_URL}/v1/accounts", query_params={"account_id": "111111"})
 FIRST_WINDOW = HttpRequest(
-    f"{WHITEPAGES_URL}/v1/account/usage", query_params={"start_date": "2026-06-01", "end_date": "2026-08-29"}
+    f"{WHITEPAGES_URL}/v1/account/usage/", query_params={"start_date": "2026-06-01", "end_date": "2026-08-29"}
 )
 
 

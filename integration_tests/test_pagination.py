@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +21,15 @@ import pytest
 from integration_tests.connector_runs import Run, discover_catalog, run_connector
 from integration_tests.sandboxes import own_sandbox
 from integration_tests.truth_compare import differences, duplicated_keys, merge
-from usage_sandbox.truth import STREAMS, provider_secrets
+from usage_sandbox.truth import STREAMS, personal_values, provider_secrets
 
 SEED = int(os.environ.get("USAGE_SANDBOX_SEED", "42"))
 TODAY = "2026-11-20"
 START_DATE = "2026-10-01"
 PAGE_CAP = 2
+# the allow-list, read from the schema (what a destination may get of a Leaf user)
+LEAF_USER_SCHEMA = Path(__file__).parent.parent / "schemas" / "leaf_users.json"
+LEAF_USER_FIELDS = set(json.loads(LEAF_USER_SCHEMA.read_text())["properties"])
 # (vendor, the sandbox's name of the list endpoint): each must have answered more than one page
 LISTS = [("leadfeeder", "accounts"), ("leadfeeder", "usage"), ("leaf", "contracts"), ("leaf", "users")]
 
@@ -70,6 +74,14 @@ def test_no_output_of_the_sync_holds_a_leaf_provider_secret(capped_sync: CappedS
     users = capped_sync.output.record_data()["leaf_users"]
     assert not [key for user in users for key in user if key.endswith("credentials")]
     assert any(user["connected_providers"] for user in users)
+
+
+def test_no_output_of_the_sync_holds_a_growers_phone_number_or_address(capped_sync: CappedSync) -> None:
+    personal = personal_values(SEED, "small")
+    assert personal, "the sandbox's users carry no personal data: the test would prove nothing"
+    everything = json.dumps(capped_sync.output.messages) + capped_sync.output.stderr
+    assert [value for value in personal if value in everything] == []
+    assert all(set(user) <= LEAF_USER_FIELDS for user in capped_sync.output.record_data()["leaf_users"])
 
 
 def test_the_sync_logs_no_warning(capped_sync: CappedSync) -> None:

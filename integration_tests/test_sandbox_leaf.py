@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from usage_sandbox.credentials import LEAF_PASSWORD, LEAF_USERNAME
-from usage_sandbox.truth import provider_secrets
+from usage_sandbox.truth import personal_values, provider_secrets
 
 BILLING = "/leaf/services/billingapplication/api/billing/contracts"
 USERS = "/leaf/services/usermanagement/api/users"
@@ -268,7 +268,8 @@ def test_leaf_users_embed_provider_credentials_with_secret_values(leaf: Any, fre
     for user in users:
         for key, value in user.items():
             if not key.endswith("Credentials"):
-                assert key in {"id", "name", "email", "externalId"}
+                assert key in {"id", "name", "email", "externalId", "apiOwnerUsername", "createdTime", "updatedTime",
+                               "phone", "address", "secondaryPhone", "profile"}
                 continue
             keys.add(key)
             assert value is None or isinstance(value, dict)
@@ -293,7 +294,8 @@ def test_leaf_users_truth_keeps_only_the_connected_providers(leaf: Any, fresh_sa
     }
     assert [record["id"] for record in records] == [user["id"] for user in users]
     for record, user in zip(records, users, strict=True):
-        assert set(record) == {"id", "name", "email", "external_id", "connected_providers"}
+        assert set(record) == {"id", "name", "email", "external_id", "api_owner_username", "created_time",
+                               "updated_time", "connected_providers"}
         connected = [key for key, value in user.items() if key.endswith("Credentials") and value is not None]
         assert record["connected_providers"] == sorted(record["connected_providers"])
         assert len(record["connected_providers"]) == len(connected)
@@ -305,6 +307,21 @@ def test_leaf_users_truth_keeps_only_the_connected_providers(leaf: Any, fresh_sa
     text = json.dumps(fresh_sandbox.truth("2021-01-01"))
     assert not any(secret in text for secret in provider_secrets(fresh_sandbox.seed, fresh_sandbox.size))
     assert "lfsecret-" not in text and "Credentials" not in text
+    assert "lfpersonal-" not in text and all(
+        value not in text for value in personal_values(fresh_sandbox.seed, fresh_sandbox.size)
+    )
+
+
+def test_leaf_users_carry_growers_phone_numbers_and_addresses_in_several_shapes(leaf: Any, fresh_sandbox: Any) -> None:
+    users = leaf(USERS, size="100").json()
+    served = json.dumps(users)
+    personal = personal_values(fresh_sandbox.seed, fresh_sandbox.size)
+    assert personal and all(value in served for value in personal)
+    assert all(user["phone"].startswith("lfpersonal-") and user["apiOwnerUsername"] for user in users)
+    assert {type(user["address"]) for user in users} == {str, dict}
+    assert any("secondaryPhone" in user for user in users)
+    assert any("phoneNumber" in user.get("profile", {}) for user in users)
+    assert all(user["createdTime"] < user["updatedTime"] for user in users)
 
 
 def test_leaf_rate_limit_answers_429_with_retry_after(leaf: Any, fresh_sandbox: Any) -> None:

@@ -250,6 +250,9 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
                 "name": u["name"],
                 "email": u["email"],
                 "external_id": u["externalId"],
+                "api_owner_username": u["apiOwnerUsername"],
+                "created_time": u["createdTime"],
+                "updated_time": u["updatedTime"],
                 "connected_providers": sorted(
                     re.sub(r"(?<!^)(?=[A-Z])", "_", key.removesuffix("Credentials")).lower()
                     for key, value in u.items()

@@ -71,6 +71,17 @@ class ConnectedProviders(RecordTransformation):
                                                 for key, value in _drop_credentials(record).items()
                                                 if len(key) > len(_CREDENTIALS) and value})
 
+@dataclass
+class SchemaFields(RecordTransformation):
+    """RemoveFields names what goes, and vendors add fields: an allow-list keeps only the stream schema's properties."""
+    parameters: InitVar[Mapping[str, Any]]
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._kept = frozenset(json.loads((SCHEMAS / f"{parameters['name']}.json").read_text())["properties"])
+    def transform(self, record: Dict[str, Any], config: Optional[Config] = None, stream_state: Any = None,
+                  stream_slice: Optional[StreamSlice] = None) -> None:
+        for key in [key for key in record if snake_key(str(key)) not in self._kept]:
+            del record[key]
+
 def _drop_credentials(value: Any) -> Dict[str, Any]:
     """Drops every `*Credentials` key at any depth, and returns those of this object with their values."""
     found = [key for key in value if str(key).lower().endswith(_CREDENTIALS)] if isinstance(value, dict) else []

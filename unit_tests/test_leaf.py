@@ -491,6 +491,36 @@ def test_leaf_users_keep_which_providers_are_connected_and_no_credential(http_mo
         assert secret not in everything
 
 
+def test_leaf_users_keep_only_the_allowed_fields_whatever_else_leaf_sends(http_mocker: HttpMocker) -> None:
+    """An allow-list, not a deny-list: the growers' phone numbers and addresses go, at any depth, and so does any
+    field Leaf adds tomorrow; what stays is the schema's fields."""
+    personal = ["+1 555 0100", "12 Field Rd", "Ames", "+1 555 0199", "+1 555 0142", "4 Barn Ln", "new-thing"]
+    user = {
+        **template("users")[0],
+        "apiOwnerUsername": "owner@example.com",
+        "updatedTime": "2026-11-02T09:30:00Z",
+        "phone": personal[0],
+        "address": {"street": personal[1], "city": personal[2]},
+        "secondaryPhone": personal[3],
+        "profile": {"phoneNumber": personal[4], "farm": {"address": personal[5]}},
+        "somethingLeafAddsTomorrow": personal[6],
+        "cnhiCredentials": {"clientSecret": "cnhi-secret"},
+    }
+    http_mocker.post(login(), authenticated())
+    http_mocker.get(users_request(), reply([user], headers=link(0, "first", "last")))
+
+    output = run_read(config(leaf=True), catalog("leaf_users"))
+
+    assert_succeeded(output)
+    assert records(output) == [{
+        "id": "0b7e4c1a-5d92-4f3e-8a67-9c2d1e5b4f80", "name": "Jane Doe", "email": "jane@example.com",
+        "external_id": "ext-1", "api_owner_username": "owner@example.com", "created_time": "2024-02-01T10:00:00Z",
+        "updated_time": "2026-11-02T09:30:00Z", "connected_providers": ["cnhi"],
+    }]
+    everything = "\n".join(str(message) for message in [*output.records, *output.logs, *output.state_messages])
+    assert [value for value in personal if value in everything] == []
+
+
 @pytest.mark.parametrize(
     ("problem", "quoted"),
     [

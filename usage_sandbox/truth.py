@@ -26,3 +26,8 @@ def provider_secrets(seed: int, size: str) -> list[str]:
     """Every secret the Leaf users embed (client secrets, access and refresh tokens, passwords...): none of
     them may appear in a record, a log, a state or an error."""
     return api(leaf).provider_secrets(seed, size)
+
+
+def personal_values(seed: int, size: str) -> list[str]:
+    """Every grower's phone number and address the Leaf users carry: none of them may leave the connector."""
+    return api(leaf).personal_values(seed, size)

@@ -247,6 +247,9 @@ class LeafData:
                 "name": u.name,
                 "email": u.email,
                 "external_id": u.external_id,
+                "api_owner_username": USERNAME,
+                "created_time": u.created_time,
+                "updated_time": u.updated_time,
                 "connected_providers": u.connected_providers(),
             }
             for u in self.users
@@ -451,3 +454,8 @@ def provider_secrets(seed: int, size: str) -> list[str]:
     """Every secret value inside the users' provider credentials (no area series are drawn for it)."""
     users = leaf_users.users(seed, size, _SIZES[size][1])
     return [secret for user in users for secret in leaf_users.secret_values(user)]
+
+
+def personal_values(seed: int, size: str) -> list[str]:
+    """Every grower's phone number and address the users carry (no usage answer needs them)."""
+    return [value for user in leaf_users.users(seed, size, _SIZES[size][1]) for value in user.personal_values()]

@@ -1,4 +1,10 @@
-"""Leaf users and the machine-data provider credentials each embeds (providers.md, Leaf: Users).
+"""Leaf users, the growers' personal data and the machine-data provider credentials each embeds (providers.md,
+Leaf: Users).
+
+Besides its documented fields (`id`, `name`, `email`, `phone`, `address`, `externalId`, `apiOwnerUsername`) and
+the timestamps of a Leaf resource (`createdTime`, `updatedTime`), a user carries personal fields no usage
+answer needs, some in shapes Leaf does not document (an `address` object, `secondaryPhone`, a nested
+`profile.phoneNumber`), standing in for fields Leaf may add: every personal value starts with `lfpersonal-`.
 
 A user carries one `<provider>Credentials` key per provider: an object of the grower's secrets when
 connected, `null` or no key at all when not. Every secret value starts with `lfsecret-`, so a grep of any
@@ -10,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from usage_sandbox.noise import rng, stable_hex, stable_uuid
-from usage_sandbox.vendors.leaf import NAME
+from usage_sandbox.vendors.leaf import NAME, USERNAME
 
 SECRET_PREFIX = "lfsecret-"
+PERSONAL_PREFIX = "lfpersonal-"
 CREDENTIALS_SUFFIX = "Credentials"
 # The providers.md names and one it does not list (Leaf adds providers), with the secret fields of each.
 _PROVIDERS = {
@@ -41,6 +48,9 @@ class User:
     name: str
     email: str
     external_id: str
+    created_time: str
+    updated_time: str
+    personal: dict[str, Any]
     credentials: dict[str, dict[str, Any] | None]
 
     def as_json(self) -> dict[str, Any]:
@@ -48,9 +58,25 @@ class User:
             "id": self.id,
             "name": self.name,
             "email": self.email,
+            **self.personal,
             "externalId": self.external_id,
+            "apiOwnerUsername": USERNAME,
+            "createdTime": self.created_time,
+            "updatedTime": self.updated_time,
             **self.credentials,
         }
+
+    def personal_values(self) -> list[str]:
+        """Every personal value the user carries (phone numbers, addresses), at any depth."""
+        found: list[str] = []
+        stack: list[Any] = [self.personal]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, str):
+                found.append(value)
+        return found
 
     def connected_providers(self) -> list[str]:
         return sorted(snake_provider(key) for key, value in self.credentials.items() if value is not None)
@@ -83,8 +109,28 @@ def _user(seed: int, size: str, index: int, count: int) -> User:
         f"{first} {last}",
         f"{first}.{last}{index + 1}@example.com".lower(),
         f"ext-{index + 1}",
+        f"2024-{1 + index % 12:02d}-{1 + index % 28:02d}T08:{index % 60:02d}:00.000Z",
+        f"2026-{1 + index % 10:02d}-{1 + index % 28:02d}T17:{index % 60:02d}:30.000Z",
+        _personal(seed, size, index),
         credentials,
     )
+
+
+def _personal(seed: int, size: str, index: int) -> dict[str, Any]:
+    """The documented `phone` and `address`, and on some users undocumented shapes Leaf may send tomorrow."""
+
+    def value(field: str) -> str:
+        return PERSONAL_PREFIX + stable_hex(12, seed, size, NAME, "personal", index, field)
+
+    personal: dict[str, Any] = {"phone": value("phone")}
+    if index % 3 == 1:
+        personal["address"] = {"street": value("street"), "city": value("city"), "zip": value("zip")}
+        personal["secondaryPhone"] = value("secondaryPhone")
+    else:
+        personal["address"] = value("address")
+    if index % 3 == 2:
+        personal["profile"] = {"phoneNumber": value("phoneNumber"), "farm": {"address": value("farm")}}
+    return personal
 
 
 def _credential(seed: int, size: str, index: int, provider: str, fields: tuple[str, ...]) -> dict[str, Any]:

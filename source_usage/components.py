@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, Generator, List, Mapping, MutableMapping, Optional, Union
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dpath
 import requests
@@ -14,6 +14,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.decoders.json_decoder import JsonDecoder
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.page_increment import PageIncrement
+from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.requesters.requester import Requester
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.types import Record, StreamSlice
@@ -126,27 +127,96 @@ def _xml_value(element: ElementTree.Element) -> Any:
         return [_xml_value(detail) for detail in element]
     return {child.tag: _xml_value(child) for child in element} if len(element) else element.text
 
+_READ = threading.local()  # records read so far of the list each thread is reading (its pages come in turn)
+
+def _records_read(last_page_size: int, first_page: bool) -> int:
+    """The records read of the list so far, this page's included."""
+    _READ.count = last_page_size + (0 if first_page else getattr(_READ, "count", 0))
+    return int(_READ.count)
+
+def _whole_list(vendor: str, response: requests.Response, read: int, next_page: Optional[Any],
+                total: Optional[int]) -> Optional[Any]:
+    """The next page, or None where the list ends; a list that ends short of the total it states fails the stream."""
+    if next_page is None and total is not None and read < total:
+        raise AirbyteTracedException(
+            message=f"{vendor}'s list {urlsplit(response.url).path} ended after {read} of the {total} records it "
+                    "says it holds, with no further page offered; sync again, and if it persists, tell the vendor.",
+            internal_message=f"{response.url}: {read} records read, {total} stated",
+            failure_type=FailureType.transient_error)
+    return next_page
+
+def _stated_total(response: requests.Response, body: Any) -> Optional[int]:
+    """`X-Total-Count`, or Leadfeeder's `meta.total_records` (or its `meta.pagination.total_count`)."""
+    header = (response.headers.get("X-Total-Count") or "").strip()
+    if header.isdigit():
+        return int(header)
+    meta = body.get("meta") if isinstance(body, Mapping) else None
+    meta = meta if isinstance(meta, Mapping) else {}
+    pagination = meta.get("pagination") if isinstance(meta.get("pagination"), Mapping) else {}
+    total = meta.get("total_records", pagination.get("total_count"))
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
 @dataclass
 class LinkHeaderPages(PageIncrement):
     """PageIncrement ends at a short page, Leaf's lists where `Link` has no `next` or `X-Total-Count` is reached."""
+
+    vendor: str = "Leaf"
 
     def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Record],
                         last_page_token_value: Optional[Any], page_size_override: Optional[int] = None,
                         stream_slice: Optional[StreamSlice] = None) -> Optional[Any]:
         current = self.start_from_page if last_page_token_value is None else int(last_page_token_value)
+        read, total = _records_read(last_page_size, last_page_token_value is None), _stated_total(response, None)
         if response.headers.get("Link"):
-            if "next" not in response.links:
-                return None
-            named = parse_qs(urlsplit(response.links["next"]["url"]).query).get("page", [""])[0]
-            return int(named) if named.isdigit() and int(named) > current else current + 1
-        # without `Link`, X-Total-Count ends the list; with neither, a short page (a server ignoring `page` cannot loop)
-        size = page_size_override or self.get_page_size() or 0
-        total = (response.headers.get("X-Total-Count") or "").strip()
-        if total.isdigit():
-            ended = bool(size) and (current + 1 - self.start_from_page) * size >= int(total)
-        else:
-            ended = last_page_size < size
-        return None if last_page_size == 0 or ended else current + 1
+            next_page = None
+            if "next" in response.links:
+                named = parse_qs(urlsplit(response.links["next"]["url"]).query).get("page", [""])[0]
+                next_page = int(named) if named.isdigit() and int(named) > current else current + 1
+        elif total is not None:  # without `Link`, the list ends where X-Total-Count is reached, or at an empty page
+            next_page = None if last_page_size == 0 or read >= total else current + 1
+        else:  # with neither, at a short page (a server ignoring `page` cannot loop)
+            size = page_size_override or self.get_page_size() or 0
+            next_page = None if last_page_size == 0 or last_page_size < size else current + 1
+        return _whole_list(self.vendor, response, read, next_page, total)
+
+@dataclass
+class OfferedPages(PaginationStrategy):
+    """CursorPagination follows one kind of link; Leadfeeder documents no paging, so whatever next page an answer
+    offers is followed (`links.next`, else `meta.pagination`'s next `page[number]`)."""
+
+    vendor: str = "Leadfeeder"
+
+    @property
+    def initial_token(self) -> Optional[Any]:
+        return None
+
+    def get_page_size(self) -> Optional[int]:
+        return None
+
+    def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Record],
+                        last_page_token_value: Optional[Any], page_size_override: Optional[int] = None,
+                        stream_slice: Optional[StreamSlice] = None) -> Optional[Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, Mapping) else {}
+        next_page = (body.get("links") or {}).get("next") if isinstance(body.get("links"), Mapping) else None
+        pagination = (body.get("meta") or {}).get("pagination") if isinstance(body.get("meta"), Mapping) else None
+        if not next_page and isinstance(pagination, Mapping):
+            number = pagination.get("next_page")
+            current, pages = pagination.get("current_page"), pagination.get("total_pages")
+            if not isinstance(number, int) and isinstance(current, int) and isinstance(pages, int) and current < pages:
+                number = current + 1
+            if isinstance(number, int) and not isinstance(number, bool):
+                next_page = _with_query(response.request.url or response.url, {"page[number]": str(number)})
+        read = _records_read(last_page_size, last_page_token_value is None)
+        return _whole_list(self.vendor, response, read, next_page or None, _stated_total(response, body))
+
+def _with_query(url: str, changes: Mapping[str, str]) -> str:
+    parts = urlsplit(url)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in changes]
+    return urlunsplit(parts._replace(query=urlencode([*query, *changes.items()])))
 
 @dataclass
 class ThrottleWindowBackoff(BackoffStrategy):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pytest
 import requests
@@ -209,15 +209,34 @@ def test_link_header_pages_without_headers_end_at_a_short_or_empty_page() -> Non
     assert next_page(100, {}, 0, 2) is None
 
 
+def read_pages(total: str, sizes: Sequence[int]) -> List[Optional[Any]]:
+    """The token after each page of a list read in order, the pages holding `sizes` records."""
+    tokens: List[Optional[Any]] = []
+    for size in sizes:
+        tokens.append(next_page(100, {"X-Total-Count": total}, size, tokens[-1] if tokens else None))
+    return tokens
+
+
 @pytest.mark.parametrize(
-    ("total", "last_page", "last_size", "expected"),
-    [("200", None, 100, 1), ("200", 1, 100, None), ("201", 1, 100, 2), ("300", 2, 30, None), (" 250 ", 1, 7, 2),
-     ("many", 1, 100, 2)],
+    ("total", "sizes", "expected"),
+    [("200", [100, 100], [1, None]), ("201", [100, 100, 1], [1, 2, None]), (" 250 ", [100, 7], [1, 2]),
+     ("300", [100, 100, 30, 70], [1, 2, 3, None]), ("many", [100, 100, 4], [1, 2, None])],
 )
 def test_link_header_pages_without_link_stop_when_x_total_count_is_reached(
-    total: str, last_page: Optional[int], last_size: int, expected: Optional[int]
+    total: str, sizes: List[int], expected: List[Optional[int]]
 ) -> None:
-    assert next_page(100, {"X-Total-Count": total}, last_size, last_page) == expected
+    """Counted in records read, not in pages: a page shorter than asked does not end the list."""
+    assert read_pages(total, sizes) == expected
+
+
+def test_link_header_pages_that_end_short_of_x_total_count_fail_naming_both_counts() -> None:
+    with pytest.raises(AirbyteTracedException) as raised:
+        read_pages("250", [100, 40, 0])
+
+    assert raised.value.message == (
+        "Leaf's list /services/usermanagement/api/users ended after 140 of the 250 records it says it holds, with no "
+        "further page offered; sync again, and if it persists, tell the vendor."
+    )
 
 
 # ---------------------------------------------------------------- ThrottleWindowBackoff

@@ -465,3 +465,43 @@ def test_leadfeeder_halves_a_refused_range_of_months_and_keeps_the_step_for_the_
     assert_each_sent_once(http_mocker, [refused, *requests])
     assert sorted(record["period"] for record in records(output)) == ["2024-01", "2024-12", "2025-01", "2026-11"]
     assert partition_cursors(states(output, "api_usage")[-1]) == {"111111": {"period": "2026-12"}}
+
+
+def test_leadfeeder_usage_follows_meta_pagination_where_no_link_is_offered(http_mocker: HttpMocker) -> None:
+    """As public clients page Leadfeeder's sibling lists: `page[number]` from `meta.pagination`, pages shorter
+    than asked, on the same window."""
+    first = usage_request("111111", "2026-01", "2026-11")
+    pages = []
+    for number, period in ((1, "2026-01"), (2, "2026-02"), (3, "2026-03")):
+        body = json.loads(usage(period).body)
+        body["meta"] = {"total_records": 3, "pagination": {"current_page": number, "total_pages": 3,
+                                                           "next_page": number + 1 if number < 3 else None}}
+        pages.append(HttpResponse(json.dumps(body)))
+    query = "account_id=111111&start_period=2026-01&end_period=2026-11"
+    later = [HttpRequest(f"{LEADFEEDER_URL}/v1/usage?{query}&page%5Bnumber%5D={n}", headers=HEADERS) for n in (2, 3)]
+    http_mocker.get(first, pages[0])
+    http_mocker.get(later[0], pages[1])
+    http_mocker.get(later[1], pages[2])
+
+    output = run_read(listed("111111"), catalog("api_usage"))
+
+    assert not output.errors
+    assert_each_sent_once(http_mocker, [first, *later])
+    assert [record["period"] for record in records(output)] == ["2026-01", "2026-02", "2026-03"]
+
+
+def test_leadfeeder_list_shorter_than_its_total_records_fails_naming_both_counts(http_mocker: HttpMocker) -> None:
+    """A proxy cut the answer short: no silent partial sync, never a success."""
+    body = json.loads(usage("2026-01", "2026-02").body)
+    body["meta"]["total_records"] = 5
+    http_mocker.get(usage_request("111111", "2026-01", "2026-11"), HttpResponse(json.dumps(body)))
+
+    output = run_read(listed("111111"), catalog("api_usage"))
+
+    error = first_error(output)
+    assert error.message == (
+        "Leadfeeder's list /v1/usage ended after 2 of the 5 records it says it holds, with no further page offered; "
+        "sync again, and if it persists, tell the vendor."
+    )
+    # the window did not complete: the state claims nothing past the start
+    assert {partition_cursors(state)["111111"]["period"] for state in states(output, "api_usage")} <= {"2026-01"}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import pytest
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
@@ -16,6 +17,7 @@ from connector import (
     assert_succeeded,
     catalog,
     config,
+    first_error,
     records,
     run_read,
     state,
@@ -221,9 +223,9 @@ def test_leaf_contracts_dates_become_days(http_mocker: HttpMocker) -> None:
 PAGINATION: Dict[str, Sequence[Tuple[Optional[int], int, int, Mapping[str, str]]]] = {
     "no-headers-until-a-short-page": [(None, 0, 100, {}), (1, 100, 100, {}), (2, 200, 50, {})],
     "total-count-with-short-pages": [
-        (None, 0, 3, {"X-Total-Count": "250"}),
-        (1, 3, 100, {"X-Total-Count": "250"}),
-        (2, 103, 0, {"X-Total-Count": "250"}),
+        (None, 0, 3, {"X-Total-Count": "104"}),
+        (1, 3, 100, {"X-Total-Count": "104"}),
+        (2, 103, 1, {"X-Total-Count": "104"}),
     ],
     "short-pages-while-link-says-next": [
         (None, 0, 3, {**link(0, "next", "last", "first"), "X-Total-Count": "7"}),
@@ -241,6 +243,34 @@ PAGINATION: Dict[str, Sequence[Tuple[Optional[int], int, int, Mapping[str, str]]
         (1, 100, 100, link(1, "prev", "last", "first")),
     ],
 }
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        [(None, 0, 100, {**link(0, "next", "last", "first"), "X-Total-Count": "250"}),
+         (1, 100, 60, {**link(1, "prev", "last", "first"), "X-Total-Count": "250"})],
+        [(None, 0, 3, {"X-Total-Count": "250"}), (1, 3, 100, {"X-Total-Count": "250"}),
+         (2, 103, 0, {"X-Total-Count": "250"})],
+    ],
+    ids=["link-ends-short-of-the-total", "empty-page-short-of-the-total"],
+)
+def test_leaf_list_that_ends_short_of_its_total_fails_naming_both_counts(
+    http_mocker: HttpMocker, pages: Sequence[Tuple[Optional[int], int, int, Mapping[str, str]]]
+) -> None:
+    http_mocker.post(login(), authenticated())
+    for page, first, count, headers in pages:
+        http_mocker.get(users_request(page), users(first, count, headers))
+
+    output = run_read(config(leaf=True), catalog("leaf_users"))
+
+    error = first_error(output)
+    read = sum(count for _, _, count, _ in pages)
+    assert error.message == (
+        f"Leaf's list /services/usermanagement/api/users ended after {read} of the 250 records it says it holds, "
+        "with no further page offered; sync again, and if it persists, tell the vendor."
+    )
+    assert error.failure_type == FailureType.transient_error
 
 
 @pytest.mark.parametrize("case", PAGINATION)

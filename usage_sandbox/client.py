@@ -60,6 +60,7 @@ class SandboxClient:
     def default_ranges(self) -> dict[str, Any]:
         return self.set_ranges({vendor: "default" for vendor in VENDORS})
 
-    def set_page_cap(self, cap: int | None) -> None:
-        """At most `cap` items on every page of every list (None: as many as asked for)."""
-        self._post("pages", {"cap": cap})
+    def set_page_cap(self, cap: int | None, leadfeeder: str = "links", truncated: bool = False) -> None:
+        """At most `cap` items on every page of every list (None: as many as asked for); how Leadfeeder's lists
+        page (`links` or `page_number`); whether every list comes back cut short (`truncated`)."""
+        self._post("pages", {"cap": cap, "leadfeeder": leadfeeder, "truncated": truncated})

@@ -77,13 +77,19 @@ class Control:
         self.runtime.ranges.configure(body)
 
     def pages(self) -> dict[str, Any]:
-        return {"cap": self.runtime.page_cap}
+        runtime = self.runtime
+        return {"cap": runtime.page_cap, "leadfeeder": runtime.leadfeeder_paging, "truncated": runtime.truncated_lists}
 
     def set_pages(self, body: Any) -> None:
+        """`{"cap": N or null}`, and optionally `"leadfeeder": "links" | "page_number"` and `"truncated": bool`."""
         cap = body.get("cap", "missing") if isinstance(body, dict) else "missing"
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise ValueError('the body must be {"cap": N} with N >= 1, or {"cap": null}')
-        self.runtime.page_cap = cap
+        paging = body.get("leadfeeder", self.runtime.leadfeeder_paging)
+        truncated = body.get("truncated", self.runtime.truncated_lists)
+        if paging not in ("links", "page_number") or not isinstance(truncated, bool):
+            raise ValueError('"leadfeeder" is "links" or "page_number", and "truncated" true or false')
+        self.runtime.page_cap, self.runtime.leadfeeder_paging, self.runtime.truncated_lists = cap, paging, truncated
 
     def limits(self) -> dict[str, Any]:
         return self.runtime.limits.describe()

@@ -30,6 +30,10 @@ class Runtime:
     tokens: TokenStore
     stats: Stats = field(default_factory=Stats)
     page_cap: int | None = None  # at most this many items a page, whatever size a client asks for
+    # how Leadfeeder's lists page: "links" (`links.next`, under the page cap) or "page_number" (`page[number]`,
+    # `page[size]` and `meta.pagination`, as public clients page its sibling lists); Leadfeeder documents neither
+    leadfeeder_paging: str = "links"
+    truncated_lists: bool = False  # every list answers half its page, its total unchanged, and offers no next page
     limits: Limits = field(default_factory=lambda: Limits({}))
     ranges: Ranges = field(default_factory=lambda: Ranges({}))
     routes: dict[str, RouteInfo] = field(default_factory=dict)

@@ -27,7 +27,9 @@ from usage_sandbox.vendors.leadfeeder import API_KEY, NAME, PREFIX
 
 FIRST_MONTH = month_index(date(2023, 1, 1))
 MAX_MONTHS = 24  # a sandbox rule (providers.md); /_sandbox/ranges shortens it
-PAGE_PARAMETER = "page[number]"  # only under the page cap: Leadfeeder documents no pagination
+PAGE_PARAMETER = "page[number]"  # only under the page cap or the page_number paging: Leadfeeder documents none
+SIZE_PARAMETER = "page[size]"
+NUMBERED_PAGE_SIZE = 10
 LIMIT = Limit(kind="bucket", rate=10.0, burst=15.0)
 _SIZES = {"small": (3, 3), "medium": (10, 5), "large": (50, 8)}
 _ENDPOINTS = (
@@ -218,22 +220,38 @@ class LeadfeederApi:
         self.runtime, self.data = runtime, data
 
     def _listed(self, request: web.Request, data: list[dict[str, Any]], meta: dict[str, Any]) -> web.Response:
-        """The whole list, as documented; under the page cap one page of it with `links.next` until the last."""
+        """The whole list, as documented; under the page cap one page of it with `links.next` until the last; in
+        the `page_number` paging, pages by `page[number]` and `page[size]` described by `meta.pagination`."""
         meta = {**meta, "request_id": str(uuid.uuid4())}
-        cap = self.runtime.page_cap
+        runtime = self.runtime
+        if runtime.leadfeeder_paging == "page_number":
+            return self._numbered(request, data, meta)
+        cap = runtime.page_cap
         if cap is None:
-            return json_reply({"data": data, "meta": meta})
-        try:
-            number = int(request.query.get(PAGE_PARAMETER, "1"))
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise BadRequest(f"{PAGE_PARAMETER} must be an integer of 1 or more.")
+            return json_reply({"data": _cut(data, runtime.truncated_lists), "meta": meta})
+        number = _positive(request, PAGE_PARAMETER, 1)
         page = page_of(number - 1, cap, len(data), cap)
         links = {"self": str(request.url)}
-        if page.has_next:
+        if page.has_next and not runtime.truncated_lists:
             links["next"] = str(request.url.update_query({PAGE_PARAMETER: str(number + 1)}))
-        return json_reply({"data": data[page.start : page.stop], "links": links, "meta": meta})
+        items = _cut(data[page.start : page.stop], runtime.truncated_lists)
+        return json_reply({"data": items, "links": links, "meta": meta})
+
+    def _numbered(self, request: web.Request, data: list[dict[str, Any]], meta: dict[str, Any]) -> web.Response:
+        """`page[number]` from 1 and `page[size]` (10 unless asked, cut by the page cap); no `links`."""
+        number, asked = _positive(request, PAGE_PARAMETER, 1), _positive(request, SIZE_PARAMETER, NUMBERED_PAGE_SIZE)
+        page = page_of(number - 1, asked, len(data), self.runtime.page_cap)
+        last = self.runtime.truncated_lists or not page.has_next
+        pagination = {
+            "current_page": number,
+            "next_page": None if last else number + 1,
+            "prev_page": number - 1 if number > 1 else None,
+            "total_pages": number if self.runtime.truncated_lists else page.last + 1,
+            "total_count": len(data),
+            "page_size": asked,
+        }
+        items = _cut(data[page.start : page.stop], self.runtime.truncated_lists)
+        return json_reply({"data": items, "meta": {**meta, "pagination": pagination}})
 
     async def accounts(self, request: web.Request) -> web.Response:
         """Without `account_id` the account summaries; with it a list holding that account and its credits."""
@@ -284,6 +302,21 @@ def build(runtime: Runtime) -> VendorSpec:
     ]
     auth = ApiKey("X-Api-Key", API_KEY, missing=_missing_key, invalid=_invalid_key)
     return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, ranges={"month": MAX_MONTHS})
+
+
+def _positive(request: web.Request, name: str, default: int) -> int:
+    try:
+        number = int(request.query.get(name, str(default)))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise BadRequest(f"{name} must be an integer of 1 or more.")
+    return number
+
+
+def _cut(items: list[dict[str, Any]], truncated: bool) -> list[dict[str, Any]]:
+    """A truncated answer (a proxy cut it short): the first half of its items."""
+    return items[: len(items) // 2] if truncated else items
 
 
 def truth(

@@ -4,7 +4,7 @@ format, `build(runtime)` for the server and `truth(...)` for the ground truth.""
 import bisect
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -355,8 +355,12 @@ class LeafApi:
             raise BadRequest("page must be 0 or more and size 1 or more")
         page = page_of(number, asked, len(items), self.runtime.page_cap)
         base = f"{request.scheme}://{request.host}{request.path}" if absolute else request.path
+        served = items[page.start : page.stop]
+        if self.runtime.truncated_lists:  # cut short, as a proxy might: half the page, the total kept, no next
+            page, served = replace(page, total=page.start + len(served)), served[: len(served) // 2]
+            return json_reply(served, headers={"X-Total-Count": str(len(items)), "Link": _links(base, page, asked)})
         headers = {"X-Total-Count": str(page.total), "Link": _links(base, page, asked)}
-        return json_reply(items[page.start : page.stop], headers=headers)
+        return json_reply(served, headers=headers)
 
     async def contracts(self, request: web.Request) -> web.Response:
         contracts = [_contract_json(contract) for contract in self.data.contracts]

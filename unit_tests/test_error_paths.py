@@ -237,7 +237,7 @@ LOGIN_CASES = {
         bad_login=lambda: HttpResponse(insideview.template("token_rejected.json"), 401),
         rejected_again="InsideView kept rejecting freshly issued access tokens at ",
         check_message="InsideView rejected the client credentials at "
-        "https://login.insideview.com/Auth/login/v1/token.json (401)",
+        "https://login.insideview.com/Auth/login/v1/token.json (401 401-002 Invalid client credentials.)",
         exact=False,
     ),
     "leaf": LoginCase(
@@ -254,8 +254,8 @@ LOGIN_CASES = {
         rejected=lambda: leaf.reply(leaf.template("unauthorized"), 401),
         bad_login=lambda: leaf.reply(leaf.template("bad_credentials"), 401),
         rejected_again="Leaf kept rejecting freshly issued tokens at ",
-        check_message="Leaf rejected the username or password at https://api.withleaf.io/api/authenticate (401); "
-        "check leaf.username and leaf.password.",
+        check_message="Leaf rejected the username or password at https://api.withleaf.io/api/authenticate (401 "
+        "Unauthorized Bad credentials); check leaf.username and leaf.password.",
         exact=True,
     ),
 }

@@ -218,13 +218,16 @@ def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox: Any)
     assert fresh_sandbox.stats() == {"vendors": {}, "total": 0}
 
 
+PAGING = {"leadfeeder": "links", "truncated": False}  # the other switches of the pages setting, as they start
+
+
 def test_control_pages_sets_and_removes_the_cap_and_refuses_bad_ones(fresh_sandbox: Any) -> None:
     url = f"{fresh_sandbox.url}/_sandbox/pages"
-    assert requests.post(url, json={"cap": 3}, timeout=10).json() == {"cap": 3}
+    assert requests.post(url, json={"cap": 3}, timeout=10).json() == {"cap": 3, **PAGING}
     assert requests.get(f"{fresh_sandbox.url}/_sandbox/health", timeout=10).json()["page_cap"] == 3
     for bad in ({"cap": 0}, {"cap": "2"}, {"cap": True}, {}, [2]):
         assert requests.post(url, json=bad, timeout=10).status_code == 400, bad
-    assert requests.post(url, json={"cap": None}, timeout=10).json() == {"cap": None}
+    assert requests.post(url, json={"cap": None}, timeout=10).json() == {"cap": None, **PAGING}
     assert requests.get(f"{fresh_sandbox.url}/_sandbox/health", timeout=10).json()["page_cap"] is None
 
 
@@ -258,7 +261,7 @@ def test_cli_starts_with_faults_without_rate_limits_and_with_a_page_cap() -> Non
         limits = requests.get(f"{url}/_sandbox/limits", timeout=10).json()
         assert not any(limit["enabled"] for limit in limits.values())
         assert requests.get(f"{url}/_sandbox/health", timeout=10).json()["page_cap"] == 2
-        assert requests.get(f"{url}/_sandbox/pages", timeout=10).json() == {"cap": 2}
+        assert requests.get(f"{url}/_sandbox/pages", timeout=10).json() == {"cap": 2, **PAGING}
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -10,6 +10,7 @@ The sync logs no warning: the Airbyte UI shows each one to the user, and none of
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,10 +62,28 @@ def test_every_stream_under_short_pages_equals_the_truth(capped_sync: CappedSync
     assert capped_sync.truth[stream], f"the truth has no {stream} record: the test would prove nothing"
 
 
+def _pages(items: int) -> int:
+    """The pages of a list of `items` under the cap (an empty list is one page)."""
+    return max(1, math.ceil(items / PAGE_CAP))
+
+
 @pytest.mark.parametrize(("vendor", "endpoint"), LISTS)
 def test_every_list_was_followed_past_its_first_short_page(capped_sync: CappedSync, vendor: str, endpoint: str) -> None:
-    answered = sum(capped_sync.requests[vendor][endpoint].values())
-    assert answered > 1, f"{vendor} {endpoint} was read in {answered} request(s): {capped_sync.requests[vendor]}"
+    """Every page of every list, counted exactly: the account list's pages, then one answer per account's credits;
+    each account's usage (one window from START_DATE) in its pages; Leaf's contracts and users in theirs."""
+    truth = capped_sync.truth
+    accounts = [record["id"] for record in truth["accounts"]]
+    usage_rows = {account: sum(1 for row in truth["api_usage"] if row["account_id"] == account) for account in accounts}
+    expected = {
+        ("leadfeeder", "accounts"): _pages(len(accounts)) + len(accounts),
+        ("leadfeeder", "usage"): sum(_pages(rows) for rows in usage_rows.values()),
+        ("leaf", "contracts"): _pages(len(truth["contracts"])),
+        ("leaf", "users"): _pages(len(truth["leaf_users"])),
+    }[(vendor, endpoint)]
+    unpaged = {("leadfeeder", "accounts"): 1 + len(accounts), ("leadfeeder", "usage"): len(accounts)}.get(
+        (vendor, endpoint), 1)
+    answered = capped_sync.requests[vendor][endpoint]
+    assert answered == {"200": expected} and expected > unpaged, f"{vendor} {endpoint}: {answered}, {expected} pages"
 
 
 def test_no_output_of_the_sync_holds_a_leaf_provider_secret(capped_sync: CappedSync) -> None:

@@ -127,12 +127,6 @@ class TestSourceUsageStandard(SourceTestSuiteBase):
         """Skipped: see the reason."""
 
 
-def test_standard_suite_runs_source_usage(sandbox_configs: Path) -> None:
-    scenario = ConnectorTestScenario(config_path=sandbox_configs / "config.json")
-    assert type(TestSourceUsageStandard.create_connector(scenario)) is SourceUsage
-    assert type(TestSourceUsageStandard.create_connector(None)) is SourceUsage
-
-
 @pytest.mark.parametrize(
     ("config_name", "sentence", "field"),
     [

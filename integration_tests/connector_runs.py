@@ -160,9 +160,12 @@ def catalog(streams: Iterable[str], full_refresh: bool = False) -> dict[str, Any
     return configured_catalog(found, streams, incremental=not full_refresh)
 
 
-def discover_catalog(config: Mapping[str, Any], streams: Iterable[str] | None = None) -> dict[str, Any]:
-    """Run `discover` with the config and configure its `streams` (all when None), incremental where supported."""
-    found = run_connector("discover", config=config)
+def discover_catalog(
+    config: Mapping[str, Any], streams: Iterable[str] | None = None, clock: str | None = None
+) -> dict[str, Any]:
+    """Run `discover` with the config (the connector's clock at `clock`, when given) and configure its `streams`
+    (all when None), incremental where supported."""
+    found = run_connector("discover", config=config, clock=clock)
     assert found.exit_code == 0 and not found.errors, found.describe()
     return configured_catalog(found.discovered_catalog(), streams)
 

@@ -1,6 +1,7 @@
 """Consecutive daily syncs across month and year edges stay exact, with the connector's own clock on those days.
 
-On the last day of a month, the 1st and the 2nd (and on Dec 31, Jan 1 and Jan 2) the sandbox moves its `today`
+On the last day of a month, the 1st and the 2nd (and on Dec 31, Jan 1 and Jan 2; Feb 28, Feb 29 and Mar 1 of a
+leap year) the sandbox moves its `today`
 and the connector runs with its clock moved to the same day (clock.py), with no end_date: it reads up to what it
 believes is today, from the state the sync before it left. The vendors revise the last days before today
 (providers.md, last section), so after every sync the records merged by primary key must equal the sandbox's
@@ -28,6 +29,7 @@ LOOKBACK_DAYS = 3
 EDGES = {
     "month-end": ("2026-11-30", "2026-12-01", "2026-12-02"),
     "year-end": ("2026-12-31", "2027-01-01", "2027-01-02"),
+    "leap-day": ("2028-02-28", "2028-02-29", "2028-03-01"),
 }
 # the vendors each run reads, and the InsideView period; the first reads all four, so every incremental stream
 RUNS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -60,7 +62,7 @@ def test_daily_syncs_across_the_edge_equal_each_days_truth(edge_sandbox: Sandbox
     start = start_date(days[0])
     overrides: dict[str, Any] = {"lookback_days": LOOKBACK_DAYS, "insideview": {"period": period}}
     config = connector_config(edge_sandbox.url, start, *vendors, **overrides)
-    catalog = discover_catalog(config)
+    catalog = discover_catalog(config, clock=f"{days[0]}T12:00:00")
     streams = INCREMENTAL & {configured["stream"]["name"] for configured in catalog["streams"]}
     merged: dict[str, list[dict[str, Any]]] = {}
     state: Any = None

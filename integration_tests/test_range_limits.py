@@ -105,6 +105,26 @@ def test_shorter_range_limits_cost_a_few_refusals_per_stream_and_the_sync_ends_e
     assert all(set(counts) == {"200", "400"} for counts in statuses.values()), statuses
 
 
+def test_a_window_split_across_february_29_ends_exact(fresh_sandbox: Any) -> None:
+    """Whitepages and Leaf at 7 days on 2028-03-10: 20 days from Feb 20 are read in pieces of 5, one of them
+    ending on Feb 29 and the next starting on Mar 1."""
+    fresh_sandbox.set_today("2028-03-10")
+    fresh_sandbox.set_ranges({"whitepages": 7, "leaf": 7})
+    start = "2028-02-20"
+    config = fresh_sandbox.config("whitepages", "leaf", start_date=start)
+    streams = ["daily_usage", "contracts", "contract_consumption"]
+
+    run = read(config, streams, clock="2028-03-10T12:00:00")  # the connector's own clock on that day
+
+    assert run.exit_code == 0 and not run.errors, run.describe()
+    truth = fresh_sandbox.truth(start)
+    for stream in streams:
+        assert_same_records(stream, run.record_data().get(stream, []), truth[stream])
+    assert any(row["date"] == "2028-02-29" for row in truth["daily_usage"] + truth["contract_consumption"])
+    statuses = _statuses(fresh_sandbox)
+    assert statuses["daily_usage"] == {"200": 4, "400": 2}  # 20 days → 10 → 5: four pieces
+
+
 def test_a_sync_killed_in_the_middle_of_a_split_resumes_exact(fresh_sandbox: Any) -> None:
     """Whitepages at 30 days: the first 90-day window is read in 23-day pieces; the sync is killed after the
     first piece's records, before the window's STATE, and a sync from the states it left ends exact."""

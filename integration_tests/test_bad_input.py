@@ -141,6 +141,7 @@ def _assert_refused_cleanly(run: Run, command: str, sandbox: Any, needle: str) -
     if command == "check" and run.of_type("CONNECTION_STATUS"):
         status = run.connection_status()
         assert status["status"] == "FAILED", status
+        assert run.exit_code == 0, run.describe()  # the protocol: check is answered, with FAILED
         messages = [status["message"]]
     else:
         assert run.exit_code not in (0, None), run.describe()

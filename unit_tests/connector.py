@@ -128,7 +128,8 @@ def launch(command: str, config: Mapping[str, Any]) -> EntrypointOutput:
     """`source-usage <command> --config <file>`: its messages and logs, and whatever exception escaped it.
 
     The CDK's print buffer writes to the real stdout, so it is bypassed to capture what the command prints;
-    the exit of a failed command (a clean config error) is kept, as the platform would see it, in the output.
+    the exit of a failed command (a clean config error) is kept, as the platform would see it: its messages in the
+    output, and its exit status as `output.exit_code`.
     """
     printed, logged = io.StringIO(), io.StringIO()
     handler = logging.StreamHandler(logged)
@@ -137,6 +138,7 @@ def launch(command: str, config: Mapping[str, Any]) -> EntrypointOutput:
     root = logging.getLogger("")
     root.addHandler(handler)
     escaped: Optional[BaseException] = None
+    exit_code: Any = 0
     try:
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "config.json"
@@ -144,14 +146,16 @@ def launch(command: str, config: Mapping[str, Any]) -> EntrypointOutput:
             with mock.patch.object(run, "PRINT_BUFFER", contextlib.nullcontext()), contextlib.redirect_stdout(printed):
                 try:
                     run.run([command, "--config", str(path)])
-                except SystemExit:
-                    pass
+                except SystemExit as exit:
+                    exit_code = exit.code
                 except Exception as error:  # noqa: BLE001 - the test decides whether an escape is expected
                     escaped = error
     finally:
         root.removeHandler(handler)
     lines = [line for line in (printed.getvalue() + logged.getvalue()).splitlines() if line.strip()]
-    return EntrypointOutput(messages=lines, uncaught_exception=escaped)
+    output = EntrypointOutput(messages=lines, uncaught_exception=escaped)
+    output.exit_code = exit_code  # type: ignore[attr-defined]  # what the process would have exited with
+    return output
 
 
 def records(output: EntrypointOutput, stream: Optional[str] = None) -> List[dict[str, Any]]:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from airbyte_cdk.models import AirbyteConnectionStatus, Status
+from airbyte_cdk.models import AirbyteConnectionStatus, Status, Type
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
-from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check
+from connector import LEADFEEDER_URL, WHITEPAGES_URL, config, run_check, run_discover
 
 pytestmark = pytest.mark.usefixtures("waits")
 
@@ -113,3 +113,15 @@ def test_check_names_the_vendor_whose_server_keeps_failing(http_mocker: HttpMock
     assert "Whitepages kept failing with a server error" in status.message
     assert "\n" not in status.message and "Traceback" not in status.message
     http_mocker.assert_number_of_calls(FIRST_WINDOW, 6)
+
+
+def test_check_answers_failed_and_exits_0_while_discover_of_a_bad_config_exits_1() -> None:
+    """The protocol: `check` is answered (a FAILED status, exit 0); `discover` and `read` fail (exit 1)."""
+    future = config(whitepages=True, start_date="2099-01-01", end_date=None)
+
+    checked, discovered = run_check(future), run_discover(future)
+
+    assert checked.connection_status_messages[0].connectionStatus.status.name == "FAILED"
+    assert checked.exit_code == 0
+    assert discovered.exit_code == 1 and discovered.errors  # type: ignore[attr-defined]
+    assert not discovered.get_message_by_types([Type.CATALOG])

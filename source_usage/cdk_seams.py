@@ -6,7 +6,6 @@ import threading
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Tuple
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import requests_cache
@@ -15,6 +14,7 @@ from airbyte_cdk.sources.declarative.concurrent_declarative_source import Concur
 from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.requesters import http_requester
+from airbyte_cdk.sources.declarative.requesters.error_handlers.http_response_filter import HttpResponseFilter
 from airbyte_cdk.sources.declarative.retrievers.simple_retriever import SimpleRetriever
 from airbyte_cdk.sources.streams.call_rate import CachedLimiterSession
 from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import (
@@ -146,10 +146,11 @@ class WindowSplittingRetriever(SimpleRetriever):
                     steps.answer(window)
                 except _Refused as error:
                     refused = error
+                    if not emitted and window.units > 1:  # before its turn ends: the next window asks in the new step
+                        steps.refuse(window)
             if refused is not None:
                 if emitted or window.units == 1:
                     raise self._failure(refused, window) from None
-                steps.refuse(window)
                 _LOGGER.info(f"Stream {self.name}: {window.units} {window.unit}s at once ({window.describe()}) were"
                              f" refused; asking for at most {steps.step} at a time from now on.")
                 continue  # the same remaining span, in the shorter step
@@ -168,10 +169,9 @@ class WindowSplittingRetriever(SimpleRetriever):
             body = response.json()
         except ValueError:
             body = {}
-        url = urlsplit(response.url or "")
         message = self._refused_filter().error_message.eval(  # type: ignore[union-attr]
             self.config, response=body if isinstance(body, dict) else {}, headers=response.headers,
-            request_url=urlunsplit((url.scheme, url.netloc.rsplit("@", 1)[-1], url.path, "", "")))
+            request_url=HttpResponseFilter._request_url(response))  # as the filter itself writes it
         if window is not None and window.units == 1:
             message += (f" for {window.describe()}, a single {window.unit} that cannot be split any further; check"
                         " start_date, or ask the vendor which ranges it accepts")

@@ -106,7 +106,8 @@ class StreamSteps:
             while self._asking and not self._open and head.units > self.answered and time.monotonic() < deadline:
                 self._changed.wait(deadline - time.monotonic())
                 head = span.head(self.step)
-            alone = head.units > self.answered and not self._open
+            # a window that waited its longest while another still asks goes too, but not as the one asking alone
+            alone = head.units > self.answered and not self._open and not self._asking
             self._asking = self._asking or alone
         try:
             yield head

@@ -89,6 +89,8 @@ def test_the_factory_still_builds_every_retriever_by_its_module_name_and_lets_an
     assert "elif error_resolution.response_action == ResponseAction.IGNORE:" in ignoring
     assert (record.stream_name, record.associated_slice.partition) == ("daily_usage", {})
     assert {"http_codes", "action", "error_message"} <= set(HttpResponseFilter.__dataclass_fields__)
+    # the refused sentence writes the URL as the filters do: no query, no credentials
+    assert list(inspect.signature(HttpResponseFilter._request_url).parameters) == ["response"]
 
 
 def test_every_stream_reads_through_the_window_splitting_retriever() -> None:

@@ -96,15 +96,15 @@ class Asker(threading.Thread):
 
     def run(self) -> None:
         try:
-            with self.steps.turn(self.span) as window:
+            with self.steps.turn(self.span) as window:  # answered or refused within its turn, as the retriever does
                 self.asked = window
                 self.go.wait(5)
                 if self.finish == "fail":
                     raise RuntimeError("a server error for good")
-            if self.finish == "answer":
-                self.steps.answer(window)
-            elif self.finish == "refuse":
-                self.steps.refuse(window)
+                if self.finish == "answer":
+                    self.steps.answer(window)
+                elif self.finish == "refuse":
+                    self.steps.refuse(window)
         except RuntimeError:
             pass
 
@@ -146,3 +146,22 @@ def test_a_window_no_wider_than_one_answered_never_waits() -> None:
     assert wide.asked is not None and narrow.asked is not None and narrow.asked.units == 90
     wide.end("answer")
     narrow.end("answer")
+
+
+def test_a_window_that_waited_its_longest_goes_without_freeing_the_window_still_asking_alone() -> None:
+    steps = StreamSteps()
+    steps.WAIT_SECONDS = 0.3  # type: ignore[misc]
+    first = started(steps, days("2026-01-01", "2026-04-01"))
+    tired = started(steps, days("2026-04-01", "2026-06-30"))
+    tired.join(0.5)
+    assert tired.asked is not None and first.is_alive()  # it waited 0.3 s, then went
+
+    tired.end("answer")  # its answer must not end the first window's turn
+    steps.WAIT_SECONDS = 5.0  # type: ignore[misc]
+    third = started(steps, days("2026-07-01", "2026-12-31"))  # 184 days: wider than any answered
+
+    assert third.asked is None  # still waiting for the first window
+    first.end("answer")
+    third.join(0.5)
+    assert third.asked is not None
+    third.end("answer")

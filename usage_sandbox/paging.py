@@ -6,6 +6,7 @@ total and the links still describe the whole list, so a client that stops at the
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,8 @@ class Page:
 
 def page_of(number: int, asked: int, total: int, cap: int | None) -> Page:
     return Page(number, asked if cap is None else min(asked, cap), total)
+
+
+def cut_short(items: list[Any], truncated: bool) -> list[Any]:
+    """Under the `truncated` switch, the first half of a page's items, as a proxy that cut the answer short."""
+    return items[: len(items) // 2] if truncated else items

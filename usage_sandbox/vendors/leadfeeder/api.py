@@ -19,7 +19,7 @@ from usage_sandbox.days import (
 )
 from usage_sandbox.errors import BadRequest, Forbidden, NotFound, TooManyRequests, VendorError
 from usage_sandbox.noise import rng, weekly
-from usage_sandbox.paging import page_of
+from usage_sandbox.paging import cut_short, page_of
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import ApiKey, Limit, Route, VendorSpec
@@ -228,13 +228,13 @@ class LeadfeederApi:
             return self._numbered(request, data, meta)
         cap = runtime.page_cap
         if cap is None:
-            return json_reply({"data": _cut(data, runtime.truncated_lists), "meta": meta})
+            return json_reply({"data": cut_short(data, runtime.truncated_lists), "meta": meta})
         number = _positive(request, PAGE_PARAMETER, 1)
         page = page_of(number - 1, cap, len(data), cap)
         links = {"self": str(request.url)}
         if page.has_next and not runtime.truncated_lists:
             links["next"] = str(request.url.update_query({PAGE_PARAMETER: str(number + 1)}))
-        items = _cut(data[page.start : page.stop], runtime.truncated_lists)
+        items = cut_short(data[page.start : page.stop], runtime.truncated_lists)
         return json_reply({"data": items, "links": links, "meta": meta})
 
     def _numbered(self, request: web.Request, data: list[dict[str, Any]], meta: dict[str, Any]) -> web.Response:
@@ -250,7 +250,7 @@ class LeadfeederApi:
             "total_count": len(data),
             "page_size": asked,
         }
-        items = _cut(data[page.start : page.stop], self.runtime.truncated_lists)
+        items = cut_short(data[page.start : page.stop], self.runtime.truncated_lists)
         return json_reply({"data": items, "meta": {**meta, "pagination": pagination}})
 
     async def accounts(self, request: web.Request) -> web.Response:
@@ -312,11 +312,6 @@ def _positive(request: web.Request, name: str, default: int) -> int:
     if number < 1:
         raise BadRequest(f"{name} must be an integer of 1 or more.")
     return number
-
-
-def _cut(items: list[dict[str, Any]], truncated: bool) -> list[dict[str, Any]]:
-    """A truncated answer (a proxy cut it short): the first half of its items."""
-    return items[: len(items) // 2] if truncated else items
 
 
 def truth(

@@ -14,7 +14,7 @@ from aiohttp import web
 from usage_sandbox.days import PARTIAL_DAYS, completeness, midnight, parse_instant
 from usage_sandbox.errors import BadRequest, NotFound, TooManyRequests, Unauthorized, VendorError
 from usage_sandbox.noise import rng, stable_uuid, unit
-from usage_sandbox.paging import Page, page_of
+from usage_sandbox.paging import Page, cut_short, page_of
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import Limit, Route, SessionToken, VendorSpec
@@ -356,11 +356,10 @@ class LeafApi:
         page = page_of(number, asked, len(items), self.runtime.page_cap)
         base = f"{request.scheme}://{request.host}{request.path}" if absolute else request.path
         served = items[page.start : page.stop]
-        if self.runtime.truncated_lists:  # cut short, as a proxy might: half the page, the total kept, no next
-            page, served = replace(page, total=page.start + len(served)), served[: len(served) // 2]
-            return json_reply(served, headers={"X-Total-Count": str(len(items)), "Link": _links(base, page, asked)})
-        headers = {"X-Total-Count": str(page.total), "Link": _links(base, page, asked)}
-        return json_reply(served, headers=headers)
+        if self.runtime.truncated_lists:  # cut short, as a proxy might: half the page, the total kept, no next link
+            page = replace(page, total=page.start + len(served))
+        headers = {"X-Total-Count": str(len(items)), "Link": _links(base, page, asked)}
+        return json_reply(cut_short(served, self.runtime.truncated_lists), headers=headers)
 
     async def contracts(self, request: web.Request) -> web.Response:
         contracts = [_contract_json(contract) for contract in self.data.contracts]

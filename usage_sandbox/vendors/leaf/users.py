@@ -12,6 +12,7 @@ output for `provider_secrets(seed, size)` finds a leak.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,15 +69,7 @@ class User:
 
     def personal_values(self) -> list[str]:
         """Every personal value the user carries (phone numbers, addresses), at any depth."""
-        found: list[str] = []
-        stack: list[Any] = [self.personal]
-        while stack:
-            value = stack.pop()
-            if isinstance(value, dict):
-                stack.extend(value.values())
-            elif isinstance(value, str):
-                found.append(value)
-        return found
+        return list(_strings(self.personal))
 
     def connected_providers(self) -> list[str]:
         return sorted(snake_provider(key) for key, value in self.credentials.items() if value is not None)
@@ -147,13 +140,14 @@ def _secret(seed: int, size: str, index: int, provider: str, field: str) -> str:
 
 
 def secret_values(user: User) -> list[str]:
-    found: list[str] = []
-    for credential in user.credentials.values():
-        stack: list[Any] = [credential]
-        while stack:
-            value = stack.pop()
-            if isinstance(value, dict):
-                stack.extend(value.values())
-            elif isinstance(value, str) and value.startswith(SECRET_PREFIX):
-                found.append(value)
-    return found
+    return [value for credential in user.credentials.values() for value in _strings(credential)
+            if value.startswith(SECRET_PREFIX)]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside `value`, at any depth of its objects."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value

@@ -57,8 +57,12 @@ def transient_profile(name: str) -> list[dict[str, Any]]:
 
 SURVIVABLE: dict[str, list[dict[str, Any]]] = {
     **{name: transient_profile(name) for name in TRANSIENT},
-    # every InsideView and Leaf token is revoked after 1 to 9 uses; a new one always works
-    "revoke_token": [{"name": "revoke_token", "rate": 0.2}],
+    # every InsideView token is revoked at its second use (a sync uses one twice), every Leaf token after 1 to 9
+    # uses; a new one always works
+    "revoke_token": [
+        {"name": "revoke_token", "vendor": "insideview", "rate": 1.0},
+        {"name": "revoke_token", "vendor": "leaf", "rate": 0.2},
+    ],
     "xml": [{"name": "xml"}],
 }
 
@@ -161,15 +165,38 @@ def _assert_complete_and_exact(run: Run, got: dict[str, Any], truth: dict[str, A
     assert leaks(run.text) == [], f"{label} printed a secret"
 
 
-def _assert_fault_was_met(name: str, stats: dict[str, Any]) -> None:
-    vendors = stats["vendors"]
-    if name in TRANSIENT:
-        for (vendor, endpoint), attempts in EXPECTED_ATTEMPTS.items():
-            if name in THROTTLED and vendor not in UNTHROTTLED_VENDORS:
-                continue
-            assert sum(vendors[vendor][endpoint].values()) == attempts, (name, vendor, vendors[vendor])
-    if name == "revoke_token":
-        assert any("401" in counts for counts in vendors["leaf"].values()), vendors["leaf"]
+# the vendors whose requests must have met each profile, by the sandbox's own count of the faults it served
+MET_BY: dict[str, tuple[str, ...]] = {
+    **{name: ("leadfeeder", "whitepages", "insideview", "leaf") for name in TRANSIENT},
+    **{name: ("leadfeeder", "whitepages", "leaf") for name in THROTTLED},
+    "revoke_token": ("insideview", "leaf"),
+    "xml": ("insideview",),
+}
+LOGINS = {"insideview": "token", "leaf": "authenticate"}
+
+
+def _assert_fault_was_met(name: str, full: dict[str, Any], incremental: dict[str, Any]) -> None:
+    """The sandbox served the fault to every vendor it should reach, and what followed shows it."""
+    both = (full, incremental)
+    served = [stats["faults"] for stats in both]
+    if name == "none":
+        assert served == [{}, {}], served
+    met = {vendor: sum(faults.get(name, {}).get(vendor, 0) for faults in served) for vendor in MET_BY.get(name, ())}
+    assert all(met.values()), (name, served)
+    for stats in both:
+        vendors, faults = stats["vendors"], stats["faults"].get(name, {})
+        if name in TRANSIENT:
+            for (vendor, endpoint), attempts in EXPECTED_ATTEMPTS.items():
+                if name in THROTTLED and vendor not in UNTHROTTLED_VENDORS:
+                    continue
+                assert sum(vendors[vendor][endpoint].values()) == attempts, (name, vendor, vendors[vendor])
+        if name == "revoke_token":  # each revoked token was refused, then replaced by a new login
+            for vendor, login in LOGINS.items():
+                refused = sum(counts.get("401", 0) for counts in vendors[vendor].values())
+                assert refused >= faults.get(vendor, 0), (vendor, vendors[vendor], faults)
+                assert vendors[vendor][login]["200"] >= 1 + faults.get(vendor, 0), (vendor, vendors[vendor], faults)
+        if name == "xml":  # every InsideView usage answer was XML
+            assert faults == {"insideview": vendors["insideview"]["usage"]["200"]}, (vendors["insideview"], faults)
 
 
 @pytest.mark.parametrize("name", ["none", *SURVIVABLE])
@@ -182,8 +209,7 @@ def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: Outcom
     _assert_complete_and_exact(
         survival.incremental, merged, survival.truth_incremental, f"incremental ({name})"
     )
-    _assert_fault_was_met(name, survival.full_stats)
-    _assert_fault_was_met(name, survival.incremental_stats)
+    _assert_fault_was_met(name, survival.full_stats, survival.incremental_stats)
 
 
 def _stream_error(run: Run, stream: str) -> str:

@@ -127,6 +127,7 @@ def test_faults_revoke_token_revokes_each_token_once(fresh_sandbox: Any) -> None
     assert _leaf_contracts(fresh_sandbox, new_leaf).status_code == 200
     new_insideview = _insideview_token(fresh_sandbox).json()["accessTokenDetails"]["accessToken"]
     assert _insideview(fresh_sandbox, new_insideview).status_code == 200
+    assert fresh_sandbox.stats()["faults"] == {"revoke_token": {"insideview": 1, "leaf": 1}}
 
 
 @pytest.mark.parametrize(("profile", "status"), [("quota_exhausted", 429), ("quota_exhausted_403", 403)])
@@ -161,6 +162,8 @@ def test_faults_xml_answers_xml_where_json_was_asked(fresh_sandbox: Any) -> None
     fresh_sandbox.set_faults("xml")
     answer = _insideview(fresh_sandbox, token)
     assert answer.status_code == 200 and answer.text.startswith("<?xml")
+    assert _whitepages(fresh_sandbox).headers["Content-Type"].startswith("application/json")
+    assert fresh_sandbox.stats()["faults"] == {"xml": {"insideview": 1}}  # only where XML was answered
 
 
 def test_faults_permanent_500_breaks_one_vendor_and_spares_the_others(fresh_sandbox: Any) -> None:
@@ -213,9 +216,12 @@ def test_stats_count_requests_per_vendor_endpoint_and_status(fresh_sandbox: Any)
     _whitepages(fresh_sandbox)
     requests.get(f"{fresh_sandbox.url}/whitepages/v1/account/usage", timeout=10)
     stats = fresh_sandbox.stats()
-    assert stats == {"vendors": {"whitepages": {"usage": {"200": 2, "403": 1}}}, "total": 3}
+    assert stats == {"vendors": {"whitepages": {"usage": {"200": 2, "403": 1}}}, "total": 3, "faults": {}}
+    fresh_sandbox.set_faults(name="5xx", vendor="whitepages", rate=1.0)
+    _whitepages(fresh_sandbox)
+    assert fresh_sandbox.stats()["faults"] == {"5xx": {"whitepages": 1}}
     fresh_sandbox.reset()
-    assert fresh_sandbox.stats() == {"vendors": {}, "total": 0}
+    assert fresh_sandbox.stats() == {"vendors": {}, "total": 0, "faults": {}}
 
 
 PAGING = {"leadfeeder": "links", "truncated": False}  # the other switches of the pages setting, as they start
@@ -325,6 +331,9 @@ def test_faults_huge_numbers_pushes_every_number_beyond_64_bits(fresh_sandbox: A
     fresh_sandbox.set_faults(name="huge_numbers", vendor="whitepages")
     huge = _whitepages(fresh_sandbox).json()["usage_data"]
     assert [day["request_count"] - 10**24 for day in huge] == [day["request_count"] for day in plain]
+    fresh_sandbox.set_faults(name="huge_numbers", vendor="whitepages", fields=["total_requests_in_timeperiod"])
+    named = _whitepages(fresh_sandbox).json()
+    assert named["usage_data"] == plain and named["total_requests_in_timeperiod"] >= 10**24
 
 
 def test_faults_extra_fields_adds_unknown_fields_to_every_object(fresh_sandbox: Any) -> None:

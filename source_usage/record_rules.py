@@ -150,7 +150,8 @@ class RecordRules(TypeTransformer):
         misfit = _misfit(checks, record)
         if misfit is not None:
             vendor = VENDORS[STREAMS[stream].vendor].title if stream in STREAMS else "The vendor"
-            raise RecordProblem(f"{vendor} sent a {stream} record whose '{misfit[0]}' does not fit the stream's schema "
+            article = "an" if stream[0] in "aeiou" else "a"
+            raise RecordProblem(f"{vendor} sent {article} {stream} record whose '{misfit[0]}' does not fit the stream's schema "
                                 f"({misfit[1]}); the sync stops rather than write it, so retry later or report the "
                                 "vendor's answer.")
 

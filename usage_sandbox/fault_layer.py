@@ -33,9 +33,18 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
         if fault is None:
             response = await handler(request)
         else:
+            runtime.stats.met(fault.name, route.vendor)
             response = await _transient_answer(runtime, fault, key, request, handler)
+        if request.get("xml") and "xml" in (response.content_type or ""):
+            runtime.stats.met("xml", route.vendor)
         rewrites = faults.rewrites(route.vendor, route.is_login)
-        return _rewritten(runtime.seed, key, response, rewrites) if rewrites else response
+        if not rewrites:
+            return response
+        rewritten = _rewritten(runtime.seed, key, response, rewrites)
+        if rewritten is not response:
+            for profile in rewrites:
+                runtime.stats.met(profile.name, route.vendor)
+        return rewritten
 
     return meet_faults
 
@@ -46,18 +55,22 @@ def _meet_standing_faults(
     """Raises the error of a standing fault, or returns the request to pass on (rewritten under `xml`)."""
     faults, vendor, is_login = runtime.faults, route.vendor, route.is_login
     if faults.standing("permanent_500", vendor, is_login):
+        runtime.stats.met("permanent_500", vendor)
         raise ServerError(500)
     if spec.quota:
         for name, status in QUOTA_EXHAUSTED.items():
             if faults.standing(name, vendor, is_login):
+                runtime.stats.met(name, vendor)
                 raise QuotaExhausted(status)
     revoke = faults.standing("revoke_token", vendor, is_login)
-    if revoke is not None:
-        runtime.tokens.use_and_maybe_revoke(spec.auth.token(request), revoke.rate)
+    if revoke is not None and runtime.tokens.use_and_maybe_revoke(spec.auth.token(request), revoke.rate):
+        runtime.stats.met("revoke_token", vendor)
     if faults.standing("xml", vendor, is_login):
         headers = CIMultiDict(request.headers)
         headers["Accept"] = "application/xml"
-        return request.clone(headers=headers)
+        xml_request = request.clone(headers=headers)
+        xml_request["xml"] = True  # counted as met only where the vendor answers XML (InsideView's usage)
+        return xml_request
     return request
 
 
@@ -157,9 +170,15 @@ def _rewrite(value: Any, profile: FaultProfile, seed: int, key: str, path: str =
         return value
     if profile.name == "mistyped_fields":
         return str(value)
-    if profile.name == "huge_numbers":
+    if profile.name == "huge_numbers" and _named(profile, path):
         return value + 10**24 if isinstance(value, int) else value + 1e300
     return value
+
+
+def _named(profile: FaultProfile, path: str) -> bool:
+    """A profile's `fields` param names the fields it rewrites; without it, every field."""
+    named = profile.params.get("fields")
+    return not named or path.rsplit("/", 1)[-1] in named
 
 
 def _without_fields(

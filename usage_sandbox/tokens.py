@@ -37,16 +37,18 @@ class TokenStore:
         token.uses += 1
         return True
 
-    def use_and_maybe_revoke(self, value: str | None, rate: float) -> None:
-        """Under the revoke_token fault each token is revoked once, at a seeded use (never its first)."""
+    def use_and_maybe_revoke(self, value: str | None, rate: float) -> bool:
+        """Under the revoke_token fault each token is revoked once, at a seeded use (never its first); true when
+        this use revoked it."""
         token = self._tokens.get(value or "")
         if token is None or token.revoked:
-            return
+            return False
         if token.revoke_at_use is None:
             spread = max(0.0, 2.0 / max(rate, 1e-6) - 2.0)
             token.revoke_at_use = 1 + int(unit(self._seed, "revoke", token.value) * spread)
         if token.uses >= token.revoke_at_use:
             token.revoked = True
+        return token.revoked
 
     def revoke_all_at_next_use(self) -> None:
         for token in self._tokens.values():

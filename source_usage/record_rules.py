@@ -151,9 +151,9 @@ class RecordRules(TypeTransformer):
         if misfit is not None:
             vendor = VENDORS[STREAMS[stream].vendor].title if stream in STREAMS else "The vendor"
             article = "an" if stream[0] in "aeiou" else "a"
-            raise RecordProblem(f"{vendor} sent {article} {stream} record whose '{misfit[0]}' does not fit the stream's schema "
-                                f"({misfit[1]}); the sync stops rather than write it, so retry later or report the "
-                                "vendor's answer.")
+            raise RecordProblem(f"{vendor} sent {article} {stream} record whose '{misfit[0]}' does not fit the "
+                                f"stream's schema ({misfit[1]}); the sync stops rather than write it, so retry later "
+                                "or report the vendor's answer.")
 
 def _converter(spec: Mapping[str, Any]) -> Optional[Callable[[Any], Any]]:
     """`TypeTransformer.default_convert` of a subschema's values and of its properties' and items', decided once."""

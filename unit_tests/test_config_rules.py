@@ -11,14 +11,22 @@ from typing import Any, Dict, Iterator
 
 import pytest
 import requests_mock
+import time_machine
 from airbyte_cdk.models import FailureType, Status
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from connector import config, run_check, run_discover
 
 from source_usage.config_rules import ConfigProblem, check_config
 
-TODAY = datetime.now(UTC).date()
+NOW = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)  # the connector's clock in every test here: a month's last second
+TODAY = NOW.date()
 TOMORROW = TODAY + timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 # one row per rule: (id, config, the sentence)
 RULES = [

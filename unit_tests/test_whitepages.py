@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
+import time_machine
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
@@ -134,6 +135,7 @@ def test_whitepages_incremental_sync_starts_lookback_plus_one_days_before_state(
     assert states(output, "daily_usage")[-1] == {"date": "2026-11-21"}
 
 
+@time_machine.travel(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), tick=False)  # a year's last second
 def test_whitepages_rereads_the_current_day(http_mocker: HttpMocker) -> None:
     today = datetime.now(UTC).date()
     requests = expect(http_mocker, [(today.isoformat(), today.isoformat())], today.isoformat())

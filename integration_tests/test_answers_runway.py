@@ -2,50 +2,55 @@
 
 Each "sync" below replaces the full-refresh tables (accounts, credits) as a sync does, then refreshes the models,
 so credit_balances keeps every snapshot. The sync day is 2026-11-20 (usage_today); balance days are the days the
-balances were read.
+balances were read. Every figure runs on DuckDB and on a real PostgreSQL server (answer_tables.py).
 """
 
 from datetime import date
 
-import duckdb
 import pytest
 
+from integration_tests.answer_tables import DATABASES, Tables, tables_in
+from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from local_sync import answers
 
 TODAY = "2026-11-20"
 
 
-def _sync(connection: duckdb.DuckDBPyConnection, observed: str, accounts: list[tuple], credits: list[tuple]) -> None:
+def _sync(tables: Tables, observed: str, accounts: list[tuple], credits: list[tuple]) -> None:
     """One sync read at `observed`: accounts (id, available, used, remaining, resets_on), credits (id, alloc, used)."""
-    connection.execute("DELETE FROM accounts")
-    connection.execute("DELETE FROM credits")
+    tables.execute("DELETE FROM accounts")
+    tables.execute("DELETE FROM credits")
     for account_id, available, used, remaining, resets_on in accounts:
-        connection.execute(
+        tables.execute(
             "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, 'raw', CAST(? AS TIMESTAMP), '{}')",
             [account_id, f"Account {account_id}", available, used, remaining, resets_on, observed],
         )
     for account_id, allocated, consumed in credits:
-        connection.execute(
+        tables.execute(
             "INSERT INTO credits VALUES (?, 'IV', ?, ?, ?, CAST(? AS TIMESTAMP), 'raw', CAST(? AS TIMESTAMP), '{}')",
             [account_id, allocated, consumed, allocated - consumed, observed, observed],
         )
-    answers.refresh(connection, "duckdb", today=TODAY, lookback_days=3)
+    tables.refresh(today=TODAY, lookback_days=3)
 
 
-@pytest.fixture(scope="module")
-def pools() -> dict[str, answers.Pool]:
-    connection = duckdb.connect(":memory:")
-    connection.execute(
+@pytest.fixture(scope="module", params=DATABASES)
+def pools(request: pytest.FixtureRequest) -> dict[str, answers.Pool]:
+    with tables_in(request.param, request, "runway") as tables:
+        return _pools(tables)
+
+
+def _pools(tables: Tables) -> dict[str, answers.Pool]:
+    tables.execute(
         "CREATE TABLE accounts (id VARCHAR, name VARCHAR, credits_available BIGINT, credits_used BIGINT,"
         " credits_remaining BIGINT, credits_next_reset_on DATE, _airbyte_raw_id VARCHAR,"
         " _airbyte_extracted_at TIMESTAMP, _airbyte_meta JSON)"
     )
-    connection.execute(
+    tables.execute(
         "CREATE TABLE credits (account_id VARCHAR, account_name VARCHAR, allocated_credits BIGINT,"
         " consumed_credits BIGINT, remaining_credits BIGINT, observed_at TIMESTAMP, _airbyte_raw_id VARCHAR,"
         " _airbyte_extracted_at TIMESTAMP, _airbyte_meta JSON)"
     )
-    connection.execute(
+    tables.execute(
         "CREATE TABLE api_transactions (account_id VARCHAR, account_name VARCHAR, period_type VARCHAR,"
         " date VARCHAR, api VARCHAR, transactions BIGINT, match_rate DECIMAL(38, 9), _airbyte_raw_id VARCHAR,"
         " _airbyte_extracted_at TIMESTAMP, _airbyte_meta JSON)"
@@ -58,12 +63,12 @@ def pools() -> dict[str, answers.Pool]:
     daily += [(f"2026-11-{day:02d}", "ENRICH", 10) for day in range(1, 14)]
     daily += [(f"2026-11-{day}", api, n) for day in range(14, 21) for api, n in (("ENRICH", 15), ("SEARCH", 5))]
     for day, api, transactions in daily:
-        connection.execute(
+        tables.execute(
             "INSERT INTO api_transactions VALUES ('iv1', 'IV', 'day', ?, ?, ?, NULL, 'raw',"
             " TIMESTAMP '2026-11-20 12:00:00', '{}')",
             [day, api, transactions],
         )
-    connection.execute(
+    tables.execute(
         "INSERT INTO api_transactions VALUES ('iv1', 'IV', 'month', '2026-11', 'ENRICH', 99999, NULL, 'raw',"
         " TIMESTAMP '2026-11-20 12:00:00', '{}')"
     )
@@ -73,18 +78,18 @@ def pools() -> dict[str, answers.Pool]:
     #   C: used 50 on 11-13 and 50 on 11-20 (no consumption)
     #   D: used 200 of 200 (already at zero)
     #   F: used 500 on 11-13, 20 on 11-20 (a reset in between)
-    _sync(connection, "2026-10-21 09:00:00", [("A", 1000, 40, 960, "2027-02-01")], [])
+    _sync(tables, "2026-10-21 09:00:00", [("A", 1000, 40, 960, "2027-02-01")], [])
     _sync(
-        connection, "2026-11-10 09:00:00", [("A", 1000, 300, 700, "2027-02-01"), ("B", 101, 0, 101, "2026-12-01")], []
+        tables, "2026-11-10 09:00:00", [("A", 1000, 300, 700, "2027-02-01"), ("B", 101, 0, 101, "2026-12-01")], []
     )
     _sync(
-        connection,
+        tables,
         "2026-11-13 09:00:00",
         [("A", 1000, 330, 670, "2027-02-01"), ("C", 500, 50, 450, "2027-01-01"), ("F", 600, 500, 100, None)],
         [],
     )
     _sync(
-        connection,
+        tables,
         "2026-11-20 09:00:00",
         [
             ("A", 1000, 400, 600, "2027-02-01"),
@@ -96,8 +101,8 @@ def pools() -> dict[str, answers.Pool]:
         [("iv1", 5000, 1000)],
     )
     # the same sync refreshed twice keeps one snapshot
-    answers.refresh(connection, "duckdb", today=TODAY, lookback_days=3)
-    kept = connection.execute("SELECT vendor, account_id, count(*) FROM credit_balances GROUP BY ALL").fetchall()
+    tables.refresh(today=TODAY, lookback_days=3)
+    kept = tables.rows("SELECT vendor, account_id, count(*) FROM credit_balances GROUP BY vendor, account_id")
     assert sorted(kept) == [
         ("insideview", "iv1", 1),
         ("leadfeeder", "A", 4),
@@ -106,7 +111,7 @@ def pools() -> dict[str, answers.Pool]:
         ("leadfeeder", "D", 1),
         ("leadfeeder", "F", 2),
     ]
-    return {pool.account_id: pool for pool in answers.runway(connection)}
+    return {pool.account_id: pool for pool in answers.runway(tables.connection)}
 
 
 def test_runway_from_successive_balances(pools: dict[str, answers.Pool]) -> None:

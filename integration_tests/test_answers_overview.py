@@ -1,34 +1,44 @@
-"""usage_overview on calendar edges: FOCUS periods (UTC, end exclusive), units, x_IsComplete, tables present."""
+"""usage_overview on calendar edges: FOCUS periods (UTC, end exclusive), units, x_IsComplete, tables present.
 
+Each fixture is worked out by hand and runs on DuckDB and on a real PostgreSQL server (answer_tables.py).
+"""
+
+from collections.abc import Iterator
 from datetime import datetime
 
-import duckdb
+import pytest
 
-from local_sync import answers
+from integration_tests.answer_tables import DATABASES, Tables, tables_in
+from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 
 READ_AT = "TIMESTAMP '2026-12-02 10:00:00'"
 
 
-def _overview(connection: duckdb.DuckDBPyConnection, today: str) -> list[tuple]:
-    answers.refresh(connection, "duckdb", today=today, lookback_days=3)
-    return connection.execute(
+@pytest.fixture(params=DATABASES)
+def tables(request: pytest.FixtureRequest) -> Iterator[Tables]:
+    with tables_in(request.param, request, f"overview_{request.node.name[:40]}") as built:
+        yield built
+
+
+def _overview(tables: Tables, today: str) -> list[tuple]:
+    tables.refresh(today=today, lookback_days=3)
+    return tables.rows(
         "SELECT ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, x_Grain,"
-        " ChargePeriodStart, ChargePeriodEnd, CAST(ConsumedQuantity AS DOUBLE), ConsumedUnit, x_IsComplete"
-        " FROM usage_overview ORDER BY ALL"
-    ).fetchall()
+        " ChargePeriodStart, ChargePeriodEnd, CAST(ConsumedQuantity AS DOUBLE PRECISION), ConsumedUnit,"
+        " x_IsComplete FROM usage_overview ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+    )
 
 
 def _airbyte(columns: str) -> str:
     return f"{columns}, _airbyte_raw_id VARCHAR, _airbyte_extracted_at TIMESTAMP, _airbyte_meta JSON"
 
 
-def test_overview_periods_units_and_completeness_on_a_month_edge() -> None:
-    connection = duckdb.connect(":memory:")
-    connection.execute(f"CREATE TABLE daily_usage ({_airbyte('date DATE, request_count BIGINT')})")
+def test_overview_periods_units_and_completeness_on_a_month_edge(tables: Tables) -> None:
+    tables.execute(f"CREATE TABLE daily_usage ({_airbyte('date DATE, request_count BIGINT')})")
     # read on 2026-12-02 with lookback 3: the figures of 12-02, 12-01, 11-30 and 11-29 may still change
     for day, count in (("2026-11-28", 5), ("2026-11-29", 6), ("2026-12-02", 7)):
-        connection.execute(f"INSERT INTO daily_usage VALUES ('{day}', {count}, 'r', {READ_AT}, '{{}}')")
-    connection.execute(
+        tables.execute(f"INSERT INTO daily_usage VALUES ('{day}', {count}, 'r', {READ_AT}, '{{}}')")
+    tables.execute(
         "CREATE TABLE api_usage ("
         + _airbyte(
             "account_id VARCHAR, id VARCHAR, period VARCHAR, endpoint_path VARCHAR, http_method VARCHAR,"
@@ -39,11 +49,11 @@ def test_overview_periods_units_and_completeness_on_a_month_edge() -> None:
     )
     # November ends 12-01, after 11-29 (12-02 minus 3 days): not final yet, although the month is over
     for period in ("2026-10", "2026-11"):
-        connection.execute(
+        tables.execute(
             f"INSERT INTO api_usage VALUES ('7', 'x', '{period}', '/companies', 'GET', 10, 0, 10, 1, 'r', {READ_AT},"
             " '{}')"
         )
-    connection.execute(
+    tables.execute(
         "CREATE TABLE api_transactions ("
         + _airbyte(
             "account_id VARCHAR, account_name VARCHAR, period_type VARCHAR, date VARCHAR, api VARCHAR,"
@@ -51,10 +61,10 @@ def test_overview_periods_units_and_completeness_on_a_month_edge() -> None:
         )
         + ")"
     )
-    connection.execute(
+    tables.execute(
         f"INSERT INTO api_transactions VALUES ('iv', 'IV', 'year', '2025', 'ENRICH', 3, NULL, 'r', {READ_AT}, '{{}}')"
     )
-    connection.execute(
+    tables.execute(
         "CREATE TABLE leaf_user_consumption ("
         + _airbyte(
             "contract_id VARCHAR, leaf_user_id VARCHAR, date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9),"
@@ -62,13 +72,13 @@ def test_overview_periods_units_and_completeness_on_a_month_edge() -> None:
         )
         + ")"
     )
-    connection.execute(
+    tables.execute(
         f"INSERT INTO leaf_user_consumption VALUES ('c1', 'u1', '2026-02-28', 'Hectare', 9, 1.25, 'r', {READ_AT},"
         " '{}')"
     )
 
     # judged from 12-10, but each figure only from the day it was read (12-02)
-    rows = _overview(connection, today="2026-12-10")
+    rows = _overview(tables, today="2026-12-10")
 
     def at(text: str) -> datetime:
         return datetime.fromisoformat(text)
@@ -91,30 +101,29 @@ def test_overview_periods_units_and_completeness_on_a_month_edge() -> None:
     ]  # fmt: skip
 
     # judged from an earlier day (the sandbox's today, 11-30): 11-27 .. 11-30 may change, 11-28 is not final
-    earlier = {(row[4], row[6]): row[-1] for row in _overview(connection, today="2026-11-30")}
+    earlier = {(row[4], row[6]): row[-1] for row in _overview(tables, today="2026-11-30")}
     assert earlier[("requests", at("2026-11-28"))] is False
     assert earlier[("requests", at("2026-10-01"))] is True
 
 
-def test_overview_covers_only_the_streams_whose_tables_exist() -> None:
-    connection = duckdb.connect(":memory:")
-    assert _overview(connection, today="2026-11-20") == []
-    connection.execute(
+def test_overview_covers_only_the_streams_whose_tables_exist(tables: Tables) -> None:
+    assert _overview(tables, today="2026-11-20") == []
+    tables.execute(
         "CREATE TABLE contract_consumption ("
         + _airbyte(
             "contract_id VARCHAR, date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9)"
         )
         + ")"
     )
-    connection.execute(
+    tables.execute(
         "INSERT INTO contract_consumption VALUES"
         " ('c1', '2026-11-01', 'Acre', 10, 1.5, 'r', TIMESTAMP '2026-11-20', '{}'),"
         " ('c2', '2026-11-01', 'Hectare', 20, 2.25, 'r', TIMESTAMP '2026-11-20', '{}')"
     )
-    rows = _overview(connection, today="2026-11-20")
+    rows = _overview(tables, today="2026-11-20")
     assert [(row[0], row[1], row[4], row[8], row[9]) for row in rows] == [
         ("Leaf", "c1", "new area", 1.5, "Acres"),
         ("Leaf", "c2", "new area", 2.25, "Hectares"),
     ]
-    assert connection.execute("SELECT count(*) FROM credit_balances").fetchone() == (0,)
-    assert connection.execute("SELECT count(*) FROM credit_runway").fetchone() == (0,)
+    assert tables.rows("SELECT count(*) FROM credit_balances") == [(0,)]
+    assert tables.rows("SELECT count(*) FROM credit_runway") == [(0,)]

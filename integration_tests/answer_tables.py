@@ -1,0 +1,75 @@
+"""Stream tables built by hand for the answers' tests, in DuckDB or in a real PostgreSQL server.
+
+A test writes its tables once, in DuckDB's SQL with `?` placeholders, and `Tables` runs it on either database:
+for PostgreSQL the placeholders become `%s` and the columns take the types local_sync's PostgreSQL load gives
+them (TIMESTAMP WITH TIME ZONE, JSONB), in a schema of the test's own, on a session in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import pytest
+
+from local_sync import answers
+
+DATABASES = ("duckdb", "postgres")
+# DuckDB's column types as local_sync's PostgreSQL load writes them
+POSTGRES_TYPES = {r"\bTIMESTAMP\b(?! WITH)": "TIMESTAMP WITH TIME ZONE", r"\bJSON\b": "JSONB"}
+
+
+class Tables:
+    """One database connection and the SQL dialect its models are rendered in."""
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        if self.dialect == "postgres":
+            sql = sql.replace("?", "%s")
+            if sql.lstrip().upper().startswith("CREATE TABLE"):
+                for duckdb_type, postgres_type in POSTGRES_TYPES.items():
+                    sql = re.sub(duckdb_type, postgres_type, sql)
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, list(parameters))
+        finally:
+            cursor.close()
+        if self.dialect == "postgres":
+            self.connection.commit()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return answers.rows(self.connection, sql)
+
+    def refresh(self, today: str, lookback_days: int = 3) -> None:
+        answers.refresh(self.connection, self.dialect, today=today, lookback_days=lookback_days)
+
+
+@contextmanager
+def tables_in(database: str, request: pytest.FixtureRequest, schema: str) -> Iterator[Tables]:
+    """Empty `Tables` in DuckDB (in memory) or in the session's PostgreSQL server (a fresh `schema`)."""
+    if database == "duckdb":
+        connection = duckdb.connect(":memory:")
+        try:
+            yield Tables(connection, "duckdb")
+        finally:
+            connection.close()
+        return
+    import psycopg2
+
+    connection = psycopg2.connect(request.getfixturevalue("postgres_url"))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+            cursor.execute(f'SET search_path TO "{schema}"')
+            cursor.execute("SET TIME ZONE 'UTC'")
+        connection.commit()
+        yield Tables(connection, "postgres")
+    finally:
+        connection.close()

@@ -21,7 +21,7 @@ from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_sta
     CustomFormatConcurrentStreamStateConverter,
 )
 from airbyte_cdk.sources.streams.http import HttpClient
-from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.types import Record, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -187,8 +187,20 @@ class WindowSplittingRetriever(SimpleRetriever):
         return next(rule for rule in getattr(handler, "response_filters", None) or []
                     if 400 in rule.http_codes and rule.action == ResponseAction.IGNORE)
 
-# The factory builds the state converter of every date cursor, HttpRequester its HttpClient, and every stream its
-# SimpleRetriever, by their modules' names, with no option to choose another.
+class DeclaredFailureFilter(HttpResponseFilter):
+    """A filter's declared failure_type for every action: the CDK keeps it for FAIL alone and otherwise takes the
+    status code's default, so a 200 whose body is not JSON, retried to the end, failed as a system_error."""
+
+    def matches(self, response_or_exception: Any) -> Optional[ErrorResolution]:
+        resolution = super().matches(response_or_exception)
+        if resolution is None or not self.failure_type or resolution.failure_type == self.failure_type:
+            return resolution
+        return ErrorResolution(response_action=resolution.response_action, failure_type=self.failure_type,
+                               error_message=resolution.error_message)
+
+# The factory builds the state converter of every date cursor, every response filter, HttpRequester its HttpClient,
+# and every stream its SimpleRetriever, by their modules' names, with no option to choose another.
 model_to_component_factory.CustomFormatConcurrentStreamStateConverter = WindowEndStateConverter  # type: ignore[misc]
+model_to_component_factory.HttpResponseFilter = DeclaredFailureFilter  # type: ignore[misc]
 http_requester.HttpClient = ParentCacheHttpClient  # type: ignore[misc]
 model_to_component_factory.SimpleRetriever = WindowSplittingRetriever  # type: ignore[misc]

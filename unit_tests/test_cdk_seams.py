@@ -11,7 +11,12 @@ from queue import Queue
 from typing import Any, Dict, List, Optional
 
 import pytest
+import requests
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    HttpResponseFilter as HttpResponseFilterModel,
+)
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
 from airbyte_cdk.sources.declarative.requesters import http_requester
 from airbyte_cdk.sources.declarative.requesters.error_handlers.http_response_filter import HttpResponseFilter
@@ -33,6 +38,7 @@ from source_usage.cdk_seams import (
     CDK_VERSION,
     PENDING_PARTITIONS,
     RECORD_QUEUE_SIZE,
+    DeclaredFailureFilter,
     ParentCacheHttpClient,
     WindowEndStateConverter,
     WindowSplittingRetriever,
@@ -91,6 +97,33 @@ def test_the_factory_still_builds_every_retriever_by_its_module_name_and_lets_an
     assert {"http_codes", "action", "error_message"} <= set(HttpResponseFilter.__dataclass_fields__)
     # the refused sentence writes the URL as the filters do: no query, no credentials
     assert list(inspect.signature(HttpResponseFilter._request_url).parameters) == ["response"]
+
+
+def _answer(status: int, body: str, content_type: str) -> requests.Response:
+    response = requests.Response()
+    response.status_code, response._content = status, body.encode()
+    response.headers["Content-Type"] = content_type
+    response.url = "https://api.example.com/v1/usage?key=secret"
+    return response
+
+
+def test_the_factory_still_builds_every_response_filter_by_its_module_name_and_keeps_its_failure_type() -> None:
+    factory = model_to_component_factory.ModelToComponentFactory
+    unreadable = {"type": "HttpResponseFilter", "predicate": "{{ response == {} }}", "action": "RETRY",
+                  "failure_type": "transient_error", "error_message": "not JSON at {{ request_url }}"}
+    built = factory().create_component(HttpResponseFilterModel, unreadable, config={})
+
+    assert "return HttpResponseFilter(" in inspect.getsource(factory.create_http_response_filter)
+    assert model_to_component_factory.HttpResponseFilter is DeclaredFailureFilter
+    # the CDK keeps a declared failure_type for FAIL alone; a 200 has no default, so it would be a system_error
+    assert "if self.failure_type and filter_action == ResponseAction.FAIL:" in inspect.getsource(
+        HttpResponseFilter.matches)
+    assert isinstance(built, DeclaredFailureFilter)
+    resolution = built.matches(_answer(200, "<html>502</html>", "text/html"))
+    assert (resolution.response_action, resolution.failure_type, resolution.error_message) == (
+        ResponseAction.RETRY, FailureType.transient_error, "not JSON at https://api.example.com/v1/usage")
+    assert built.matches(_answer(200, "{}", "application/json")).failure_type == FailureType.transient_error
+    assert built.matches(_answer(200, '{"data": []}', "application/json")) is None
 
 
 def test_every_stream_reads_through_the_window_splitting_retriever() -> None:

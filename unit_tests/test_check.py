@@ -20,7 +20,7 @@ LEADFEEDER_BAD_KEY = (
     "Settings → Personal → API Keys)."
 )
 WHITEPAGES_BAD_KEY = (
-    f"Whitepages rejected the API key at {WHITEPAGES_URL}/v1/account/usage/ (403 Forbidden); check whitepages.api_key."
+    f"Whitepages rejected the API key at {WHITEPAGES_URL}/v1/account/usage/ (Forbidden); check whitepages.api_key."
 )
 
 

@@ -198,7 +198,7 @@ def test_whitepages_invalid_key_is_a_config_error_naming_the_field(http_mocker: 
     error = first_error(output)
     assert error.failure_type == FailureType.config_error
     assert error.message == (
-        "Whitepages rejected the API key at https://api.whitepages.com/v1/account/usage/ (403 Forbidden); "
+        "Whitepages rejected the API key at https://api.whitepages.com/v1/account/usage/ (Forbidden); "
         "check whitepages.api_key."
     )
     http_mocker.assert_number_of_calls(request, 1)

@@ -64,7 +64,7 @@ def _assert_refused_in_one_sentence(read: tuple[Run, int], *named: str) -> None:
 @pytest.mark.parametrize(
     ("raw_state", "named"),
     [
-        pytest.param("{not json", ["state file", "could not be read"], id="not_json"),
+        pytest.param("{not json", ["state file", "is not JSON at line 1, column 2"], id="not_json"),
         pytest.param(json.dumps({"daily_usage": {"date": "2026-11-01"}}), ["state file"], id="not_a_list"),
         pytest.param(
             _stream_state("daily_usage", {"date": "yesterday"}),

@@ -1,6 +1,7 @@
 """Config, catalog and state rules the JSON Schema cannot say, each one sentence naming the field and the fix."""
 
 import ipaddress
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Mapping, Optional, Set, Tuple
@@ -32,7 +33,20 @@ def cut(value: Any) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 def quoted(value: Any) -> str:
-    return f"'{cut(value)}'"
+    """A value as an error quotes it: text in quotes, any other value as JSON writes it (true, 2.5, [1])."""
+    if isinstance(value, str):
+        return f"'{cut(value)}'"
+    try:
+        return cut(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError):
+        return cut(value)
+
+def _words(name: str) -> str:
+    """A field's name as words: 'api_key' is 'API key', 'client_id' 'client ID'."""
+    return " ".join({"api": "API", "id": "ID"}.get(word, word) for word in name.split("_"))
+
+def _possessive(title: str) -> str:
+    return f"{title}'" if title.endswith("s") else f"{title}'s"
 
 def _listed(last: str, names: Any = VENDORS) -> str:
     """'leadfeeder, insideview, whitepages and leaf'"""
@@ -83,8 +97,11 @@ def check_config(config: Mapping[str, Any], today: Optional[date] = None) -> Non
 def _date(config: Mapping[str, Any], name: str, required: bool) -> Optional[date]:
     if (value := config.get(name)) in (None, "") and not required:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if isinstance(value, str) and not value.strip() or value is None:
         raise ConfigProblem(f"{name} is required as a day in the form YYYY-MM-DD, e.g. 2024-01-01.")
+    if not isinstance(value, str):
+        raise ConfigProblem(f"{name} must be a day written as text in the form YYYY-MM-DD, e.g. 2024-01-01, not "
+                            f"{quoted(value)}.")
     try:
         if len(value) == 10:
             return date.fromisoformat(value)
@@ -100,29 +117,36 @@ def _vendor(key: str, block: Any) -> None:
         raise ConfigProblem(f"{key}.{cut(unknown[0])} is not a {title} setting; the settings are "
                             f"{', '.join(sorted(fields))}.")
     for name in required:
-        if not isinstance(value := block.get(name), str) or not value.strip():
-            raise ConfigProblem(f"{key}.{name} is empty; copy the {title} {name.replace('_', ' ')} into it.")
+        value = block.get(name)
+        if not isinstance(value, str) or not value.strip():  # never quoted: a secret, or a person's username
+            problem = "is missing" if value is None else "is empty" if isinstance(value, str) else "must be text"
+            raise ConfigProblem(f"{key}.{name} {problem}; copy the {title} {_words(name)} into it.")
         # a pasted key with a line break, a space or a control character would crash the request; never quoted
         if (key, name) in HEADER_SECRETS and (bad := re.search("[^!-~]", value)):
             character = bad.group()
             kind = "space" if character == " " else "line break" if character in "\r\n" else (
                 "control character" if ord(character) < 32 or ord(character) == 127 else "non-ASCII character")
             raise ConfigProblem(f"{key}.{name} holds a {kind} at position {bad.start() + 1} of {len(value)}, which "
-                                f"cannot be sent in an HTTP header; copy the {title} {name.replace('_', ' ')} again "
-                                "without it.")
+                                f"cannot be sent in an HTTP header; copy the {title} {_words(name)} again without "
+                                "it.")
     for name in (name for name in fields if name.endswith("_url") and block.get(name) not in (None, "")):
         _url(key, name, title, block[name])
     if key == "insideview" and block.get("period") not in (None, *PERIODS):
         raise ConfigProblem(f"insideview.period {quoted(block['period'])} is unknown; use {_listed('or', PERIODS)}.")
     ids = block.get("account_ids") if key == "leadfeeder" else None
-    listed = isinstance(ids, list) and all(isinstance(i, str) and i.strip() and "/" not in i for i in ids)
-    if ids is not None and not listed:
-        raise ConfigProblem("leadfeeder.account_ids must be a list of account IDs such as [\"123456\"].")
+    if ids is not None and not isinstance(ids, list):
+        raise ConfigProblem(f"leadfeeder.account_ids must be a list of account IDs such as [\"123456\"], not "
+                            f"{quoted(ids)}.")
+    for account_id in ids or ():
+        if not isinstance(account_id, str) or not account_id.strip() or "/" in account_id:
+            raise ConfigProblem(f"leadfeeder.account_ids holds {quoted(account_id)}, which is not an account ID; list "
+                                "IDs as text such as \"123456\".")
 
 def _url(key: str, name: str, title: str, value: Any) -> None:
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigProblem(f"{key}.{name} is not an http(s) URL with a host; leave it empty for {title}'s own API.")
+        raise ConfigProblem(f"{key}.{name} is not an http(s) URL with a host; leave it empty for "
+                            f"{_possessive(title)} own API.")
     if parts.username or parts.password or parts.query:
         raise ConfigProblem(f"{key}.{name} must not carry credentials or a query; put secrets in their own fields.")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):

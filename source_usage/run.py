@@ -12,7 +12,7 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteStateMessage, ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_usage.config_rules import ConfigProblem, check_config, check_state
+from source_usage.config_rules import ConfigProblem, check_config, check_state, cut
 from source_usage.source import SourceUsage
 
 
@@ -23,14 +23,42 @@ class UsageEntrypoint(AirbyteEntrypoint):
         check_config(config)
         super().validate_connection(source_spec, config)
 
+# what each input file must hold, as a failed read names it
+SHAPES = {"config": "a JSON object of settings", "catalog": "an Airbyte configured catalog",
+          "state": "a list of Airbyte state messages"}
+
 def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
+    """The file read by the CDK's reader, or one sentence saying what is wrong with it (never its content)."""
+    if not path:
+        return None
+    fix = f"pass the JSON {kind} Airbyte wrote or a copy of it."
     try:
-        return reader(path) if path else None
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise ConfigProblem(f"The {kind} file {path} cannot be read ({reason}); {fix}") from None
+    if not text.strip():
+        raise ConfigProblem(f"The {kind} file {path} is empty; {fix}")
+    try:
+        json.loads(text)
+    except ValueError as error:
+        where = f" at line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
+        raise ConfigProblem(f"The {kind} file {path} is not JSON{where}; {fix}") from None
+    try:
+        return reader(path)
     except AirbyteTracedException:
         raise
-    except Exception as error:  # noqa: BLE001 - any unreadable input file is the same config error
-        raise ConfigProblem(f"The {kind} file {path} could not be read ({type(error).__name__}); pass the JSON {kind} "
-                            "Airbyte wrote or a copy of it.") from None
+    except Exception as error:  # noqa: BLE001 - JSON of any other shape is the same config error
+        raise ConfigProblem(f"The {kind} file {path} is JSON but not {SHAPES[kind]}{_first_fault(error)}; "
+                            f"{fix}") from None
+
+def _first_fault(error: Exception) -> str:
+    """Where a catalog breaks the protocol's schema, as its validator says (a catalog holds no secret)."""
+    faults = getattr(error, "errors", None)
+    if not faults:
+        return ""
+    path, message = getattr(faults[0], "instance_path", ""), getattr(faults[0], "message", "")
+    return f" ({path or 'the top'}: {cut(message)})" if message else ""
 
 def _read_state(path: str) -> List[AirbyteStateMessage]:
     check_state(json.loads(Path(path).read_text()))

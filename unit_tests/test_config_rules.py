@@ -62,7 +62,7 @@ RULES = [
     ),
     pytest.param(
         config(leadfeeder={"api_key": ""}),
-        "leadfeeder.api_key is empty; copy the Leadfeeder api key into it.",
+        "leadfeeder.api_key is empty; copy the Leadfeeder API key into it.",
         id="empty-key",
     ),
     pytest.param(
@@ -77,7 +77,7 @@ RULES = [
     ),
     pytest.param(
         config(leadfeeder={"account_ids": "123456"}),
-        'leadfeeder.account_ids must be a list of account IDs such as ["123456"].',
+        'leadfeeder.account_ids must be a list of account IDs such as ["123456"], not \'123456\'.',
         id="account-ids-not-a-list",
     ),
 ]
@@ -96,7 +96,7 @@ VARIANTS = [
     ),
     pytest.param(
         config(whitepages=True, start_date=20260101),
-        "start_date is required as a day in the form YYYY-MM-DD, e.g. 2024-01-01.",
+        "start_date must be a day written as text in the form YYYY-MM-DD, e.g. 2024-01-01, not 20260101.",
         id="start-date-a-number",
     ),
     pytest.param(
@@ -137,17 +137,17 @@ VARIANTS = [
     ),
     pytest.param(
         config(whitepages={"api_key": "   "}),
-        "whitepages.api_key is empty; copy the Whitepages api key into it.",
+        "whitepages.api_key is empty; copy the Whitepages API key into it.",
         id="blank-key",
     ),
     pytest.param(
         config(leaf={"password": None}),
-        "leaf.password is empty; copy the Leaf password into it.",
+        "leaf.password is missing; copy the Leaf password into it.",
         id="missing-secret",
     ),
     pytest.param(
         config(leadfeeder={"account_ids": [123456]}),
-        'leadfeeder.account_ids must be a list of account IDs such as ["123456"].',
+        "leadfeeder.account_ids holds 123456, which is not an account ID; list IDs as text such as \"123456\".",
         id="account-ids-numbers",
     ),
 ]
@@ -189,7 +189,7 @@ EDGES = [
     ),
     pytest.param(
         config(whitepages=True, lookback_days=True),
-        "lookback_days must be a whole number, not 'True'.",
+        "lookback_days must be a whole number, not true.",
         id="bool-integer",
     ),
     pytest.param(
@@ -200,23 +200,23 @@ EDGES = [
     pytest.param(
         config(leadfeeder={"api_key": "abc def"}),
         "leadfeeder.api_key holds a space at position 4 of 7, which cannot be sent in an HTTP header; copy "
-        "the Leadfeeder api key again without it.",
+        "the Leadfeeder API key again without it.",
         id="header-space",
     ),
     pytest.param(
         config(whitepages={"api_key": "abcdéf"}),
         "whitepages.api_key holds a non-ASCII character at position 5 of 6, which cannot be sent in an "
-        "HTTP header; copy the Whitepages api key again without it.",
+        "HTTP header; copy the Whitepages API key again without it.",
         id="header-non-ascii",
     ),
     pytest.param(
         config(whitepages={"base_url": "ftp://api.whitepages.com"}),
-        "whitepages.base_url is not an http(s) URL with a host; leave it empty for Whitepages's own API.",
+        "whitepages.base_url is not an http(s) URL with a host; leave it empty for Whitepages' own API.",
         id="not-a-url",
     ),
     pytest.param(
         config(whitepages={"base_url": "https://"}),
-        "whitepages.base_url is not an http(s) URL with a host; leave it empty for Whitepages's own API.",
+        "whitepages.base_url is not an http(s) URL with a host; leave it empty for Whitepages' own API.",
         id="url-without-host",
     ),
     pytest.param(
@@ -231,12 +231,12 @@ EDGES = [
     ),
     pytest.param(
         config(leadfeeder={"account_ids": ["12/34"]}),
-        'leadfeeder.account_ids must be a list of account IDs such as ["123456"].',
+        "leadfeeder.account_ids holds '12/34', which is not an account ID; list IDs as text such as \"123456\".",
         id="account-id-slash",
     ),
     pytest.param(
         config(insideview={"period": 7}),
-        "insideview.period '7' is unknown; use day, month or year.",
+        "insideview.period 7 is unknown; use day, month or year.",
         id="unknown-period-number",
     ),
     pytest.param(

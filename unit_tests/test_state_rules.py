@@ -120,6 +120,6 @@ def test_an_unreadable_input_file_is_one_trace_naming_the_file(
     error = json.loads(line)["trace"]["error"]
     assert exited.value.code == 1 and error["failure_type"] == "config_error" and not error.get("stack_trace")
     assert error["message"] == (
-        f"The {kind} file {files[kind]} could not be read (JSONDecodeError" if kind == "state" else
-        f"The {kind} file {files[kind]} could not be read (ValueError"
-    ) + f"); pass the JSON {kind} Airbyte wrote or a copy of it."
+        f"The {kind} file {files[kind]} is not JSON at line 1, column 2; pass the JSON {kind} Airbyte wrote or a copy "
+        "of it."
+    )

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
+import pytest
 import requests
 
 from usage_sandbox.credentials import INSIDEVIEW_CLIENT_ID, INSIDEVIEW_CLIENT_SECRET
@@ -172,13 +173,19 @@ def test_insideview_throttling_locks_out_every_token_of_the_account(fresh_sandbo
 
 
 def test_insideview_lockout_ends_after_a_full_window(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_limits({"insideview": {"requests": 1, "window_seconds": 1.0}})
+    fresh_sandbox.set_limits({"insideview": {"requests": 1, "window_seconds": 600}})
     token = _token(fresh_sandbox)
     assert [_year(fresh_sandbox, token), _year(fresh_sandbox, token)] == [200, 429]
-    time.sleep(0.3)
+    fresh_sandbox.advance_limits(590)  # the lockout counts from the refused request, not the window's start
     assert _year(fresh_sandbox, _token(fresh_sandbox)) == 429  # a fresh token inside the window: still locked
-    time.sleep(0.8)
+    fresh_sandbox.advance_limits(10)
     assert _year(fresh_sandbox, _token(fresh_sandbox)) == 200
+
+
+@pytest.mark.parametrize("seconds", [-1, "soon", True])
+def test_the_limits_clock_moves_only_forward_by_a_number_of_seconds(fresh_sandbox: Any, seconds: Any) -> None:
+    answer = requests.post(f"{fresh_sandbox.url}/_sandbox/limits", json={"advance_seconds": seconds}, timeout=10)
+    assert answer.status_code == 400 and "advance_seconds" in answer.text
 
 
 def test_insideview_default_limit_is_300_requests_per_5_minutes_per_account(fresh_sandbox: Any) -> None:

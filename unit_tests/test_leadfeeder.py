@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
+import requests
+import time_machine
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import HTTPAPIBudget
+from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.streams.call_rate import CallRateLimitHit
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from connector import (
     LEADFEEDER_KEY,
@@ -23,6 +28,8 @@ from connector import (
     state,
     states,
 )
+
+from source_usage.declared import manifest
 
 pytestmark = pytest.mark.usefixtures("waits")
 
@@ -435,19 +442,23 @@ def test_leadfeeder_each_sync_reads_the_account_list_afresh(http_mocker: HttpMoc
     http_mocker.assert_number_of_calls(listing, 2)
 
 
-def test_leadfeeder_requests_are_paced_at_ten_a_second(http_mocker: HttpMocker) -> None:
-    ids = [str(100000 + index) for index in range(15)]
-    for account_id in ids:
-        http_mocker.get(account_request(account_id), account(account_id))
-        http_mocker.get(usage_request(account_id, "2026-01", "2026-11"), usage("2026-01"))
+@pytest.mark.parametrize(("max_requests_per_second", "allowed"), [(None, 10), (4, 4), (50, 10)])
+def test_leadfeeder_requests_are_paced_at_ten_a_second_or_the_configured_lower_limit(
+    max_requests_per_second: Optional[int], allowed: int
+) -> None:
+    """The manifest's budget, as the CDK builds it, on a frozen clock: `allowed` calls a second, then none."""
+    settings = {} if max_requests_per_second is None else {"max_requests_per_second": max_requests_per_second}
+    budget = ModelToComponentFactory().create_component(HTTPAPIBudget, manifest()["api_budget"], settings)
+    calls = [requests.Request("GET", f"{LEADFEEDER_URL}/v1/{path}").prepare()
+             for path in ("accounts?page[size]=100", "usage?account_id=111111", "accounts/111111")]
 
-    started = time.monotonic()
-    output = run_read(listed(*ids), catalog("accounts", "api_usage"))
-    elapsed = time.monotonic() - started
-
-    assert not output.errors
-    assert len(records(output)) == 30
-    assert elapsed >= 2.0
+    with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=UTC), tick=False) as clock:
+        for index in range(allowed):
+            budget.acquire_call(calls[index % len(calls)], block=False)
+        with pytest.raises(CallRateLimitHit):
+            budget.acquire_call(calls[0], block=False)
+        clock.shift(1.001)
+        budget.acquire_call(calls[1], block=False)
 
 
 def test_leadfeeder_halves_a_refused_range_of_months_and_keeps_the_step_for_the_next_window(

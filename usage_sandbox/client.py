@@ -50,6 +50,10 @@ class SandboxClient:
         """Per vendor: `"default"`, `False` (no limit) or the limit's fields."""
         return self._post("limits", limits)
 
+    def advance_limits(self, seconds: float) -> None:
+        """Moves the rate limits' clock `seconds` on: windows and lockouts pass without waiting for them."""
+        self._post("limits", {"advance_seconds": seconds})
+
     def default_limits(self) -> dict[str, Any]:
         return self.set_limits({vendor: "default" for vendor in VENDORS})
 

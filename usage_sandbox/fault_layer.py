@@ -27,7 +27,11 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
             return await handler(request)
         spec = runtime.vendors[route.vendor]
         key = f"{request.method} {request.path_qs}"
-        await pause(faults.latency_seconds(route.vendor, key))
+        runtime.stats.delaying(True)
+        try:
+            await pause(faults.latency_seconds(route.vendor, key))
+        finally:
+            runtime.stats.delaying(False)
         request = _meet_standing_faults(runtime, spec, route, request)
         fault = faults.transient(route.vendor, route.is_login, key)
         if fault is None:

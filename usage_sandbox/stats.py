@@ -7,6 +7,8 @@ class Stats:
     def __init__(self) -> None:
         self._counts: defaultdict[tuple[str, str, str], int] = defaultdict(int)
         self._faults: defaultdict[tuple[str, str], int] = defaultdict(int)
+        self._delayed = 0  # answers held in their latency now, and the most held at once
+        self._most_delayed = 0
 
     def add(self, vendor: str, endpoint: str, status: str) -> None:
         self._counts[(vendor, endpoint, status)] += 1
@@ -15,9 +17,15 @@ class Stats:
         """A fault profile changed what a vendor request got: an error, a stall, a rewritten answer."""
         self._faults[(profile, vendor)] += 1
 
+    def delaying(self, started: bool) -> None:
+        """An answer entered (True) or left (False) its latency pause."""
+        self._delayed += 1 if started else -1
+        self._most_delayed = max(self._most_delayed, self._delayed)
+
     def reset(self) -> None:
         self._counts.clear()
         self._faults.clear()
+        self._most_delayed = self._delayed
 
     def snapshot(self) -> dict[str, object]:
         vendors: dict[str, dict[str, dict[str, int]]] = {}
@@ -26,4 +34,7 @@ class Stats:
         faults: dict[str, dict[str, int]] = {}
         for (profile, vendor), count in sorted(self._faults.items()):
             faults.setdefault(profile, {})[vendor] = count
-        return {"vendors": vendors, "total": sum(self._counts.values()), "faults": faults}
+        snapshot: dict[str, object] = {"vendors": vendors, "total": sum(self._counts.values()), "faults": faults}
+        if self._most_delayed:
+            snapshot["most_delayed_at_once"] = self._most_delayed
+        return snapshot

@@ -24,12 +24,13 @@ Outcomes = Callable[[str], Any]
 START = "2026-11-14"
 FULL_TODAY = "2026-11-18"  # the full sync runs on this day ...
 INCREMENTAL_TODAY = "2026-11-20"  # ... and the incremental one two days later, when recent figures have grown
-TIMEOUT_SECONDS = 1  # request_timeout_seconds: a stall of 2 s outlasts it
-STALL_SECONDS = 2
-PERMANENT_500_BOUND_SECONDS = (
-    150.0  # five retries with exponential backoff (~62 s of waiting), then a failure
-)
-PERMANENT_BOUND_SECONDS = 60.0  # a fault the vendor says is permanent is not retried (the stats show it)
+# request_timeout_seconds, and a stall that outlasts it; a timeout with room to spare for an answer slowed by the
+# other scenarios sharing two cores, since every request count below is exact
+TIMEOUT_SECONDS = 4
+STALL_SECONDS = 6
+# no scenario may run longer: a permanent 500 is five retries with exponential backoff (~62 s of waiting); the
+# tests count requests to show that a failure comes after a bounded number of tries, not by the clock
+RUN_TIMEOUT_SECONDS = 240.0
 
 FULL_REFRESH = tuple(stream for stream in PRIMARY_KEYS if stream not in CURSORS)
 TRANSIENT = ("429_retry_after", "429_no_retry_after", "5xx", "drop", "stall", "truncate")
@@ -98,12 +99,12 @@ class Failure:
 def _survive(settings: Settings, profiles: list[dict[str, Any]]) -> Survival:
     with logged_sandbox(settings.seed, settings.size, FULL_TODAY) as (box, log):
         box.set_faults(*profiles)
-        full = read(box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS), timeout=150)
+        full = read(box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS), timeout=RUN_TIMEOUT_SECONDS)
         full_stats = box.stats()
         box.set_today(INCREMENTAL_TODAY)
         box.reset()
         config = box.config(start_date=START, request_timeout_seconds=TIMEOUT_SECONDS)
-        incremental = read(config, state=full.last_states().values(), timeout=150)
+        incremental = read(config, state=full.last_states().values(), timeout=RUN_TIMEOUT_SECONDS)
         truth_full, truth_incremental = box.truth(START, today=FULL_TODAY), box.truth(START)
         survival = Survival(full, incremental, full_stats, box.stats(), truth_full, truth_incremental)
         survival.access_log = log.read_text(errors="replace")  # flushed line by line
@@ -113,7 +114,7 @@ def _survive(settings: Settings, profiles: list[dict[str, Any]]) -> Survival:
 def _fail(settings: Settings, setup: Callable[[Any], tuple[dict[str, Any], list[str]]]) -> Failure:
     with logged_sandbox(settings.seed, settings.size, INCREMENTAL_TODAY) as (box, log):
         config, streams = setup(box)
-        run = read(config, streams=streams, timeout=PERMANENT_500_BOUND_SECONDS + 30)
+        run = read(config, streams=streams, timeout=RUN_TIMEOUT_SECONDS)
         failure = Failure(run, box.truth(START), box.stats())
         failure.access_log = log.read_text(errors="replace")  # flushed line by line
     return failure
@@ -240,9 +241,9 @@ def _cursor_values(state: Any) -> list[str]:
     return []
 
 
-def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy: str, bound: float) -> None:
+def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy: str) -> None:
     run = failure.run
-    assert not run.hung and run.seconds < bound, f"no failure within {bound} s: {run.describe()}"
+    assert not run.hung, run.describe()
     assert run.exit_code not in (0, None), run.describe()
     assert healthy in run.completed_streams() and failing not in run.completed_streams(), run.statuses()
     last = run.last_states()
@@ -259,13 +260,11 @@ def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy
     assert leaks(run.text) == []
 
 
-def test_whitepages_answering_500_for_ever_fails_the_stream_in_bounded_time_naming_vendor_and_endpoint(
+def test_whitepages_answering_500_for_ever_fails_the_stream_after_five_retries_naming_vendor_and_endpoint(
     outcomes: Outcomes,
 ) -> None:
     failure: Failure = outcomes("permanent_500")
-    _assert_failed_after_saving_the_rest(
-        failure, "daily_usage", "api_transactions", PERMANENT_500_BOUND_SECONDS
-    )
+    _assert_failed_after_saving_the_rest(failure, "daily_usage", "api_transactions")
     _assert_clear(_stream_error(failure.run, "daily_usage"), "Whitepages", "/v1/account/usage")
     assert sum(failure.stats["vendors"]["whitepages"]["usage"].values()) == 6  # the request and 5 retries
 
@@ -274,7 +273,7 @@ def test_an_exhausted_whitepages_quota_fails_at_once_naming_vendor_and_endpoint_
     outcomes: Outcomes,
 ) -> None:
     failure: Failure = outcomes("quota_exhausted")
-    _assert_failed_after_saving_the_rest(failure, "daily_usage", "api_transactions", PERMANENT_BOUND_SECONDS)
+    _assert_failed_after_saving_the_rest(failure, "daily_usage", "api_transactions")
     message = _stream_error(failure.run, "daily_usage")
     _assert_clear(message, "Whitepages", "/v1/account/usage")
     assert "quota" in message, message
@@ -285,7 +284,7 @@ def test_a_revoked_leadfeeder_key_fails_at_once_naming_vendor_and_endpoint_after
     outcomes: Outcomes,
 ) -> None:
     failure: Failure = outcomes("revoked_key")
-    _assert_failed_after_saving_the_rest(failure, "api_usage", "api_transactions", PERMANENT_BOUND_SECONDS)
+    _assert_failed_after_saving_the_rest(failure, "api_usage", "api_transactions")
     message = _stream_error(failure.run, "api_usage")
     _assert_clear(message, "Leadfeeder", "/v1/accounts")
     assert "leadfeeder.api_key" in message, message

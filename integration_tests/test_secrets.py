@@ -67,7 +67,7 @@ def _with_secrets(config: dict[str, Any], secrets: dict[str, str]) -> dict[str, 
 def runs(sandbox: Any) -> Runs:
     """spec, then check, discover and read with accepted and with rejected secrets, all logged."""
     with logged_sandbox(sandbox.seed, sandbox.size, sandbox.default_today) as (box, log):
-        config = box.config(start_date=START, request_timeout_seconds=1)
+        config = box.config(start_date=START)
         everything = catalog(streams_of())
         debug_env = {**os.environ, "LOG_LEVEL": "debug"}
         jobs: dict[str, Callable[[], Run]] = {

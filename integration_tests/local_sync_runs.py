@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qs
 
 from integration_tests.discovered import PRIMARY_KEYS, json_schema
 from integration_tests.truth_compare import Keyed, comparable, differences, key_of
@@ -44,7 +45,6 @@ def local_sync(db: str, workdir: Path, today: str, start: str, *extra: str) -> s
 # printed (and flushed) as the read starts; progress lines are printed every 10 s off a terminal, so a "done" line
 # can come late, after the sync has all but finished
 READING = re.compile(r"^Reading \d+ streams ")
-INTERRUPT_AFTER_SECONDS = 4.0  # past the first commits (one a second at most), well before Leaf's ~10 s of reading
 
 
 def interrupted(
@@ -54,11 +54,12 @@ def interrupted(
     start: str,
     sig: signal.Signals,
     reading_pattern: re.Pattern[str] = READING,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
-    """Starts a sync in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does)
-    a few seconds into the read, while Leaf is still being read; returns the exit code, stdout and stderr."""
+    """Starts a sync in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does) once
+    its first window is committed, while Leaf is still being read; returns the exit code, stdout and stderr."""
     process = subprocess.Popen(
-        command(db, workdir, today, start), cwd=workdir, env=environment(), stdout=subprocess.PIPE,
+        command(db, workdir, today, start), cwd=workdir, env={**environment(), **(env or {})}, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_interruptible,
     )  # fmt: skip
     assert process.stdout is not None and process.stderr is not None
@@ -75,10 +76,9 @@ def interrupted(
 def _first_window(db: str) -> None:
     """Into a DuckDB file: until its write-ahead log grows past what the tables' creation wrote and then stands
     still, i.e. the first window (records and STATE) is committed, so the interruption comes after it even on a
-    loaded machine.
-    Elsewhere: INTERRUPT_AFTER_SECONDS."""
+    loaded machine. Into PostgreSQL: until `_airbyte_state` holds a row."""
     if "://" in db:
-        time.sleep(INTERRUPT_AFTER_SECONDS)
+        _first_postgres_window(db)
         return
     wal = Path(f"{db}.wal")
 
@@ -176,6 +176,27 @@ def assert_truth(got: Keyed, duplicates: dict[str, int], truth: dict[str, list[d
     assert not any(duplicates.values()), duplicates
     found = differences(got, truth, PRIMARY_KEYS)
     assert not found, found
+
+
+def postgres_state_count(url: str) -> int | None:
+    """The rows of `_airbyte_state` in the URL's schema (`?schema=`), None before the table exists."""
+    import psycopg2
+    from psycopg2.errors import UndefinedTable
+
+    base, _, query = url.partition("?")
+    schema = parse_qs(query)["schema"][0]
+    with psycopg2.connect(base) as connection, connection.cursor() as cursor:
+        try:
+            cursor.execute(f'SELECT count(*) FROM "{schema}"._airbyte_state')
+        except UndefinedTable:
+            return None
+        return cursor.fetchone()[0]
+
+
+def _first_postgres_window(url: str) -> None:
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and not postgres_state_count(url):
+        time.sleep(0.1)
 
 
 def postgres_records(url: str, schema: str) -> tuple[Keyed, dict[str, int]]:

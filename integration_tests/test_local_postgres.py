@@ -1,6 +1,7 @@
 """`python -m local_sync --db postgresql://...` into a real PostgreSQL server the test starts: a full sync, an
 incremental one over revised days, and a crash in the middle of one, each against the sandbox's truth."""
 
+import re
 import signal
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from integration_tests.local_sync_runs import (
     local_sync,
     postgres_column_types,
     postgres_records,
+    postgres_state_count,
 )
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture
+from local_sync.windows import FLUSH_ENV
 from usage_sandbox.truth import truth
 
 FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"
@@ -38,10 +41,19 @@ def test_full_then_incremental_sync_into_postgres(tmp_path: Path, postgres_url: 
     assert "lf-sandbox-key" not in first.stdout + first.stderr + second.stdout + second.stderr
 
 
-def test_a_crash_mid_sync_into_postgres_then_the_next_sync_completes(tmp_path: Path, postgres_url: str) -> None:  # noqa: F811
+def test_a_crash_mid_sync_into_postgres_keeps_the_committed_windows_and_the_next_sync_resumes(
+    tmp_path: Path,
+    postgres_url: str,  # noqa: F811
+) -> None:
     url = f"{postgres_url}?schema=crash"
-    code, _, _ = interrupted(url, tmp_path, SECOND_TODAY, START, signal.SIGKILL)
+    # a window a second (PostgreSQL's loads wait 30 s by default, longer than this sync), killed after the first
+    code, _, _ = interrupted(url, tmp_path, SECOND_TODAY, START, signal.SIGKILL, env={FLUSH_ENV: "1"})
     assert code == -signal.SIGKILL
+    kept = postgres_state_count(url)
+    assert kept and kept >= 1, "a window committed before the crash must survive it"
     resumed = local_sync(url, tmp_path, SECOND_TODAY, START)
+    # a load the kill cut short is finished first, so the resumed sync may hold more states than were seen
+    resumed_from = re.search(r"incremental: .* holds state for (\d+) streams", resumed.stdout)
+    assert resumed_from and int(resumed_from.group(1)) >= kept, resumed.stdout[-2000:]
     assert_truth(*postgres_records(postgres_url, "crash"), truth(SEED, SIZE, SECOND_TODAY, START))
     assert "Synced 10 streams" in resumed.stdout

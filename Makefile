@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export AIRBYTE_CACHE_ROOT := $(CURDIR)/.airbyte/cache
 export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
 
-.PHONY: install system test unit lint sync bench clean image image-tar
+.PHONY: install system test unit lint mutate sync bench clean image image-tar
 
 # The connector image, built by the project's own podman (its config and images in .image/) from a base
 # made offline from Debian packages; `docker build .` builds the same Dockerfile on Airbyte's base.
@@ -43,7 +43,7 @@ system:
 	bash .ci/system
 
 lint: $(STAMP)
-	$(BIN)/ruff check source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks
+	$(BIN)/ruff check source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks mutations
 
 $(ENGINE)/containers.conf: .ci/engine-conf
 	bash .ci/engine-conf $(ENGINE)
@@ -70,6 +70,11 @@ test: $(STAMP) system lint image
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q unit_tests
+
+# Breaks a few behaviours on purpose, in a copy of the project, and fails unless the tests meant to hold each
+# one fail (mutations/__main__.py); .ci/run runs it after `make test`.
+mutate: $(STAMP) system
+	$(BIN)/python -m mutations
 
 sync: $(SYNC_STAMP)
 	$(BIN)/python -m local_sync $(if $(CONFIG),--config $(CONFIG),)

@@ -42,8 +42,11 @@ $(SYNC_STAMP): pyproject.toml constraints.txt
 system:
 	bash .ci/system
 
+PYTHON_DIRS := source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks mutations
+
 lint: $(STAMP)
-	$(BIN)/ruff check source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks mutations
+	$(BIN)/ruff check $(PYTHON_DIRS)
+	$(BIN)/ruff format --check $(PYTHON_DIRS)
 
 $(ENGINE)/containers.conf: .ci/engine-conf
 	bash .ci/engine-conf $(ENGINE)

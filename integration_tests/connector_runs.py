@@ -52,9 +52,7 @@ class Run(EntrypointOutput):
         self.args, self.stdout, self.exit_code = args, stdout, exit_code
         self.seconds, self.killed, self.hung = seconds, killed, hung
         # the JSON as written: the CDK's reading turns integers beyond 64 bits into floats
-        self.messages: list[dict[str, Any]] = [
-            message for line in lines if (message := _parse(line)) is not None
-        ]
+        self.messages: list[dict[str, Any]] = [message for line in lines if (message := _parse(line)) is not None]
 
     @property
     def text(self) -> str:

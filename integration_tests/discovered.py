@@ -71,24 +71,19 @@ def _value_at(config: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
-    name: tuple(path[0] for path in stream.get("source_defined_primary_key", []))
-    for name, stream in streams().items()
+    name: tuple(path[0] for path in stream.get("source_defined_primary_key", [])) for name, stream in streams().items()
 }
 CURSORS: dict[str, str] = {
     name: stream["default_cursor_field"][0] for name, stream in streams().items() if stream.get("default_cursor_field")
 }
 # The vendors are the spec's config blocks, each vendor's streams what discover reports for it alone.
-VENDORS: tuple[str, ...] = tuple(
-    name for name, field in _spec()["properties"].items() if field.get("type") == "object"
-)
+VENDORS: tuple[str, ...] = tuple(name for name, field in _spec()["properties"].items() if field.get("type") == "object")
 VENDOR_STREAMS: dict[str, tuple[str, ...]] = {
     vendor: tuple(stream["name"] for stream in _discover(vendor)) for vendor in VENDORS
 }
 # The config fields `spec` marks `airbyte_secret`, as (vendor, field) paths, and their values in a sandbox config.
 SECRET_PATHS: tuple[tuple[str, ...], ...] = tuple(_secret_paths(_spec()))
-SANDBOX_SECRETS: tuple[str, ...] = tuple(
-    _value_at(connector_config(_NOWHERE, _START), path) for path in SECRET_PATHS
-)
+SANDBOX_SECRETS: tuple[str, ...] = tuple(_value_at(connector_config(_NOWHERE, _START), path) for path in SECRET_PATHS)
 
 
 def json_schema(stream: str) -> dict[str, Any]:

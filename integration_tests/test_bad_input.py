@@ -38,9 +38,7 @@ def _set(path: str, value: Any) -> Any:
 
 def _without_vendors(config: dict[str, Any]) -> dict[str, Any]:
     return {
-        key: value
-        for key, value in config.items()
-        if key not in ("leadfeeder", "insideview", "whitepages", "leaf")
+        key: value for key, value in config.items() if key not in ("leadfeeder", "insideview", "whitepages", "leaf")
     }
 
 
@@ -126,7 +124,7 @@ CONFIGS: list[tuple[str, Any, str]] = [
     (
         "leadfeeder_not_an_object",
         _set("leadfeeder", "lf-key"),
-        "leadfeeder must be an object with the Leadfeeder settings, e.g. {\"api_key\": \"...\"}.",
+        'leadfeeder must be an object with the Leadfeeder settings, e.g. {"api_key": "..."}.',
     ),
     (
         "leadfeeder_api_key_empty",
@@ -177,8 +175,7 @@ CONFIGS: list[tuple[str, Any, str]] = [
     (
         "whitepages_base_url_http_public_host",
         _set("whitepages.base_url", "http://api.whitepages.com"),
-        "whitepages.base_url uses plain http to api.whitepages.com; use https, since only loopback hosts may use "
-        "http.",
+        "whitepages.base_url uses plain http to api.whitepages.com; use https, since only loopback hosts may use http.",
     ),
     (
         "whitepages_base_url_not_a_url",
@@ -315,9 +312,7 @@ def test_an_invalid_config_gets_one_sentence_naming_the_field_and_no_request(
     _assert_refused_cleanly(run, command, fresh_sandbox, sentence)
 
 
-@pytest.mark.parametrize(
-    ("case", "text", "command", "sentence"), RAW_CONFIGS, ids=[case[0] for case in RAW_CONFIGS]
-)
+@pytest.mark.parametrize(("case", "text", "command", "sentence"), RAW_CONFIGS, ids=[case[0] for case in RAW_CONFIGS])
 def test_an_unreadable_config_file_gets_one_sentence_and_no_request(
     fresh_sandbox: Any, case: str, text: str, command: str, sentence: str
 ) -> None:
@@ -362,7 +357,7 @@ READS: list[tuple[str, Any, Any, dict[str, str], str]] = [
         None,
         {},
         "The catalog file {folder}/catalog.json is JSON but not an Airbyte configured catalog "
-        "(streams/0/stream/name: \"name\" is a required property); pass the JSON catalog Airbyte wrote or a copy of "
+        '(streams/0/stream/name: "name" is a required property); pass the JSON catalog Airbyte wrote or a copy of '
         "it.",
     ),
     (
@@ -379,7 +374,7 @@ READS: list[tuple[str, Any, Any, dict[str, str], str]] = [
         None,
         {"catalog": '{"streams": "daily_usage"}'},
         "The catalog file {folder}/catalog.json is JSON but not an Airbyte configured catalog (streams: "
-        "\"daily_usage\" is not of type \"list\"); pass the JSON catalog Airbyte wrote or a copy of it.",
+        '"daily_usage" is not of type "list"); pass the JSON catalog Airbyte wrote or a copy of it.',
     ),
     (
         "catalog_unknown_sync_mode",
@@ -387,7 +382,7 @@ READS: list[tuple[str, Any, Any, dict[str, str], str]] = [
         None,
         {},
         "The catalog file {folder}/catalog.json is JSON but not an Airbyte configured catalog (streams/0/sync_mode: "
-        "\"sometimes\" is not one of [\"full_refresh\", \"incremental\"]); pass the JSON catalog Airbyte wrote or a "
+        '"sometimes" is not one of ["full_refresh", "incremental"]); pass the JSON catalog Airbyte wrote or a '
         "copy of it.",
     ),
     (
@@ -465,9 +460,7 @@ READS: list[tuple[str, Any, Any, dict[str, str], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "configured", "state", "raw", "sentence"), READS, ids=[case[0] for case in READS]
-)
+@pytest.mark.parametrize(("case", "configured", "state", "raw", "sentence"), READS, ids=[case[0] for case in READS])
 def test_a_bad_catalog_or_state_gets_one_sentence_and_no_request(
     fresh_sandbox: Any, case: str, configured: Any, state: Any, raw: dict[str, str], sentence: str
 ) -> None:

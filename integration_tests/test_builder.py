@@ -47,22 +47,16 @@ def builder(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """Sends one Builder request for the sandbox's config and returns the message the handler answers."""
     monkeypatch.setenv("AIRBYTE_ENABLE_UNSAFE_CODE", "true")
     # Injected components.py is registered as these modules.
-    registered = {
-        name: sys.modules.get(name) for name in ("components", "source_declarative_manifest.components")
-    }
+    registered = {name: sys.modules.get(name) for name in ("components", "source_declarative_manifest.components")}
 
-    def request(
-        command: str, stream: str = "daily_usage", *, inject_components: bool = False
-    ) -> dict[str, Any]:
+    def request(command: str, stream: str = "daily_usage", *, inject_components: bool = False) -> dict[str, Any]:
         manifest_text = MANIFEST.read_text()
         config: dict[str, Any] = sandbox.config(start_date=START_DATE)
         if inject_components:
             manifest_text = manifest_text.replace("source_usage.components.", "components.")
             components = COMPONENTS.read_text()
             config["__injected_components_py"] = components
-            config["__injected_components_py_checksums"] = {
-                "md5": hashlib.md5(components.encode()).hexdigest()
-            }
+            config["__injected_components_py_checksums"] = {"md5": hashlib.md5(components.encode()).hexdigest()}
         config |= {
             "__injected_declarative_manifest": yaml.safe_load(manifest_text),
             "__command": command,
@@ -132,9 +126,7 @@ def test_builder_resolves_the_manifest_with_its_ten_streams(builder: BuilderRequ
 
 
 @pytest.mark.parametrize("vendor", STREAM_OF_VENDOR)
-def test_builder_test_read_returns_sandbox_records(
-    builder: BuilderRequest, sandbox: Sandbox, vendor: str
-) -> None:
+def test_builder_test_read_returns_sandbox_records(builder: BuilderRequest, sandbox: Sandbox, vendor: str) -> None:
     stream = STREAM_OF_VENDOR[vendor]
     _assert_test_read_returns_sandbox_records(builder("test_read", stream), sandbox, stream)
 

@@ -204,13 +204,9 @@ def _assert_fault_was_met(name: str, full: dict[str, Any], incremental: dict[str
 @pytest.mark.parametrize("name", ["none", *SURVIVABLE])
 def test_full_and_incremental_syncs_under_fault_equal_the_truth(outcomes: Outcomes, name: str) -> None:
     survival: Survival = outcomes(name)
-    _assert_complete_and_exact(
-        survival.full, merge(survival.full.record_data()), survival.truth_full, f"full ({name})"
-    )
+    _assert_complete_and_exact(survival.full, merge(survival.full.record_data()), survival.truth_full, f"full ({name})")
     merged = merge(survival.full.record_data(), survival.incremental.record_data())
-    _assert_complete_and_exact(
-        survival.incremental, merged, survival.truth_incremental, f"incremental ({name})"
-    )
+    _assert_complete_and_exact(survival.incremental, merged, survival.truth_incremental, f"incremental ({name})")
     alone = merge(survival.incremental.record_data())  # merged with the first, a skipped stream would pass
     assert differences(alone, survival.truth_incremental, FULL_REFRESH) == {}, f"incremental ({name})"
     _assert_fault_was_met(name, survival.full_stats, survival.incremental_stats)
@@ -231,11 +227,7 @@ def _assert_clear(message: str, vendor: str, endpoint: str) -> None:
 def _cursor_values(state: Any) -> list[str]:
     """Every date or period a stream state holds, partitions included."""
     if isinstance(state, dict):
-        return [
-            v
-            for k, item in state.items()
-            for v in ([item] if k in ("date", "period") else _cursor_values(item))
-        ]
+        return [v for k, item in state.items() for v in ([item] if k in ("date", "period") else _cursor_values(item))]
     if isinstance(state, list):
         return [value for item in state for value in _cursor_values(item)]
     return []
@@ -249,9 +241,7 @@ def _assert_failed_after_saving_the_rest(failure: Failure, failing: str, healthy
     last = run.last_states()
     assert last[healthy]["stream"]["stream_state"] == {"date": "2026-11-21"}, last
     failing_state = last.get(failing, {}).get("stream", {}).get("stream_state")
-    assert all(value <= START for value in _cursor_values(failing_state)), (
-        f"{failing} claims progress: {last}"
-    )
+    assert all(value <= START for value in _cursor_values(failing_state)), f"{failing} claims progress: {last}"
     got = merge(run.record_data())
     assert differences(got, failure.truth, [healthy]) == {}, f"{healthy} lost records"
     assert run.record_data().get(failing, []) == []

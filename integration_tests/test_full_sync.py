@@ -36,9 +36,7 @@ def full_sync(sandbox: Sandbox) -> FullSync:
 
 
 def test_full_sync_configures_all_ten_streams_incrementally_where_they_can(full_sync: FullSync) -> None:
-    modes = {
-        configured["stream"]["name"]: configured["sync_mode"] for configured in full_sync.catalog["streams"]
-    }
+    modes = {configured["stream"]["name"]: configured["sync_mode"] for configured in full_sync.catalog["streams"]}
     assert sorted(modes) == sorted(STREAMS)
     assert {name for name, mode in modes.items() if mode == "incremental"} == {
         "api_usage",
@@ -51,17 +49,13 @@ def test_full_sync_configures_all_ten_streams_incrementally_where_they_can(full_
 
 
 @pytest.mark.parametrize("stream", STREAMS)
-def test_full_sync_returns_exactly_the_ground_truth(
-    full_sync: FullSync, sandbox: Sandbox, stream: str
-) -> None:
+def test_full_sync_returns_exactly_the_ground_truth(full_sync: FullSync, sandbox: Sandbox, stream: str) -> None:
     expected = sandbox.truth(START_DATE)[stream]
     assert expected, f"the sandbox has no {stream} records from {START_DATE}: pick another start date"
     assert_same_records(stream, full_sync.output.record_data().get(stream, []), expected)
 
 
-def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(
-    full_sync: FullSync, sandbox: Sandbox
-) -> None:
+def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(full_sync: FullSync, sandbox: Sandbox) -> None:
     """After a sync up to 2026-11-20 the next one starts at 2026-11-21 (Leadfeeder: month 2026-12)."""
     states = {state["stream"]["stream_descriptor"]["name"]: state for state in full_sync.output.final_states}
     records = full_sync.output.record_data()
@@ -77,9 +71,7 @@ def test_full_sync_ends_every_cursor_at_the_first_unread_day_or_month(
         "contract_consumption": by_contract,
         "daily_consumption": by_contract,
         "leaf_user_consumption": {
-            _partition(contract_id=contract, leaf_user_id=user)
-            for contract in contract_ids
-            for user in user_ids
+            _partition(contract_id=contract, leaf_user_id=user) for contract in contract_ids for user in user_ids
         },
     }
     for stream, partitions in expected_partitions.items():
@@ -109,9 +101,7 @@ def test_insideview_period_config_returns_the_truth_of_that_period(
         assert_same_records(stream, output.record_data().get(stream, []), expected[stream])
     assert {record["period_type"] for record in output.record_data()["api_transactions"]} == {period}
     assert sandbox.stats()["vendors"]["insideview"]["usage"] == {"200": 3}  # credits and two windows
-    (state,) = [
-        s for s in output.final_states if s["stream"]["stream_descriptor"]["name"] == "api_transactions"
-    ]
+    (state,) = [s for s in output.final_states if s["stream"]["stream_descriptor"]["name"] == "api_transactions"]
     assert cursors(state) == {"": {"date": _first_unread(sandbox.today, period)}}
 
 

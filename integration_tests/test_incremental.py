@@ -57,9 +57,7 @@ def two_syncs(sandbox: Sandbox) -> TwoSyncs:
         assert first.exit_code == 0 and not first.errors, first.errors or first.stderr[-2000:]
         sandbox.set_today(next_day.isoformat())
         sandbox.reset()
-        second = run_connector(
-            "read", {**config, "end_date": next_day.isoformat()}, catalog, first.final_states
-        )
+        second = run_connector("read", {**config, "end_date": next_day.isoformat()}, catalog, first.final_states)
         assert second.exit_code == 0 and not second.errors, second.errors or second.stderr[-2000:]
         requests = sandbox.stats()["vendors"]
     finally:
@@ -90,9 +88,7 @@ def test_incremental_sync_returns_exactly_the_lookback_days_and_the_new_day(
     two_syncs: TwoSyncs, sandbox: Sandbox, stream: str
 ) -> None:
     first_day = two_syncs.first_reread_day()
-    field, since = (
-        ("period", first_day.strftime("%Y-%m")) if stream == "api_usage" else ("date", first_day.isoformat())
-    )
+    field, since = ("period", first_day.strftime("%Y-%m")) if stream == "api_usage" else ("date", first_day.isoformat())
     expected = [record for record in two_syncs.truth(sandbox)[stream] if record[field] >= since]
     assert_same_records(stream, two_syncs.second.record_data().get(stream, []), expected)
 
@@ -147,9 +143,7 @@ def test_incremental_sync_never_moves_a_cursor_backwards(two_syncs: TwoSyncs, st
 
 
 def _final_state(output: Run, stream: str) -> dict[str, Any]:
-    states = [
-        state for state in output.final_states if state["stream"]["stream_descriptor"]["name"] == stream
-    ]
+    states = [state for state in output.final_states if state["stream"]["stream_descriptor"]["name"] == stream]
     assert len(states) == 1, f"no final state for {stream}"
     return states[0]
 

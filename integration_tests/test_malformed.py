@@ -78,9 +78,7 @@ SCENARIOS = {
         for name in UNREADABLE
     },
     # the same for the Leadfeeder account list, which is also the parent of accounts and api_usage
-    "empty_body_parent": Scenario(
-        [{"name": "empty_body", "vendor": "leadfeeder", "rate": 1.0}], ("leadfeeder",)
-    ),
+    "empty_body_parent": Scenario([{"name": "empty_body", "vendor": "leadfeeder", "rate": 1.0}], ("leadfeeder",)),
     # the same for the InsideView login: an HTML page from a proxy where the token should be
     "html_200_login": Scenario(
         [{"name": "html_200", "vendor": "insideview", "rate": 1.0, "include_login": True}], ("insideview",)
@@ -227,9 +225,7 @@ def _plus_huge(value: Any) -> Any:
     if isinstance(value, list):
         return [_plus_huge(item) for item in value]
     if isinstance(value, dict):
-        return {
-            name: item + HUGE_FLOAT if name in HUGE_FLOATS else _plus_huge(item) for name, item in value.items()
-        }
+        return {name: item + HUGE_FLOAT if name in HUGE_FLOATS else _plus_huge(item) for name, item in value.items()}
     return value
 
 
@@ -250,9 +246,7 @@ def test_huge_floats_are_kept_and_every_other_stream_equals_the_truth(outcomes: 
 def _holds(got: Any, expected: Any) -> bool:
     """Got holds everything expected holds, at every depth, and maybe more fields."""
     if isinstance(expected, dict):
-        return isinstance(got, dict) and all(
-            name in got and _holds(got[name], v) for name, v in expected.items()
-        )
+        return isinstance(got, dict) and all(name in got and _holds(got[name], v) for name, v in expected.items())
     if isinstance(expected, list):
         return isinstance(got, list) and len(got) == len(expected) and all(map(_holds, got, expected))
     return got == expected
@@ -273,9 +267,7 @@ def test_unexpected_extra_fields_leave_the_vendor_fields_read_exactly(outcomes: 
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_no_output_and_no_request_line_under_malformed_answers_holds_a_secret(
-    outcomes: Outcomes, name: str
-) -> None:
+def test_no_output_and_no_request_line_under_malformed_answers_holds_a_secret(outcomes: Outcomes, name: str) -> None:
     outcome = outcomes(name)
     assert outcome.access_log.count("HTTP/1.1") > 1, outcome.access_log[-1000:]
     assert leaks(outcome.access_log) == [] and leaks(outcome.run.text) == [], outcome.run.describe()

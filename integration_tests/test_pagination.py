@@ -81,7 +81,8 @@ def test_every_list_was_followed_past_its_first_short_page(capped_sync: CappedSy
         ("leaf", "users"): _pages(len(truth["leaf_users"])),
     }[(vendor, endpoint)]
     unpaged = {("leadfeeder", "accounts"): 1 + len(accounts), ("leadfeeder", "usage"): len(accounts)}.get(
-        (vendor, endpoint), 1)
+        (vendor, endpoint), 1
+    )
     answered = capped_sync.requests[vendor][endpoint]
     assert answered == {"200": expected} and expected > unpaged, f"{vendor} {endpoint}: {answered}, {expected} pages"
 

@@ -52,16 +52,26 @@ SCENARIOS = {
     "short": Limits(
         {"leadfeeder": 5, "insideview": {"day": 7}, "whitepages": 30, "leaf": 45},
         "2026-03-01",
-        {"api_usage": 1, "api_transactions": 4, "daily_usage": 2, "contract_consumption": 3,
-         "leaf_user_consumption": 3},
+        {
+            "api_usage": 1,
+            "api_transactions": 4,
+            "daily_usage": 2,
+            "contract_consumption": 3,
+            "leaf_user_consumption": 3,
+        },
     ),
     # InsideView by month: Leadfeeder 23 months → 12 → 6 → 3 → 2; InsideView 23 months → 12 → 6 → 3; Whitepages
     # 90 → 45; Leaf 366 → 183 (or its last window, 323 → 162)
     "monthly": Limits(
         {"leadfeeder": 2, "insideview": {"month": 5}, "whitepages": 60, "leaf": 200},
         "2025-01-01",
-        {"api_usage": 4, "api_transactions": 3, "daily_usage": 1, "contract_consumption": 1,
-         "leaf_user_consumption": 1},
+        {
+            "api_usage": 4,
+            "api_transactions": 3,
+            "daily_usage": 1,
+            "contract_consumption": 1,
+            "leaf_user_consumption": 1,
+        },
         insideview_period="month",
     ),
     # one unit less than ours, and InsideView by year: Leadfeeder 24 → 12; InsideView 3 years → 2; Whitepages
@@ -69,8 +79,13 @@ SCENARIOS = {
     "just_short": Limits(
         {"leadfeeder": 23, "insideview": {"year": 2}, "whitepages": 89, "leaf": 365},
         "2024-01-01",
-        {"api_usage": 1, "api_transactions": 1, "daily_usage": 1, "contract_consumption": 1,
-         "leaf_user_consumption": 1},
+        {
+            "api_usage": 1,
+            "api_transactions": 1,
+            "daily_usage": 1,
+            "contract_consumption": 1,
+            "leaf_user_consumption": 1,
+        },
         insideview_period="year",
     ),
 }
@@ -89,9 +104,7 @@ def test_shorter_range_limits_cost_a_few_refusals_per_stream_and_the_sync_ends_e
 ) -> None:
     limits = SCENARIOS[name]
     fresh_sandbox.set_ranges(limits.ranges)
-    config = fresh_sandbox.config(
-        start_date=limits.start_date, insideview={"period": limits.insideview_period}
-    )
+    config = fresh_sandbox.config(start_date=limits.start_date, insideview={"period": limits.insideview_period})
 
     run = read(config, limits.streams)
 

@@ -262,9 +262,7 @@ def test_cli_starts_with_faults_without_rate_limits_and_with_a_page_cap() -> Non
         headers = {"X-Api-Key": WHITEPAGES_API_KEY}
         params = {"start_date": "2026-11-01", "end_date": "2026-11-02"}
         statuses = [
-            requests.get(
-                f"{url}/whitepages/v1/account/usage", headers=headers, params=params, timeout=10
-            ).status_code
+            requests.get(f"{url}/whitepages/v1/account/usage", headers=headers, params=params, timeout=10).status_code
             for _ in range(30)
         ]
         assert statuses.count(200) == 10 and all(s >= 500 for s in statuses if s != 200)

@@ -31,13 +31,9 @@ def _token(sandbox: Any) -> str:
     return _login(sandbox).json()["accessTokenDetails"]["accessToken"]
 
 
-def _usage(
-    sandbox: Any, token: str | None, headers: dict[str, str] | None = None, **params: str
-) -> requests.Response:
+def _usage(sandbox: Any, token: str | None, headers: dict[str, str] | None = None, **params: str) -> requests.Response:
     all_headers = {**({"accessToken": token} if token else {}), **(headers or {})}
-    return requests.get(
-        f"{sandbox.url}/insideview/api/v1/admin/usage", params=params, headers=all_headers, timeout=10
-    )
+    return requests.get(f"{sandbox.url}/insideview/api/v1/admin/usage", params=params, headers=all_headers, timeout=10)
 
 
 def test_insideview_issues_a_bearer_token_valid_for_an_hour(fresh_sandbox: Any) -> None:
@@ -59,9 +55,7 @@ def test_insideview_usage_without_a_valid_token_is_401(fresh_sandbox: Any) -> No
 
 
 def test_insideview_answers_xml_by_default_in_the_seed_shape(fresh_sandbox: Any) -> None:
-    response = _usage(
-        fresh_sandbox, _token(fresh_sandbox), period="day", start="2026-11-01", end="2026-11-20"
-    )
+    response = _usage(fresh_sandbox, _token(fresh_sandbox), period="day", start="2026-11-01", end="2026-11-20")
     assert response.headers["Content-Type"].startswith("application/xml")
     root = ElementTree.fromstring(response.content)
     assert root.tag == "accountUsage"
@@ -78,13 +72,9 @@ def test_insideview_answers_xml_by_default_in_the_seed_shape(fresh_sandbox: Any)
     ]
     assert len(root.findall("creditsForAccount")) == 1
     usages = root.findall("usage")
-    assert usages and all(
-        u.find("api").text and u.find("date").text and u.find("transactions").text for u in usages
-    )
+    assert usages and all(u.find("api").text and u.find("date").text and u.find("transactions").text for u in usages)
     rates = [u.find("details/usageDetail") for u in usages if u.find("details") is not None]
-    assert rates and all(
-        r.find("type").text == "matchRate" and float(r.find("value").text) > 0 for r in rates
-    )
+    assert rates and all(r.find("type").text == "matchRate" and float(r.find("value").text) > 0 for r in rates)
 
 
 def test_insideview_answers_json_when_asked_and_agrees_with_xml(fresh_sandbox: Any) -> None:
@@ -95,8 +85,7 @@ def test_insideview_answers_json_when_asked_and_agrees_with_xml(fresh_sandbox: A
     assert body["period"] == "day" and body["start"] == "2026-10-01" and body["end"] == "2026-11-20"
     assert len(body["creditsForAccount"]) == 1 and body["bulkJobReferenceUrl"]
     from_xml = [
-        (u.find("api").text, u.find("date").text, int(u.find("transactions").text))
-        for u in root.findall("usage")
+        (u.find("api").text, u.find("date").text, int(u.find("transactions").text)) for u in root.findall("usage")
     ]
     assert from_xml == [(u["api"], u["date"], u["transactions"]) for u in body["usageForAccount"]]
     match_rates = [d["value"] for u in body["usageForAccount"] for d in u.get("details", [])]
@@ -112,10 +101,7 @@ def test_insideview_months_and_years_sum_the_days(fresh_sandbox: Any) -> None:
         by_api[usage["api"]] = by_api.get(usage["api"], 0) + usage["transactions"]
     assert {u["api"]: u["transactions"] for u in month["usageForAccount"]} == by_api
     year = _usage(fresh_sandbox, token, JSON, period="year", start="2026", end="2026").json()
-    assert (
-        sum(u["transactions"] for u in year["usageForAccount"])
-        == year["creditsForAccount"][0]["consumedCredits"]
-    )
+    assert sum(u["transactions"] for u in year["usageForAccount"]) == year["creditsForAccount"][0]["consumedCredits"]
 
 
 def test_insideview_rejects_windows_over_the_limit_with_400_705(fresh_sandbox: Any) -> None:
@@ -129,11 +115,7 @@ def test_insideview_rejects_windows_over_the_limit_with_400_705(fresh_sandbox: A
         assert _usage(fresh_sandbox, token, JSON, period=period, start=start, end=last_ok).status_code == 200
         response = _usage(fresh_sandbox, token, JSON, period=period, start=start, end=too_far)
         body = response.json()
-        assert (
-            response.status_code == 400
-            and body["errorNumber"] == "400-705"
-            and body["errorType"] == "Bad Request"
-        )
+        assert response.status_code == 400 and body["errorNumber"] == "400-705" and body["errorType"] == "Bad Request"
 
 
 def test_insideview_rejects_bad_parameters_in_its_error_envelope(fresh_sandbox: Any) -> None:
@@ -152,9 +134,7 @@ def test_insideview_rejects_bad_parameters_in_its_error_envelope(fresh_sandbox: 
 
 
 def test_insideview_days_after_today_have_no_data(fresh_sandbox: Any) -> None:
-    body = _usage(
-        fresh_sandbox, _token(fresh_sandbox), JSON, period="day", start="2026-11-21", end="2026-12-31"
-    ).json()
+    body = _usage(fresh_sandbox, _token(fresh_sandbox), JSON, period="day", start="2026-11-21", end="2026-12-31").json()
     assert body["usageForAccount"] == []
 
 

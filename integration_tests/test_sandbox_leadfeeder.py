@@ -111,23 +111,18 @@ def test_leadfeeder_usage_records_are_keyed_by_period_path_and_method(fresh_sand
     for record in body["data"]:
         attributes = record["attributes"]
         assert record["type"] == "api_usage"
-        expected_id = (
-            f"{attributes['period']}_{attributes['endpoint_path'].lstrip('/')}_{attributes['http_method']}"
-        )
+        expected_id = f"{attributes['period']}_{attributes['endpoint_path'].lstrip('/')}_{attributes['http_method']}"
         assert record["id"] == expected_id
         assert "2026-09" <= attributes["period"] <= "2026-11"
-        assert (
-            attributes["num_requests"]
-            == attributes["num_failed_requests"] + attributes["num_successful_requests"]
-        )
+        assert attributes["num_requests"] == attributes["num_failed_requests"] + attributes["num_successful_requests"]
 
 
 def test_leadfeeder_has_an_account_without_usage(fresh_sandbox: Any) -> None:
     counts = [
         len(
-            _get(
-                fresh_sandbox, "/v1/usage", account_id=str(a), start_period="2025-01", end_period="2026-11"
-            ).json()["data"]
+            _get(fresh_sandbox, "/v1/usage", account_id=str(a), start_period="2025-01", end_period="2026-11").json()[
+                "data"
+            ]
         )
         for a in _account_ids(fresh_sandbox)
     ]

@@ -128,9 +128,7 @@ def test_leaf_unique_area_never_exceeds_the_users_sum(leaf: Any) -> None:
     contract = _contracts(leaf)[0]
     busy = 0
     for day in range(1, 31):
-        body = leaf(
-            f"{BILLING}/{contract['id']}/consumption", timestamp=f"2026-09-{day:02d}T00:00:00.000Z"
-        ).json()
+        body = leaf(f"{BILLING}/{contract['id']}/consumption", timestamp=f"2026-09-{day:02d}T00:00:00.000Z").json()
         users = sum(user["totalArea"] for user in body["leafUsersAreas"])
         assert body["totalUniqueArea"] <= users + 1e-9
         busy += bool(body["leafUsersAreas"])
@@ -162,9 +160,7 @@ def test_leaf_api_owner_daily_area_is_the_one_day_unique_area(leaf: Any) -> None
         endTime="2026-11-20T23:59:59.999Z",
     ).json()["areaPerDay"]
     for day in days:
-        one = leaf(
-            f"{BILLING}/{contract['id']}/consumption", timestamp=day["date"].replace("Z", ".000Z")
-        ).json()
+        one = leaf(f"{BILLING}/{contract['id']}/consumption", timestamp=day["date"].replace("Z", ".000Z")).json()
         assert one["totalUniqueArea"] == day["dailyArea"]
 
 
@@ -191,10 +187,7 @@ def test_leaf_user_range_has_the_same_shape(leaf: Any) -> None:
 
 def test_leaf_ranges_accept_366_days_and_reject_367(leaf: Any) -> None:
     path = f"{BILLING}/{_contracts(leaf)[0]['id']}/consumption/api-owner"
-    assert (
-        leaf(path, startTime="2025-01-01T00:00:00.000Z", endTime="2026-01-01T23:59:59.999Z").status_code
-        == 200
-    )
+    assert leaf(path, startTime="2025-01-01T00:00:00.000Z", endTime="2026-01-01T23:59:59.999Z").status_code == 200
     response = leaf(path, startTime="2025-01-01T00:00:00.000Z", endTime="2026-01-02T23:59:59.999Z")
     assert response.status_code == 400
     assert "366 days" in response.json()["title"] and response.json()["status"] == 400
@@ -268,8 +261,19 @@ def test_leaf_users_embed_provider_credentials_with_secret_values(leaf: Any, fre
     for user in users:
         for key, value in user.items():
             if not key.endswith("Credentials"):
-                assert key in {"id", "name", "email", "externalId", "apiOwnerUsername", "createdTime", "updatedTime",
-                               "phone", "address", "secondaryPhone", "profile"}
+                assert key in {
+                    "id",
+                    "name",
+                    "email",
+                    "externalId",
+                    "apiOwnerUsername",
+                    "createdTime",
+                    "updatedTime",
+                    "phone",
+                    "address",
+                    "secondaryPhone",
+                    "profile",
+                }
                 continue
             keys.add(key)
             assert value is None or isinstance(value, dict)
@@ -294,8 +298,16 @@ def test_leaf_users_truth_keeps_only_the_connected_providers(leaf: Any, fresh_sa
     }
     assert [record["id"] for record in records] == [user["id"] for user in users]
     for record, user in zip(records, users, strict=True):
-        assert set(record) == {"id", "name", "email", "external_id", "api_owner_username", "created_time",
-                               "updated_time", "connected_providers"}
+        assert set(record) == {
+            "id",
+            "name",
+            "email",
+            "external_id",
+            "api_owner_username",
+            "created_time",
+            "updated_time",
+            "connected_providers",
+        }
         connected = [key for key, value in user.items() if key.endswith("Credentials") and value is not None]
         assert record["connected_providers"] == sorted(record["connected_providers"])
         assert len(record["connected_providers"]) == len(connected)

@@ -83,8 +83,7 @@ def _walk_leadfeeder(url: str, start: date, today: date) -> dict[str, list[dict[
                 end_period=window[-1],
             )
             usage += [
-                {"account_id": str(account["id"]), "id": record["id"], **record["attributes"]}
-                for record in records
+                {"account_id": str(account["id"]), "id": record["id"], **record["attributes"]} for record in records
             ]
     return {"accounts": accounts, "api_usage": usage}
 
@@ -197,8 +196,7 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
             "area_unit": body["areaUnit"],
             "total_unique_area": body["totalUniqueArea"],
             "leaf_users_areas": [
-                {"leaf_user_id": u["leafUserId"], "total_area": u["totalArea"]}
-                for u in body["leafUsersAreas"]
+                {"leaf_user_id": u["leafUserId"], "total_area": u["totalArea"]} for u in body["leafUsersAreas"]
             ],
         }
 

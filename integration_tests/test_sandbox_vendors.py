@@ -141,7 +141,7 @@ def config_block(url: str) -> dict[str, Any]:
     return {"api_key": API_KEY, "base_url": f"{url}{PREFIX}"}
 '''
 
-FIFTH_VENDOR_API = '''
+FIFTH_VENDOR_API = """
 from datetime import date, timedelta
 from typing import Any
 
@@ -176,7 +176,7 @@ def build(runtime: Runtime) -> VendorSpec:
 
 def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {"acme_calls": [_calls(start + timedelta(days=n)) for n in range((today - start).days + 1)]}
-'''
+"""
 
 LAUNCH = """
 import sys

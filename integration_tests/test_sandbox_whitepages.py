@@ -48,9 +48,7 @@ def test_whitepages_forbids_a_missing_or_wrong_key(fresh_sandbox: Any) -> None:
 
 def test_whitepages_accepts_90_days_and_rejects_ranges_over_90_days(fresh_sandbox: Any) -> None:
     start = date(2026, 6, 1)
-    assert (
-        _usage(fresh_sandbox, start.isoformat(), (start + timedelta(days=89)).isoformat()).status_code == 200
-    )
+    assert _usage(fresh_sandbox, start.isoformat(), (start + timedelta(days=89)).isoformat()).status_code == 200
     response = _usage(fresh_sandbox, start.isoformat(), (start + timedelta(days=90)).isoformat())
     body = response.json()
     assert response.status_code == 400

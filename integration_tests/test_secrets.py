@@ -44,9 +44,7 @@ def forms(secret: str) -> set[str]:
 
 def found(text: str, secrets: dict[str, str]) -> dict[str, list[str]]:
     """Per vendor, the forms of its secret that appear in the text."""
-    hits = {
-        vendor: sorted(form for form in forms(secret) if form in text) for vendor, secret in secrets.items()
-    }
+    hits = {vendor: sorted(form for form in forms(secret) if form in text) for vendor, secret in secrets.items()}
     return {vendor: forms_found for vendor, forms_found in hits.items() if forms_found}
 
 

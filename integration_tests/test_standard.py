@@ -75,9 +75,7 @@ def sandbox_configs(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture
-def scenario(
-    request: pytest.FixtureRequest, sandbox: Sandbox, sandbox_configs: Path
-) -> ConnectorTestScenario:
+def scenario(request: pytest.FixtureRequest, sandbox: Sandbox, sandbox_configs: Path) -> ConnectorTestScenario:
     declared: ConnectorTestScenario = request.param
     assert declared.config_path is not None, "every scenario of acceptance-test-config.yml names a config"
     assert sandbox.today == sandbox.default_today, "a test before this one left the sandbox on another day"

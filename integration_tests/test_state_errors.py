@@ -21,9 +21,7 @@ STREAMS = ["daily_usage", "daily_consumption"]
 
 
 def _stream_state(name: str, blob: Any) -> str:
-    return json.dumps(
-        [{"type": "STREAM", "stream": {"stream_descriptor": {"name": name}, "stream_state": blob}}]
-    )
+    return json.dumps([{"type": "STREAM", "stream": {"stream_descriptor": {"name": name}, "stream_state": blob}}])
 
 
 def _partition_state(cursor: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -36,9 +34,7 @@ def catalog(sandbox: Sandbox) -> dict[str, Any]:
     return discover_catalog(sandbox.config("whitepages", "leaf"), STREAMS)
 
 
-def _read_with_state(
-    sandbox: Sandbox, catalog: dict[str, Any], raw_state: str
-) -> tuple[Run, int]:
+def _read_with_state(sandbox: Sandbox, catalog: dict[str, Any], raw_state: str) -> tuple[Run, int]:
     """What the read printed, and how many requests the vendors got meanwhile."""
     sandbox.reset()
     output = run_connector("read", sandbox.config("whitepages", "leaf"), catalog, raw_files={"state": raw_state})
@@ -101,16 +97,12 @@ def test_read_refuses_a_stream_state_that_is_not_an_object_naming_the_stream(
     _assert_refused_in_one_sentence(read, "'daily_usage'", "not an object")
 
 
-def test_read_refuses_a_global_state_message_in_one_sentence(
-    sandbox: Sandbox, catalog: dict[str, Any]
-) -> None:
+def test_read_refuses_a_global_state_message_in_one_sentence(sandbox: Sandbox, catalog: dict[str, Any]) -> None:
     state = {
         "type": "GLOBAL",
         "global": {
             "shared_state": {"cursor": "2026-11-01"},
-            "stream_states": [
-                {"stream_descriptor": {"name": "daily_usage"}, "stream_state": {"date": "2026-11-01"}}
-            ],
+            "stream_states": [{"stream_descriptor": {"name": "daily_usage"}, "stream_state": {"date": "2026-11-01"}}],
         },
     }
     read = _read_with_state(sandbox, catalog, json.dumps([state]))

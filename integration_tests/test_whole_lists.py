@@ -25,8 +25,13 @@ def _usage_pages(sandbox: Any, size: str) -> list[dict[str, Any]]:
     while number:
         body = requests.get(
             f"{sandbox.url}/leadfeeder/v1/usage",
-            params={"account_id": account, "start_period": "2025-01", "end_period": "2026-11",
-                    "page[number]": str(number), "page[size]": size},
+            params={
+                "account_id": account,
+                "start_period": "2025-01",
+                "end_period": "2026-11",
+                "page[number]": str(number),
+                "page[size]": size,
+            },
             headers=KEY,
             timeout=10,
         ).json()
@@ -99,8 +104,10 @@ def test_a_list_cut_short_fails_the_sync_naming_the_vendor_the_list_and_both_cou
     counted = [match for match in matches if match]
     assert counted, run.error_messages()
     assert all(int(match.group(1)) < int(match.group(2)) for match in counted)
-    assert all(message.endswith("sync again, and if it persists, tell the vendor.") for message in
-               [match.string for match in counted])
+    assert all(
+        message.endswith("sync again, and if it persists, tell the vendor.")
+        for message in [match.string for match in counted]
+    )
 
 
 @pytest.mark.parametrize("body", [{"cap": None, "leadfeeder": "cursor"}, {"cap": None, "truncated": "yes"}])
@@ -108,4 +115,7 @@ def test_sandbox_refuses_a_paging_it_does_not_serve_and_changes_nothing(fresh_sa
     response = requests.post(f"{fresh_sandbox.url}/_sandbox/pages", json=body, timeout=10)
     assert response.status_code == 400 and response.json()["error"]
     assert requests.get(f"{fresh_sandbox.url}/_sandbox/pages", timeout=10).json() == {
-        "cap": None, "leadfeeder": "links", "truncated": False}
+        "cap": None,
+        "leadfeeder": "links",
+        "truncated": False,
+    }

@@ -67,9 +67,7 @@ def differences(got: Keyed, truth: Records, streams: Iterable[str]) -> dict[str,
         missing = sorted(set(expected) - set(actual), key=repr)
         extra = sorted(set(actual) - set(expected), key=repr)
         changed = [
-            (key, expected[key], actual[key])
-            for key in expected
-            if key in actual and expected[key] != actual[key]
+            (key, expected[key], actual[key]) for key in expected if key in actual and expected[key] != actual[key]
         ]
         if missing or extra or changed:
             found[stream] = {
@@ -91,11 +89,7 @@ def assert_same_records(stream: str, got: list[dict[str, Any]], expected: list[d
     assert not (duplicated or missing or extra or differing), (
         f"{stream}: {duplicated} duplicated, {len(missing)} missing (first {missing[:3]}), "
         f"{len(extra)} extra (first {extra[:3]}), {len(differing)} differing"
-        + (
-            f"; first got {got_by_key[differing[0]]}, expected {expected_by_key[differing[0]]}"
-            if differing
-            else ""
-        )
+        + (f"; first got {got_by_key[differing[0]]}, expected {expected_by_key[differing[0]]}" if differing else "")
     )
 
 

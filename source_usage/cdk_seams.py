@@ -31,6 +31,7 @@ CDK_VERSION = "7.39.1"
 _LOGGER = logging.getLogger("airbyte")
 _DATETIME_PARSER = DatetimeParser()
 
+
 class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
     """The CDK's state is the newest record of the completed windows, ours their end: an empty window moves it too."""
 
@@ -46,6 +47,7 @@ class WindowEndStateConverter(CustomFormatConcurrentStreamStateConverter):
     def output_format(self, timestamp: datetime) -> str:
         return _format_timestamp(timestamp, self._datetime_format)
 
+
 @lru_cache(maxsize=8192)
 def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
     for datetime_format in formats:
@@ -55,12 +57,14 @@ def _parse_timestamp(timestamp: str, formats: Tuple[str, ...]) -> datetime:
             pass
     raise ValueError(f"No format in {list(formats)} matching {timestamp}")
 
+
 _format_timestamp = lru_cache(maxsize=8192)(_DATETIME_PARSER.format)
 
 # The parents' answers of one sync (Leadfeeder's accounts, Leaf's contracts and users), shared by every stream that
 # reads them; in memory, emptied when a check or read starts (SourceUsage). One lock per parent page.
 PARENT_ANSWERS = requests_cache.BaseCache(cache_name="parents")
 _PARENT_LOCKS: Dict[str, threading.Lock] = {}
+
 
 class _ParentSession(CachedLimiterSession):
     """Streams ask for the same parent page at once: the first asks, the others wait and take its answer from cache."""
@@ -69,14 +73,22 @@ class _ParentSession(CachedLimiterSession):
         with _PARENT_LOCKS.setdefault(f"{request.method} {request.url}", threading.Lock()):  # setdefault is atomic
             return super().send(request, **kwargs)
 
+
 class ParentCacheHttpClient(HttpClient):
     """The CDK's HTTP cache keeps a 200 whose body cannot be read and replays it on every retry; this one does not."""
 
     def _request_session(self) -> requests.Session:
         if not self._use_cache:
             return super()._request_session()
-        return _ParentSession(cache_name="parents", backend=PARENT_ANSWERS, api_budget=self._api_budget,
-                              match_headers=True, filter_fn=_readable, autoclose=False)
+        return _ParentSession(
+            cache_name="parents",
+            backend=PARENT_ANSWERS,
+            api_budget=self._api_budget,
+            match_headers=True,
+            filter_fn=_readable,
+            autoclose=False,
+        )
+
 
 def _readable(response: requests.Response) -> bool:
     """A JSON list, or a JSON object that is not empty: what the error handler reads as an answer."""
@@ -86,20 +98,24 @@ def _readable(response: requests.Response) -> bool:
         return False
     return isinstance(body, (list, dict)) and body != {}
 
+
 def forget_parent_answers() -> None:
     """A new check or sync reads the parents afresh, and learns each vendor's longest range afresh."""
     PARENT_ANSWERS.clear()
     _PARENT_LOCKS.clear()
     forget_steps()
 
+
 # The CDK lets 10,000 records wait for the writer and 10,000 partitions for a worker (Leaf's 3,000 contract x user
 # pairs are made long before they can be read), with no setting: lower bounds keep the memory flat (RSS growth).
 RECORD_QUEUE_SIZE = 1_000
 PENDING_PARTITIONS = 200
 
+
 def bound_queues(source: ConcurrentDeclarativeSource) -> None:
     source._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE
     source._concurrent_source._threadpool._max_concurrent_tasks = PENDING_PARTITIONS
+
 
 class _Refused(Exception):
     """A 400 the vendor's error handler let through (its `refused` filter ignores it) for the retriever to judge."""
@@ -108,12 +124,14 @@ class _Refused(Exception):
         super().__init__(response.status_code)
         self.response = response
 
+
 class WindowSplittingRetriever(SimpleRetriever):
     """SimpleRetriever splits a refused window only under a positive cursor_granularity, in fixed-length units,
     and forgets the step it found: our windows are half-open days, months and years (windows.py)."""
 
-    def read_records(self, records_schema: Mapping[str, Any],
-                     stream_slice: Optional[StreamSlice] = None) -> Iterable[Any]:
+    def read_records(
+        self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None
+    ) -> Iterable[Any]:
         bounds = stream_slice.cursor_slice if stream_slice is not None else {}
         window = Window.parse(bounds.get("start_time"), bounds.get("end_time"))
         if stream_slice is None or window is None:
@@ -124,8 +142,9 @@ class WindowSplittingRetriever(SimpleRetriever):
             return
         yield from self._read_span(records_schema, stream_slice, window, steps_of(self.name))
 
-    def _read_span(self, records_schema: Mapping[str, Any], original: StreamSlice, span: Window,
-                   steps: StreamSteps) -> Iterable[Any]:
+    def _read_span(
+        self, records_schema: Mapping[str, Any], original: StreamSlice, span: Window, steps: StreamSteps
+    ) -> Iterable[Any]:
         """Read `span` in windows of the stream's step, which a refusal may shorten as they are read."""
         remaining: Optional[Window] = span
         while remaining is not None:
@@ -134,8 +153,13 @@ class WindowSplittingRetriever(SimpleRetriever):
             with steps.turn(remaining) as window:
                 bounds = {"start_time": window.start_text, "end_time": window.end_text}
                 whole = bounds == {name: original.cursor_slice.get(name) for name in bounds}
-                piece = original if whole else StreamSlice(partition=original.partition, cursor_slice=bounds,
-                                                           extra_fields=original.extra_fields)
+                piece = (
+                    original
+                    if whole
+                    else StreamSlice(
+                        partition=original.partition, cursor_slice=bounds, extra_fields=original.extra_fields
+                    )
+                )
                 try:
                     for record in super().read_records(records_schema, piece):
                         emitted += 1
@@ -151,8 +175,10 @@ class WindowSplittingRetriever(SimpleRetriever):
             if refused is not None:
                 if emitted or window.units == 1:
                     raise self._failure(refused, window) from None
-                _LOGGER.info(f"Stream {self.name}: {window.units} {window.unit}s at once ({window.describe()}) were"
-                             f" refused; asking for at most {steps.step} at a time from now on.")
+                _LOGGER.info(
+                    f"Stream {self.name}: {window.units} {window.unit}s at once ({window.describe()}) were"
+                    f" refused; asking for at most {steps.step} at a time from now on."
+                )
                 continue  # the same remaining span, in the shorter step
             remaining = remaining.rest(window)
 
@@ -170,22 +196,33 @@ class WindowSplittingRetriever(SimpleRetriever):
         except ValueError:
             body = {}
         message = self._refused_filter().error_message.eval(  # type: ignore[union-attr]
-            self.config, response=body if isinstance(body, dict) else {}, headers=response.headers,
-            request_url=HttpResponseFilter._request_url(response))  # as the filter itself writes it
+            self.config,
+            response=body if isinstance(body, dict) else {},
+            headers=response.headers,
+            request_url=HttpResponseFilter._request_url(response),
+        )  # as the filter itself writes it
         if window is not None and window.units == 1:
-            message += (f" for {window.describe()}, a single {window.unit} that cannot be split any further; check"
-                        " start_date, or ask the vendor which ranges it accepts")
+            message += (
+                f" for {window.describe()}, a single {window.unit} that cannot be split any further; check"
+                " start_date, or ask the vendor which ranges it accepts"
+            )
         elif window is not None:
             message += f" for {window.describe()}, after records of that range had been read"
-        return AirbyteTracedException(message=f"{message}.",
-                                      internal_message=f"400 from {response.url}: {response.text[:500]}",
-                                      failure_type=FailureType.system_error)
+        return AirbyteTracedException(
+            message=f"{message}.",
+            internal_message=f"400 from {response.url}: {response.text[:500]}",
+            failure_type=FailureType.system_error,
+        )
 
     def _refused_filter(self) -> Any:
         """The error handler's filter that let the 400 through: the manifest's `refused`."""
         handler = getattr(self.requester, "error_handler", None)
-        return next(rule for rule in getattr(handler, "response_filters", None) or []
-                    if 400 in rule.http_codes and rule.action == ResponseAction.IGNORE)
+        return next(
+            rule
+            for rule in getattr(handler, "response_filters", None) or []
+            if 400 in rule.http_codes and rule.action == ResponseAction.IGNORE
+        )
+
 
 class DeclaredFailureFilter(HttpResponseFilter):
     """A filter's declared failure_type for every action: the CDK keeps it for FAIL alone and otherwise takes the
@@ -195,8 +232,12 @@ class DeclaredFailureFilter(HttpResponseFilter):
         resolution = super().matches(response_or_exception)
         if resolution is None or not self.failure_type or resolution.failure_type == self.failure_type:
             return resolution
-        return ErrorResolution(response_action=resolution.response_action, failure_type=self.failure_type,
-                               error_message=resolution.error_message)
+        return ErrorResolution(
+            response_action=resolution.response_action,
+            failure_type=self.failure_type,
+            error_message=resolution.error_message,
+        )
+
 
 # The factory builds the state converter of every date cursor, every response filter, HttpRequester its HttpClient,
 # and every stream its SimpleRetriever, by their modules' names, with no option to choose another.

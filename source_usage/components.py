@@ -30,8 +30,10 @@ class _Session:
     token: Optional[str] = None
     expires_at: datetime = datetime.min.replace(tzinfo=UTC)
 
+
 # Every stream builds its own authenticator; one login per vendor and credentials serves them all.
 _SESSIONS: Dict[str, _Session] = {}
+
 
 @dataclass
 class LoginTokenAuthenticator(DeclarativeAuthenticator):
@@ -97,6 +99,7 @@ class LoginTokenAuthenticator(DeclarativeAuthenticator):
                 pass
         return now + parse_duration(self.fallback_lifetime)
 
+
 class InsideViewDecoder(JsonDecoder):
     """No CDK decoder chooses JSON or XML by the answer's content: InsideView answers XML when a proxy drops Accept."""
 
@@ -121,29 +124,36 @@ class InsideViewDecoder(JsonDecoder):
         document["usageForAccount"] = [_xml_value(usage) for usage in root.iter("usage")]
         yield document
 
+
 def _xml_value(element: ElementTree.Element) -> Any:
     """The seed's XML as its JSON shape: `details` a list of its `usageDetail`, every value as text."""
     if element.tag == "details":
         return [_xml_value(detail) for detail in element]
     return {child.tag: _xml_value(child) for child in element} if len(element) else element.text
 
+
 _READ = threading.local()  # records read so far of the list each thread is reading (its pages come in turn)
+
 
 def _records_read(last_page_size: int, first_page: bool) -> int:
     """The records read of the list so far, this page's included."""
     _READ.count = last_page_size + (0 if first_page else getattr(_READ, "count", 0))
     return int(_READ.count)
 
-def _whole_list(vendor: str, response: requests.Response, read: int, next_page: Optional[Any],
-                total: Optional[int]) -> Optional[Any]:
+
+def _whole_list(
+    vendor: str, response: requests.Response, read: int, next_page: Optional[Any], total: Optional[int]
+) -> Optional[Any]:
     """The next page, or None where the list ends; a list that ends short of the total it states fails the stream."""
     if next_page is None and total is not None and read < total:
         raise AirbyteTracedException(
             message=f"{vendor}'s list {urlsplit(response.url).path} ended after {read} of the {total} records it "
-                    "says it holds, with no further page offered; sync again, and if it persists, tell the vendor.",
+            "says it holds, with no further page offered; sync again, and if it persists, tell the vendor.",
             internal_message=f"{response.url}: {read} records read, {total} stated",
-            failure_type=FailureType.transient_error)
+            failure_type=FailureType.transient_error,
+        )
     return next_page
+
 
 def _stated_total(response: requests.Response, body: Any) -> Optional[int]:
     """`X-Total-Count`, or Leadfeeder's `meta.total_records` (or its `meta.pagination.total_count`)."""
@@ -156,15 +166,22 @@ def _stated_total(response: requests.Response, body: Any) -> Optional[int]:
     total = meta.get("total_records", pagination.get("total_count"))
     return total if isinstance(total, int) and not isinstance(total, bool) else None
 
+
 @dataclass
 class LinkHeaderPages(PageIncrement):
     """PageIncrement ends at a short page, Leaf's lists where `Link` has no `next` or `X-Total-Count` is reached."""
 
     vendor: str = "Leaf"
 
-    def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Record],
-                        last_page_token_value: Optional[Any], page_size_override: Optional[int] = None,
-                        stream_slice: Optional[StreamSlice] = None) -> Optional[Any]:
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Optional[Record],
+        last_page_token_value: Optional[Any],
+        page_size_override: Optional[int] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> Optional[Any]:
         current = self.start_from_page if last_page_token_value is None else int(last_page_token_value)
         read, total = _records_read(last_page_size, last_page_token_value is None), _stated_total(response, None)
         if response.headers.get("Link"):
@@ -178,6 +195,7 @@ class LinkHeaderPages(PageIncrement):
             size = page_size_override or self.get_page_size() or 0
             next_page = None if last_page_size == 0 or last_page_size < size else current + 1
         return _whole_list(self.vendor, response, read, next_page, total)
+
 
 @dataclass
 class OfferedPages(PaginationStrategy):
@@ -193,9 +211,15 @@ class OfferedPages(PaginationStrategy):
     def get_page_size(self) -> Optional[int]:
         return None
 
-    def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Record],
-                        last_page_token_value: Optional[Any], page_size_override: Optional[int] = None,
-                        stream_slice: Optional[StreamSlice] = None) -> Optional[Any]:
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Optional[Record],
+        last_page_token_value: Optional[Any],
+        page_size_override: Optional[int] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> Optional[Any]:
         try:
             body = response.json()
         except ValueError:
@@ -213,10 +237,12 @@ class OfferedPages(PaginationStrategy):
         read = _records_read(last_page_size, last_page_token_value is None)
         return _whole_list(self.vendor, response, read, next_page or None, _stated_total(response, body))
 
+
 def _with_query(url: str, changes: Mapping[str, str]) -> str:
     parts = urlsplit(url)
     query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in changes]
     return urlunsplit(parts._replace(query=urlencode([*query, *changes.items()])))
+
 
 @dataclass
 class ThrottleWindowBackoff(BackoffStrategy):
@@ -224,7 +250,8 @@ class ThrottleWindowBackoff(BackoffStrategy):
 
     window: str = "PT5M"
 
-    def backoff_time(self, response_or_exception: Optional[Union[requests.Response, requests.RequestException]],
-                     attempt_count: int) -> Optional[float]:
+    def backoff_time(
+        self, response_or_exception: Optional[Union[requests.Response, requests.RequestException]], attempt_count: int
+    ) -> Optional[float]:
         throttled = isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429
         return parse_duration(self.window).total_seconds() if throttled else None

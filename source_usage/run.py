@@ -23,9 +23,14 @@ class UsageEntrypoint(AirbyteEntrypoint):
         check_config(config)
         super().validate_connection(source_spec, config)
 
+
 # what each input file must hold, as a failed read names it
-SHAPES = {"config": "a JSON object of settings", "catalog": "an Airbyte configured catalog",
-          "state": "a list of Airbyte state messages"}
+SHAPES = {
+    "config": "a JSON object of settings",
+    "catalog": "an Airbyte configured catalog",
+    "state": "a list of Airbyte state messages",
+}
+
 
 def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
     """The file read by the CDK's reader, or one sentence saying what is wrong with it (never its content)."""
@@ -49,8 +54,10 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
     except AirbyteTracedException:
         raise
     except Exception as error:  # noqa: BLE001 - JSON of any other shape is the same config error
-        raise ConfigProblem(f"The {kind} file {path} is JSON but not {SHAPES[kind]}{_first_fault(error)}; "
-                            f"{fix}") from None
+        raise ConfigProblem(
+            f"The {kind} file {path} is JSON but not {SHAPES[kind]}{_first_fault(error)}; {fix}"
+        ) from None
+
 
 def _first_fault(error: Exception) -> str:
     """Where a catalog breaks the protocol's schema, as its validator says (a catalog holds no secret)."""
@@ -60,20 +67,24 @@ def _first_fault(error: Exception) -> str:
     path, message = getattr(faults[0], "instance_path", ""), getattr(faults[0], "message", "")
     return f" ({path or 'the top'}: {cut(message)})" if message else ""
 
+
 def _read_state(path: str) -> List[AirbyteStateMessage]:
     check_state(json.loads(Path(path).read_text()))
     return SourceUsage.read_state(path)
+
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
     init_uncaught_exception_handler(logging.getLogger("airbyte"))
     try:
         parsed = AirbyteEntrypoint.parse_args(args)
-        entrypoint = UsageEntrypoint(SourceUsage(
-            config=_load("config", getattr(parsed, "config", None), SourceUsage.read_config),
-            catalog=_load("catalog", getattr(parsed, "catalog", None), SourceUsage.read_catalog),
-            state=_load("state", getattr(parsed, "state", None), _read_state),
-        ))
+        entrypoint = UsageEntrypoint(
+            SourceUsage(
+                config=_load("config", getattr(parsed, "config", None), SourceUsage.read_config),
+                catalog=_load("catalog", getattr(parsed, "catalog", None), SourceUsage.read_catalog),
+                state=_load("state", getattr(parsed, "state", None), _read_state),
+            )
+        )
         with PRINT_BUFFER:
             for message in entrypoint.run(parsed):
                 print(f"{message}\n", end="")
@@ -86,6 +97,7 @@ def run(args: Optional[List[str]] = None) -> None:
         message.trace.error.stack_trace = None
         print(AirbyteEntrypoint.airbyte_message_to_string(message), flush=True)
         sys.exit(1)
+
 
 if __name__ == "__main__":
     run()

@@ -27,14 +27,17 @@ _RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for 
 _RATE_LIMITED = "API rate limit exceeded."  # the CDK's words for RATE_LIMITED after the last retry
 _OURS_AFTER = ("Last exception: ", "Error handler message: ")
 
+
 def _as_info(record: logging.LogRecord) -> bool:
     """The Airbyte UI shows every WARN of a sync; these CDK warnings ask nothing of the user, so they stay INFO."""
     if record.levelno == logging.WARNING:
         record.levelno, record.levelname = logging.INFO, "INFO"
     return True
 
+
 # leaf_user_consumption crosses contracts with users, whose parents are full refresh: no parent state is lost
 logging.getLogger("airbyte.CartesianProductStreamSlicer").addFilter(_as_info)
+
 
 def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
     """The CDK masks each secret as typed; a login body carries it URL- or JSON-encoded, so mask those too."""
@@ -45,6 +48,7 @@ def mask_encoded_secrets(config: Mapping[str, Any]) -> None:
             for variant in {quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]} - {secret}:
                 add_to_secrets(variant)
 
+
 def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """The manifest, with the config's request timeout: a requester's timeout cannot be interpolated."""
     loaded, timeout = manifest(), (config or {}).get("request_timeout_seconds")
@@ -52,19 +56,25 @@ def load_manifest(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         loaded["definitions"]["requester_base"]["read_timeout_in_seconds"] = timeout
     return loaded
 
+
 def plain_message(message: Optional[str], internal: Optional[str]) -> str:
     """The CDK wraps our error handlers' sentences in its own words after retries; give the user ours alone."""
     message = message or ""
     if message.startswith(_RETRIES_EXHAUSTED):
-        return message[len(_RETRIES_EXHAUSTED):]
+        return message[len(_RETRIES_EXHAUSTED) :]
     for marker in _OURS_AFTER if message == _RATE_LIMITED and internal else ():
         if marker in internal:
             return internal.split(marker, 1)[1].strip().strip("'")
     return message
 
+
 class SourceUsage(ConcurrentDeclarativeSource):
-    def __init__(self, catalog: Optional[ConfiguredAirbyteCatalog] = None, config: Optional[Mapping[str, Any]] = None,
-                 state: Optional[List[AirbyteStateMessage]] = None) -> None:
+    def __init__(
+        self,
+        catalog: Optional[ConfiguredAirbyteCatalog] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> None:
         super().__init__(catalog, config, state, source_config=load_manifest(config))
         cdk_seams.bound_queues(self)
 
@@ -76,8 +86,11 @@ class SourceUsage(ConcurrentDeclarativeSource):
         except ConfigProblem as problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem.message)
         streams = {stream.name: stream for stream in self.streams(config)}
-        failures = [message for key, name in CHECK_STREAMS.items()
-                    if config.get(key) and (message := self._probe(VENDORS[key].title, streams[name], logger))]
+        failures = [
+            message
+            for key, name in CHECK_STREAMS.items()
+            if config.get(key) and (message := self._probe(VENDORS[key].title, streams[name], logger))
+        ]
         if failures:
             return AirbyteConnectionStatus(status=Status.FAILED, message=" ".join(failures))
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
@@ -100,8 +113,13 @@ class SourceUsage(ConcurrentDeclarativeSource):
         check_config(config)
         return super().discover(logger, config)
 
-    def read(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
-             state: Optional[List[AirbyteStateMessage]] = None) -> Iterator[AirbyteMessage]:
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
         mask_encoded_secrets(config)
         check_config(config)
         cdk_seams.forget_parent_answers()  # the parents are read afresh on every sync, then once per sync

@@ -58,12 +58,19 @@ def test_the_factory_still_builds_the_state_converter_by_its_module_name() -> No
 
     assert factory.count("connector_state_converter = CustomFormatConcurrentStreamStateConverter(") == 2
     assert model_to_component_factory.CustomFormatConcurrentStreamStateConverter is WindowEndStateConverter
-    assert parameters == ["self", "datetime_format", "input_datetime_formats", "is_sequential_state",
-                          "cursor_granularity"]
+    assert parameters == [
+        "self",
+        "datetime_format",
+        "input_datetime_formats",
+        "is_sequential_state",
+        "cursor_granularity",
+    ]
     assert list(overridden.parameters) == ["self", "slices"]
     for cached in ("parse_timestamp", "output_format"):  # the parse and format caches override these
         assert list(inspect.signature(getattr(CustomFormatConcurrentStreamStateConverter, cached)).parameters) == [
-            "self", "timestamp"]
+            "self",
+            "timestamp",
+        ]
     assert (theirs._datetime_format, theirs._input_datetime_formats) == ("%Y-%m-%d", ["%Y", "%Y-%m-%d"])
     assert (theirs.END_KEY, callable(theirs.merge_intervals)) == ("end", True)
 
@@ -88,9 +95,16 @@ def test_the_factory_still_builds_every_retriever_by_its_module_name_and_lets_an
     assert model_to_component_factory.SimpleRetriever is WindowSplittingRetriever
     assert "response = self._fetch_next_page(" in reads_pages
     assert list(inspect.signature(SimpleRetriever._fetch_next_page).parameters) == [
-        "self", "stream_slice", "next_page_token", "page_size_override"]
+        "self",
+        "stream_slice",
+        "next_page_token",
+        "page_size_override",
+    ]
     assert list(inspect.signature(SimpleRetriever.read_records).parameters) == [
-        "self", "records_schema", "stream_slice"]
+        "self",
+        "records_schema",
+        "stream_slice",
+    ]
     # IGNORE only logs: the response goes back to the retriever, which splits the window or fails
     assert "elif error_resolution.response_action == ResponseAction.IGNORE:" in ignoring
     assert (record.stream_name, record.associated_slice.partition) == ("daily_usage", {})
@@ -109,19 +123,28 @@ def _answer(status: int, body: str, content_type: str) -> requests.Response:
 
 def test_the_factory_still_builds_every_response_filter_by_its_module_name_and_keeps_its_failure_type() -> None:
     factory = model_to_component_factory.ModelToComponentFactory
-    unreadable = {"type": "HttpResponseFilter", "predicate": "{{ response == {} }}", "action": "RETRY",
-                  "failure_type": "transient_error", "error_message": "not JSON at {{ request_url }}"}
+    unreadable = {
+        "type": "HttpResponseFilter",
+        "predicate": "{{ response == {} }}",
+        "action": "RETRY",
+        "failure_type": "transient_error",
+        "error_message": "not JSON at {{ request_url }}",
+    }
     built = factory().create_component(HttpResponseFilterModel, unreadable, config={})
 
     assert "return HttpResponseFilter(" in inspect.getsource(factory.create_http_response_filter)
     assert model_to_component_factory.HttpResponseFilter is DeclaredFailureFilter
     # the CDK keeps a declared failure_type for FAIL alone; a 200 has no default, so it would be a system_error
     assert "if self.failure_type and filter_action == ResponseAction.FAIL:" in inspect.getsource(
-        HttpResponseFilter.matches)
+        HttpResponseFilter.matches
+    )
     assert isinstance(built, DeclaredFailureFilter)
     resolution = built.matches(_answer(200, "<html>502</html>", "text/html"))
     assert (resolution.response_action, resolution.failure_type, resolution.error_message) == (
-        ResponseAction.RETRY, FailureType.transient_error, "not JSON at https://api.example.com/v1/usage")
+        ResponseAction.RETRY,
+        FailureType.transient_error,
+        "not JSON at https://api.example.com/v1/usage",
+    )
     assert built.matches(_answer(200, "{}", "application/json")).failure_type == FailureType.transient_error
     assert built.matches(_answer(200, '{"data": []}', "application/json")) is None
 

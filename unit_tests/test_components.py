@@ -87,9 +87,7 @@ def test_envelope_extractor_turns_each_detail_into_a_field() -> None:
         ],
     }
 
-    extracted = list(
-        extractor(["usageForAccount"], ["accountId", "accountName"]).extract_records(response(body))
-    )
+    extracted = list(extractor(["usageForAccount"], ["accountId", "accountName"]).extract_records(response(body)))
 
     assert extracted == [
         {
@@ -219,8 +217,13 @@ def read_pages(total: str, sizes: Sequence[int]) -> List[Optional[Any]]:
 
 @pytest.mark.parametrize(
     ("total", "sizes", "expected"),
-    [("200", [100, 100], [1, None]), ("201", [100, 100, 1], [1, 2, None]), (" 250 ", [100, 7], [1, 2]),
-     ("300", [100, 100, 30, 70], [1, 2, 3, None]), ("many", [100, 100, 4], [1, 2, None])],
+    [
+        ("200", [100, 100], [1, None]),
+        ("201", [100, 100, 1], [1, 2, None]),
+        (" 250 ", [100, 7], [1, 2]),
+        ("300", [100, 100, 30, 70], [1, 2, 3, None]),
+        ("many", [100, 100, 4], [1, 2, None]),
+    ],
 )
 def test_link_header_pages_without_link_stop_when_x_total_count_is_reached(
     total: str, sizes: List[int], expected: List[Optional[int]]
@@ -310,8 +313,11 @@ def test_snake_case_keys_not_deep_renames_as_the_cdk_does_and_leaves_arrays_alon
     SnakeCaseKeys().transform(record)
     KeysToSnakeCaseTransformation().transform(theirs)
 
-    assert record == theirs == {"area_unit": "Acre", "by_field": {"field_id": "f-1"},
-                                "leaf_users_areas": [{"leafUserId": 1}]}
+    assert (
+        record
+        == theirs
+        == {"area_unit": "Acre", "by_field": {"field_id": "f-1"}, "leaf_users_areas": [{"leafUserId": 1}]}
+    )
 
 
 def test_connected_providers_drops_credentials_inside_arrays_too() -> None:
@@ -401,9 +407,7 @@ def test_login_token_without_expiry_path_uses_the_fallback_lifetime_and_prefix()
     before = datetime.now(UTC)
 
     assert authenticator.get_auth_header() == {"Authorization": "Bearer leaf-tok"}
-    assert (
-        before + timedelta(hours=23) <= expires_at(authenticator) <= datetime.now(UTC) + timedelta(hours=23)
-    )
+    assert before + timedelta(hours=23) <= expires_at(authenticator) <= datetime.now(UTC) + timedelta(hours=23)
 
 
 def test_login_token_is_kept_until_it_expires_then_fetched_again() -> None:
@@ -462,9 +466,7 @@ def test_login_token_rejected_with_401_logs_in_again_even_before_expiry_once() -
     assert login.logins == 2
 
 
-@pytest.mark.parametrize(
-    "body", [{"accessTokenDetails": {}}, {"accessTokenDetails": {"accessToken": 7}}, "<html/>"]
-)
+@pytest.mark.parametrize("body", [{"accessTokenDetails": {}}, {"accessTokenDetails": {"accessToken": 7}}, "<html/>"])
 def test_login_answer_without_a_token_is_a_config_error_naming_the_vendor(body: Any) -> None:
     authenticator = insideview_authenticator(FakeLogin(body))
 
@@ -472,10 +474,7 @@ def test_login_answer_without_a_token_is_a_config_error_naming_the_vendor(body: 
         authenticator.get_auth_header()
 
     assert raised.value.failure_type == FailureType.config_error
-    assert (
-        raised.value.message
-        == "InsideView answered the login without a token; check the login URL in the config."
-    )
+    assert raised.value.message == "InsideView answered the login without a token; check the login URL in the config."
 
 
 def test_record_fields_lifts_an_object_copies_partition_keys_cuts_days_and_adds_constants() -> None:
@@ -491,13 +490,24 @@ def test_record_fields_lifts_an_object_copies_partition_keys_cuts_days_and_adds_
         day_fields=["date", "end_date"],
         constants={"period_type": "{{ config.insideview.get('period') or 'day' }}"},
     )
-    record: Dict[str, Any] = {"attributes": {"period": "2026-01", "num_requests": 3}, "date": "2024-01-15T00:00:00Z",
-                              "end_date": None}
-    fields.transform(record, stream_slice=StreamSlice(partition={"contract_id": "c-1", "leaf_user_id": 7},
-                                                      cursor_slice={}))
+    record: Dict[str, Any] = {
+        "attributes": {"period": "2026-01", "num_requests": 3},
+        "date": "2024-01-15T00:00:00Z",
+        "end_date": None,
+    }
+    fields.transform(
+        record, stream_slice=StreamSlice(partition={"contract_id": "c-1", "leaf_user_id": 7}, cursor_slice={})
+    )
 
-    assert record == {"period": "2026-01", "num_requests": 3, "date": "2024-01-15", "end_date": None,
-                      "contract_id": "c-1", "leaf_user_id": "7", "period_type": "month"}
+    assert record == {
+        "period": "2026-01",
+        "num_requests": 3,
+        "date": "2024-01-15",
+        "end_date": None,
+        "contract_id": "c-1",
+        "leaf_user_id": "7",
+        "period_type": "month",
+    }
 
 
 def test_record_fields_takes_a_missing_day_from_the_window_it_asked_for() -> None:
@@ -507,8 +517,10 @@ def test_record_fields_takes_a_missing_day_from_the_window_it_asked_for() -> Non
 
     fields = RecordFields(config={}, parameters={}, day_fields=["date"], day_from_window="date")
     record: Dict[str, Any] = {"total_unique_area": 0}
-    fields.transform(record, stream_slice=StreamSlice(partition={}, cursor_slice={"start_time": "2026-11-20",
-                                                                                   "end_time": "2026-11-21"}))
+    fields.transform(
+        record,
+        stream_slice=StreamSlice(partition={}, cursor_slice={"start_time": "2026-11-20", "end_time": "2026-11-21"}),
+    )
 
     assert record["date"] == "2026-11-20"
 

@@ -28,6 +28,7 @@ def _frozen_clock() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
+
 # one row per rule: (id, config, the sentence)
 RULES = [
     pytest.param(
@@ -77,7 +78,7 @@ RULES = [
     ),
     pytest.param(
         config(leadfeeder={"account_ids": "123456"}),
-        'leadfeeder.account_ids must be a list of account IDs such as ["123456"], not \'123456\'.',
+        "leadfeeder.account_ids must be a list of account IDs such as [\"123456\"], not '123456'.",
         id="account-ids-not-a-list",
     ),
 ]
@@ -147,7 +148,7 @@ VARIANTS = [
     ),
     pytest.param(
         config(leadfeeder={"account_ids": [123456]}),
-        "leadfeeder.account_ids holds 123456, which is not an account ID; list IDs as text such as \"123456\".",
+        'leadfeeder.account_ids holds 123456, which is not an account ID; list IDs as text such as "123456".',
         id="account-ids-numbers",
     ),
 ]

@@ -29,8 +29,12 @@ def test_the_vendors_their_required_fields_and_secrets_come_from_the_spec() -> N
         "leaf": ("Leaf", ("username", "password"), ("password",)),
     }
     assert HEADER_SECRETS == (("leadfeeder", "api_key"), ("whitepages", "api_key"))
-    assert SECRETS == (("leadfeeder", "api_key"), ("insideview", "client_secret"), ("whitepages", "api_key"),
-                       ("leaf", "password"))
+    assert SECRETS == (
+        ("leadfeeder", "api_key"),
+        ("insideview", "client_secret"),
+        ("whitepages", "api_key"),
+        ("leaf", "password"),
+    )
 
 
 def test_each_stream_has_the_vendor_and_cursor_of_the_design_table() -> None:
@@ -51,7 +55,10 @@ def test_each_stream_has_the_vendor_and_cursor_of_the_design_table() -> None:
 
 def test_check_reads_one_full_refresh_stream_of_every_vendor() -> None:
     assert CHECK_STREAMS == {
-        "leadfeeder": "accounts", "insideview": "credits", "whitepages": "daily_usage", "leaf": "contracts"
+        "leadfeeder": "accounts",
+        "insideview": "credits",
+        "whitepages": "daily_usage",
+        "leaf": "contracts",
     }
 
 
@@ -60,8 +67,16 @@ def test_the_own_resolver_gives_what_the_cdks_resolver_and_parameters_give() -> 
     assert resolved(MANIFEST) == by_cdk
     assert streams_of(ManifestComponentTransformer().propagate_types_and_parameters("", by_cdk, {})) == STREAMS
     assert list(STREAMS) == [
-        "accounts", "api_usage", "credits", "api_transactions", "daily_usage",
-        "contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption",
+        "accounts",
+        "api_usage",
+        "credits",
+        "api_transactions",
+        "daily_usage",
+        "contracts",
+        "contract_consumption",
+        "daily_consumption",
+        "leaf_users",
+        "leaf_user_consumption",
     ]
 
 

@@ -92,20 +92,37 @@ def _read_leaf() -> EntrypointOutput:
 
 
 def _insideview_400(number: str, message: str) -> Documented:
-    body = {"errorType": "Bad Request", "status": 400, "errorNumber": number, "message": message,
-            "diagnosticCode": "5a1b"}
-    return Documented(_insideview_usage(body), _read_insideview,
-                      f"InsideView refused the request of stream credits at {IV_USAGE} ({number}: {message}).", SYSTEM)
+    body = {
+        "errorType": "Bad Request",
+        "status": 400,
+        "errorNumber": number,
+        "message": message,
+        "diagnosticCode": "5a1b",
+    }
+    return Documented(
+        _insideview_usage(body),
+        _read_insideview,
+        f"InsideView refused the request of stream credits at {IV_USAGE} ({number}: {message}).",
+        SYSTEM,
+    )
 
 
 def _problem(status: int, title: str) -> dict[str, Any]:
-    return {"type": "https://api.withleaf.io/problem/problem-with-message", "title": title, "status": status,
-            "path": "/api/billing/contracts", "message": "error.http." + str(status), "errorKey": "http"}
+    return {
+        "type": "https://api.withleaf.io/problem/problem-with-message",
+        "title": title,
+        "status": status,
+        "path": "/api/billing/contracts",
+        "message": "error.http." + str(status),
+        "errorKey": "http",
+    }
 
 
-def _again(request: Callable[[], HttpRequest], response: HttpResponse, login: Callable[[HttpMocker], None],
-           times: int = 7) -> Callable[[HttpMocker], None]:
+def _again(
+    request: Callable[[], HttpRequest], response: HttpResponse, login: Callable[[HttpMocker], None], times: int = 7
+) -> Callable[[HttpMocker], None]:
     """The same answer to every try of a request (the first and all its retries), after a login when given."""
+
     def answer(http_mocker: HttpMocker) -> None:
         login(http_mocker)
         http_mocker.get(request(), [response] * times)
@@ -130,9 +147,11 @@ LF_KEY_FIX = "check leadfeeder.api_key (keys are made in Leadfeeder under Settin
 IV_LOGIN = "https://login.insideview.com/Auth/login/v1/token.json"
 IV_USAGE = "https://api.insideview.com/api/v1/admin/usage"
 WP_USAGE = "https://api.whitepages.com/v1/account/usage/"
-WP_QUOTA = ('Whitepages says the request quota of this API key is used up ("Limit Exceeded" at '
-            f"{WP_USAGE}); the key itself is valid: wait until the plan's quota renews, or raise the plan's "
-            "limit with Whitepages, then sync again.")
+WP_QUOTA = (
+    'Whitepages says the request quota of this API key is used up ("Limit Exceeded" at '
+    f"{WP_USAGE}); the key itself is valid: wait until the plan's quota renews, or raise the plan's "
+    "limit with Whitepages, then sync again."
+)
 LEAF_LOGIN = "https://api.withleaf.io/api/authenticate"
 LEAF_CONTRACTS = "https://api.withleaf.io/services/billingapplication/api/billing/contracts"
 LEADFEEDER_RATE = "You've exceeded the maximum amount of allowed requests. Please try again later."
@@ -140,124 +159,234 @@ NGINX_502 = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 DOCUMENTED = {
     "leadfeeder-missing_token": Documented(
         _leadfeeder(403, {"code": "missing_token", "message": "You need to pass a header named `X-Api-Key`."}),
-        _read_leadfeeder, f"Leadfeeder rejected the API key at {LF_ACCOUNTS} (missing_token: You need to pass a "
-        f"header named `X-Api-Key`.); {LF_KEY_FIX}", CONFIG),
+        _read_leadfeeder,
+        f"Leadfeeder rejected the API key at {LF_ACCOUNTS} (missing_token: You need to pass a "
+        f"header named `X-Api-Key`.); {LF_KEY_FIX}",
+        CONFIG,
+    ),
     "leadfeeder-invalid_api_key": Documented(
         _leadfeeder(403, {"code": "invalid_api_key", "message": "The provided API key is invalid."}),
-        _read_leadfeeder, f"Leadfeeder rejected the API key at {LF_ACCOUNTS} (invalid_api_key: The provided API key "
-        f"is invalid.); {LF_KEY_FIX}", CONFIG),
+        _read_leadfeeder,
+        f"Leadfeeder rejected the API key at {LF_ACCOUNTS} (invalid_api_key: The provided API key "
+        f"is invalid.); {LF_KEY_FIX}",
+        CONFIG,
+    ),
     "leadfeeder-access_denied": Documented(
         _leadfeeder(403, {"code": "access_denied", "message": "The provided API key is invalid."}),
-        _read_leadfeeder, f"Leadfeeder rejected the API key at {LF_ACCOUNTS} (access_denied: The provided API key "
-        f"is invalid.); {LF_KEY_FIX}", CONFIG),
+        _read_leadfeeder,
+        f"Leadfeeder rejected the API key at {LF_ACCOUNTS} (access_denied: The provided API key "
+        f"is invalid.); {LF_KEY_FIX}",
+        CONFIG,
+    ),
     "leadfeeder-forbidden-account": Documented(
-        _again(lambda: leadfeeder.usage_request("222222", "2026-01", "2026-11"),
-               HttpResponse('{"code": "forbidden", "message": "You have no access to this account."}', 403),
-               _no_login, times=1),
+        _again(
+            lambda: leadfeeder.usage_request("222222", "2026-01", "2026-11"),
+            HttpResponse('{"code": "forbidden", "message": "You have no access to this account."}', 403),
+            _no_login,
+            times=1,
+        ),
         lambda: run_read(leadfeeder.listed("222222"), catalog("api_usage")),
         "Leadfeeder refused https://api.leadfeeder.com/v1/usage (403 forbidden: You have no access to this "
-        "account.); check that leadfeeder.account_ids lists accounts this API key may read.", CONFIG),
+        "account.); check that leadfeeder.account_ids lists accounts this API key may read.",
+        CONFIG,
+    ),
     "leadfeeder-no-account": Documented(
-        _leadfeeder(200, {"data": [], "meta": {"request_id": "r-1"}}), _read_leadfeeder,
+        _leadfeeder(200, {"data": [], "meta": {"request_id": "r-1"}}),
+        _read_leadfeeder,
         f"Leadfeeder lists no account for this API key at {LF_ACCOUNTS} among leadfeeder.account_ids (111111); "
-        "check leadfeeder.account_ids and that the key's user may see those accounts.", CONFIG),
+        "check leadfeeder.account_ids and that the key's user may see those accounts.",
+        CONFIG,
+    ),
     "leadfeeder-not-found": Documented(
-        _leadfeeder(404, {"code": "not_found", "message": "Account not found."}), _read_leadfeeder,
+        _leadfeeder(404, {"code": "not_found", "message": "Account not found."}),
+        _read_leadfeeder,
         f"Leadfeeder answered 404 Not Found at {LF_ACCOUNTS}; check leadfeeder.account_ids and leadfeeder.base_url.",
-        CONFIG),
+        CONFIG,
+    ),
     "leadfeeder-too_many_requests": Documented(
-        _again(lambda: leadfeeder.account_request("111111"),
-               HttpResponse(json.dumps({"code": "too_many_requests", "message": LEADFEEDER_RATE}), 429), _no_login),
-        _read_leadfeeder, f"Leadfeeder kept answering 429 Too Many Requests at {LF_ACCOUNTS} (too_many_requests: "
+        _again(
+            lambda: leadfeeder.account_request("111111"),
+            HttpResponse(json.dumps({"code": "too_many_requests", "message": LEADFEEDER_RATE}), 429),
+            _no_login,
+        ),
+        _read_leadfeeder,
+        f"Leadfeeder kept answering 429 Too Many Requests at {LF_ACCOUNTS} (too_many_requests: "
         f"{LEADFEEDER_RATE}): either the per-second limit (10 requests a second per API key, shared with every other "
         "client of that key) or the monthly quota of 100,000 requests is used up; lower max_requests_per_second, stop "
-        "other clients of leadfeeder.api_key, or wait for the quota to reset at the start of the month.", TRANSIENT),
+        "other clients of leadfeeder.api_key, or wait for the quota to reset at the start of the month.",
+        TRANSIENT,
+    ),
     "leadfeeder-invalid_parameter": Documented(
         _leadfeeder(400, {"code": "invalid_parameter", "message": "account_id must be a number."}),
-        _read_leadfeeder, f"Leadfeeder refused the request of stream accounts at {LF_ACCOUNTS} (invalid_parameter: "
-        "account_id must be a number.).", SYSTEM),
+        _read_leadfeeder,
+        f"Leadfeeder refused the request of stream accounts at {LF_ACCOUNTS} (invalid_parameter: "
+        "account_id must be a number.).",
+        SYSTEM,
+    ),
     "insideview-bad-client-credentials": Documented(
-        _insideview_login, _read_insideview, f"InsideView rejected the client credentials at {IV_LOGIN} (401 401-002 "
-        "Invalid client credentials.); check insideview.client_id and insideview.client_secret.", CONFIG),
+        _insideview_login,
+        _read_insideview,
+        f"InsideView rejected the client credentials at {IV_LOGIN} (401 401-002 "
+        "Invalid client credentials.); check insideview.client_id and insideview.client_secret.",
+        CONFIG,
+    ),
     "insideview-400-701": _insideview_400("400-701", "Parameters period, start and end are required."),
     "insideview-400-702": _insideview_400("400-702", "period must be one of day, month or year."),
     "insideview-400-705": _insideview_400("400-705", "At most 92 days can be requested at once."),
     "insideview-400-706": _insideview_400("400-706", "start and end must match the format of period 'day'."),
     "insideview-403": Documented(
-        _insideview_usage({"errorType": "Forbidden", "status": 403, "errorNumber": "403-001",
-                           "message": "Access denied to this API."}),
-        _read_insideview, f"InsideView refused access to {IV_USAGE} (403 403-001: Access denied to this API.); check "
-        "that insideview.client_id may call the usage API.", CONFIG),
+        _insideview_usage(
+            {"errorType": "Forbidden", "status": 403, "errorNumber": "403-001", "message": "Access denied to this API."}
+        ),
+        _read_insideview,
+        f"InsideView refused access to {IV_USAGE} (403 403-001: Access denied to this API.); check "
+        "that insideview.client_id may call the usage API.",
+        CONFIG,
+    ),
     "insideview-403-bare": Documented(
-        _insideview_usage({"status": 403}), _read_insideview,
+        _insideview_usage({"status": 403}),
+        _read_insideview,
         f"InsideView refused access to {IV_USAGE} (403); check that insideview.client_id may call the usage API.",
-        CONFIG),
+        CONFIG,
+    ),
     "insideview-throttled": Documented(
-        _again(insideview.credits_request, insideview.answer(
-            {"errorType": "Too Many Requests", "status": 429, "message": "Throttled"}, 429), _insideview_logged_in),
-        _read_insideview, f"InsideView kept answering 429 Too Many Requests at {IV_USAGE} after waiting out its "
+        _again(
+            insideview.credits_request,
+            insideview.answer({"errorType": "Too Many Requests", "status": 429, "message": "Throttled"}, 429),
+            _insideview_logged_in,
+        ),
+        _read_insideview,
+        f"InsideView kept answering 429 Too Many Requests at {IV_USAGE} after waiting out its "
         "5-minute throttling window; InsideView throttles the whole account, so another client of it is using up the "
-        "limit: sync again later, or ask InsideView about the account's limits.", TRANSIENT),
+        "limit: sync again later, or ask InsideView about the account's limits.",
+        TRANSIENT,
+    ),
     "insideview-tokens-rejected": Documented(
-        _again(insideview.credits_request, insideview.answer(json.loads(insideview.template("token_missing.json")),
-                                                             401), _insideview_logged_in),
-        _read_insideview, f"InsideView kept rejecting freshly issued access tokens at {IV_USAGE} (401); check that "
-        "insideview.client_id may call the usage API.", CONFIG),
+        _again(
+            insideview.credits_request,
+            insideview.answer(json.loads(insideview.template("token_missing.json")), 401),
+            _insideview_logged_in,
+        ),
+        _read_insideview,
+        f"InsideView kept rejecting freshly issued access tokens at {IV_USAGE} (401); check that "
+        "insideview.client_id may call the usage API.",
+        CONFIG,
+    ),
     "whitepages-forbidden": Documented(
-        _whitepages(403, {"message": "Forbidden"}), _read_whitepages,
-        f"Whitepages rejected the API key at {WP_USAGE} (Forbidden); check whitepages.api_key.", CONFIG),
+        _whitepages(403, {"message": "Forbidden"}),
+        _read_whitepages,
+        f"Whitepages rejected the API key at {WP_USAGE} (Forbidden); check whitepages.api_key.",
+        CONFIG,
+    ),
     "whitepages-unauthorized": Documented(
-        _whitepages(401, {"message": "Unauthorized"}), _read_whitepages,
-        f"Whitepages rejected the API key at {WP_USAGE} (Unauthorized); check whitepages.api_key.", CONFIG),
+        _whitepages(401, {"message": "Unauthorized"}),
+        _read_whitepages,
+        f"Whitepages rejected the API key at {WP_USAGE} (Unauthorized); check whitepages.api_key.",
+        CONFIG,
+    ),
     "whitepages-too-many-requests": Documented(
-        _again(lambda: whitepages.window("2026-11-20", "2026-11-20"),
-               HttpResponse(json.dumps({"message": "Too Many Requests"}), 429), _no_login),
-        _read_whitepages, f"Whitepages kept answering 429 Too Many Requests at {WP_USAGE} (Too Many Requests); the "
-        "plan's rate limit is lower than max_requests_per_second allows: lower max_requests_per_second.", TRANSIENT),
+        _again(
+            lambda: whitepages.window("2026-11-20", "2026-11-20"),
+            HttpResponse(json.dumps({"message": "Too Many Requests"}), 429),
+            _no_login,
+        ),
+        _read_whitepages,
+        f"Whitepages kept answering 429 Too Many Requests at {WP_USAGE} (Too Many Requests); the "
+        "plan's rate limit is lower than max_requests_per_second allows: lower max_requests_per_second.",
+        TRANSIENT,
+    ),
     "whitepages-limit-exceeded-429": Documented(
-        _whitepages(429, {"message": "Limit Exceeded"}), _read_whitepages, WP_QUOTA, TRANSIENT),
+        _whitepages(429, {"message": "Limit Exceeded"}), _read_whitepages, WP_QUOTA, TRANSIENT
+    ),
     "whitepages-limit-exceeded-403": Documented(
-        _whitepages(403, {"message": "Limit Exceeded"}), _read_whitepages, WP_QUOTA, TRANSIENT),
+        _whitepages(403, {"message": "Limit Exceeded"}), _read_whitepages, WP_QUOTA, TRANSIENT
+    ),
     "whitepages-bad-request": Documented(
-        _whitepages(400, {"error": {"code": 400, "message": "Bad Request", "long_message": "Invalid start_date.",
-                                    "meta": {"field": "start_date", "validation_error": "bad"}},
-                          "wp_trace_id": "9f"}),
-        _read_whitepages, f"Whitepages refused the request of stream daily_usage at {WP_USAGE} (Invalid start_date.) "
+        _whitepages(
+            400,
+            {
+                "error": {
+                    "code": 400,
+                    "message": "Bad Request",
+                    "long_message": "Invalid start_date.",
+                    "meta": {"field": "start_date", "validation_error": "bad"},
+                },
+                "wp_trace_id": "9f",
+            },
+        ),
+        _read_whitepages,
+        f"Whitepages refused the request of stream daily_usage at {WP_USAGE} (Invalid start_date.) "
         "for 2026-11-20, a single day that cannot be split any further; check start_date, or ask the vendor which "
-        "ranges it accepts.", SYSTEM),
+        "ranges it accepts.",
+        SYSTEM,
+    ),
     "whitepages-server-error": Documented(
         _again(lambda: whitepages.window("2026-11-20", "2026-11-20"), HttpResponse("upstream failed", 503), _no_login),
-        _read_whitepages, f"Whitepages kept failing with a server error at {WP_USAGE}; retry the sync later.",
-        TRANSIENT),
+        _read_whitepages,
+        f"Whitepages kept failing with a server error at {WP_USAGE}; retry the sync later.",
+        TRANSIENT,
+    ),
     "whitepages-not-json": Documented(
-        _again(lambda: whitepages.window("2026-11-20", "2026-11-20"),
-               HttpResponse(NGINX_502, 200, {"Content-Type": "text/html"}), _no_login),
-        _read_whitepages, f"Whitepages kept answering {WP_USAGE} with a body that is not JSON; retry the sync later.",
-        TRANSIENT),
+        _again(
+            lambda: whitepages.window("2026-11-20", "2026-11-20"),
+            HttpResponse(NGINX_502, 200, {"Content-Type": "text/html"}),
+            _no_login,
+        ),
+        _read_whitepages,
+        f"Whitepages kept answering {WP_USAGE} with a body that is not JSON; retry the sync later.",
+        TRANSIENT,
+    ),
     "leaf-bad-credentials": Documented(
-        _leaf_login, _read_leaf, f"Leaf rejected the username or password at {LEAF_LOGIN} (401 Unauthorized Bad "
-        "credentials); check leaf.username and leaf.password.", CONFIG),
+        _leaf_login,
+        _read_leaf,
+        f"Leaf rejected the username or password at {LEAF_LOGIN} (401 Unauthorized Bad "
+        "credentials); check leaf.username and leaf.password.",
+        CONFIG,
+    ),
     "leaf-tokens-rejected": Documented(
         _again(leaf.contracts_request, leaf.reply(leaf.template("unauthorized"), 401), _leaf_logged_in),
-        _read_leaf, f"Leaf kept rejecting freshly issued tokens at {LEAF_CONTRACTS} (401); check that leaf.username "
-        "may read billing data.", CONFIG),
+        _read_leaf,
+        f"Leaf kept rejecting freshly issued tokens at {LEAF_CONTRACTS} (401); check that leaf.username "
+        "may read billing data.",
+        CONFIG,
+    ),
     "leaf-403-problem": Documented(
-        _leaf_contracts(_problem(403, "Access is denied")), _read_leaf, f"Leaf refused access to {LEAF_CONTRACTS} "
-        "(403 Access is denied); check that leaf.username may read billing data.", CONFIG),
+        _leaf_contracts(_problem(403, "Access is denied")),
+        _read_leaf,
+        f"Leaf refused access to {LEAF_CONTRACTS} "
+        "(403 Access is denied); check that leaf.username may read billing data.",
+        CONFIG,
+    ),
     "leaf-404-problem": Documented(
-        _leaf_contracts(_problem(404, "Contract not found")), _read_leaf, f"Leaf answered 404 at {LEAF_CONTRACTS} "
-        "(Contract not found); check leaf.base_url, or sync again if a contract or user was just removed.", SYSTEM),
+        _leaf_contracts(_problem(404, "Contract not found")),
+        _read_leaf,
+        f"Leaf answered 404 at {LEAF_CONTRACTS} "
+        "(Contract not found); check leaf.base_url, or sync again if a contract or user was just removed.",
+        SYSTEM,
+    ),
     "leaf-400-problem": Documented(
-        _leaf_contracts(_problem(400, "Invalid page size")), _read_leaf,
-        f"Leaf refused the request of stream contracts at {LEAF_CONTRACTS} (Invalid page size).", SYSTEM),
+        _leaf_contracts(_problem(400, "Invalid page size")),
+        _read_leaf,
+        f"Leaf refused the request of stream contracts at {LEAF_CONTRACTS} (Invalid page size).",
+        SYSTEM,
+    ),
     "leaf-400-older": Documented(
-        _leaf_contracts({"status": 400, "detail": "size must be at most 100"}), _read_leaf,
-        f"Leaf refused the request of stream contracts at {LEAF_CONTRACTS} (size must be at most 100).", SYSTEM),
+        _leaf_contracts({"status": 400, "detail": "size must be at most 100"}),
+        _read_leaf,
+        f"Leaf refused the request of stream contracts at {LEAF_CONTRACTS} (size must be at most 100).",
+        SYSTEM,
+    ),
     "leaf-429": Documented(
-        _again(leaf.contracts_request, leaf.reply({"title": "Too Many Requests", "status": 429,
-                                                   "detail": "Rate limit exceeded."}, 429), _leaf_logged_in),
-        _read_leaf, f"Leaf kept answering 429 Too Many Requests at {LEAF_CONTRACTS} (Too Many Requests: Rate limit "
-        "exceeded.); lower max_requests_per_second or wait for the vendor's limit to reset.", TRANSIENT),
+        _again(
+            leaf.contracts_request,
+            leaf.reply({"title": "Too Many Requests", "status": 429, "detail": "Rate limit exceeded."}, 429),
+            _leaf_logged_in,
+        ),
+        _read_leaf,
+        f"Leaf kept answering 429 Too Many Requests at {LEAF_CONTRACTS} (Too Many Requests: Rate limit "
+        "exceeded.); lower max_requests_per_second or wait for the vendor's limit to reset.",
+        TRANSIENT,
+    ),
 }
 
 

@@ -188,8 +188,11 @@ def test_bad_request_fails_naming_the_vendor_the_stream_and_its_message(http_moc
 
 @pytest.mark.parametrize(
     ("case", "body"),
-    [pytest.param(case, body, id=f"{name}-{index}") for name, case in CASES.items()
-     for index, body in enumerate(case.unreadable)],
+    [
+        pytest.param(case, body, id=f"{name}-{index}")
+        for name, case in CASES.items()
+        for index, body in enumerate(case.unreadable)
+    ],
 )
 def test_unreadable_200_is_retried(http_mocker: HttpMocker, case: Case, body: str) -> None:
     request = case.request()

@@ -154,9 +154,7 @@ def test_insideview_token_is_fetched_again_once_it_expires(
         token_request = login()
         http_mocker.post(token_request, [token(TOKEN, expires), token(SECOND_TOKEN, FAR_FUTURE)])
         first_token = HttpRequest(USAGE_URL, query_params=ANY_QUERY_PARAMS, headers={"accessToken": TOKEN})
-        second_token = HttpRequest(
-            USAGE_URL, query_params=ANY_QUERY_PARAMS, headers={"accessToken": SECOND_TOKEN}
-        )
+        second_token = HttpRequest(USAGE_URL, query_params=ANY_QUERY_PARAMS, headers={"accessToken": SECOND_TOKEN})
         http_mocker.get(first_token, answer(usage_body([])))
         http_mocker.get(second_token, answer(usage_body([])))
 
@@ -205,9 +203,7 @@ def test_insideview_xml_answer_gives_the_same_records_as_json() -> None:
     assert_succeeded(from_xml)
     assert_succeeded(from_json)
     for stream in ("credits", "api_transactions"):
-        assert without_observed_at(records(from_xml, stream)) == without_observed_at(
-            records(from_json, stream)
-        )
+        assert without_observed_at(records(from_xml, stream)) == without_observed_at(records(from_json, stream))
     account = {"account_id": "o8o7ajl7htaqk8fah7bc", "account_name": "INTERNAL-Automation1"}
     assert without_observed_at(records(from_xml, "credits")) == [
         {**account, "allocated_credits": 99999, "consumed_credits": 2815, "remaining_credits": 97184}
@@ -301,9 +297,7 @@ def test_insideview_full_sync_reads_the_widest_window_of_each_period(period: str
         for index, request in enumerate(requests):
             http_mocker.get(request, answer(one_usage(day, transactions=index + 1)))
 
-        output = run_read(
-            config(insideview={"period": period}, start_date=start_date), catalog("api_transactions")
-        )
+        output = run_read(config(insideview={"period": period}, start_date=start_date), catalog("api_transactions"))
 
         assert_succeeded(output)
         for request in requests:

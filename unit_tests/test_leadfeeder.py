@@ -449,8 +449,10 @@ def test_leadfeeder_requests_are_paced_at_ten_a_second_or_the_configured_lower_l
     """The manifest's budget, as the CDK builds it, on a frozen clock: `allowed` calls a second, then none."""
     settings = {} if max_requests_per_second is None else {"max_requests_per_second": max_requests_per_second}
     budget = ModelToComponentFactory().create_component(HTTPAPIBudget, manifest()["api_budget"], settings)
-    calls = [requests.Request("GET", f"{LEADFEEDER_URL}/v1/{path}").prepare()
-             for path in ("accounts?page[size]=100", "usage?account_id=111111", "accounts/111111")]
+    calls = [
+        requests.Request("GET", f"{LEADFEEDER_URL}/v1/{path}").prepare()
+        for path in ("accounts?page[size]=100", "usage?account_id=111111", "accounts/111111")
+    ]
 
     with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=UTC), tick=False) as clock:
         for index in range(allowed):
@@ -485,8 +487,10 @@ def test_leadfeeder_usage_follows_meta_pagination_where_no_link_is_offered(http_
     pages = []
     for number, period in ((1, "2026-01"), (2, "2026-02"), (3, "2026-03")):
         body = json.loads(usage(period).body)
-        body["meta"] = {"total_records": 3, "pagination": {"current_page": number, "total_pages": 3,
-                                                           "next_page": number + 1 if number < 3 else None}}
+        body["meta"] = {
+            "total_records": 3,
+            "pagination": {"current_page": number, "total_pages": 3, "next_page": number + 1 if number < 3 else None},
+        }
         pages.append(HttpResponse(json.dumps(body)))
     query = "account_id=111111&start_period=2026-01&end_period=2026-11"
     later = [HttpRequest(f"{LEADFEEDER_URL}/v1/usage?{query}&page%5Bnumber%5D={n}", headers=HEADERS) for n in (2, 3)]

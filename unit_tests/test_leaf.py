@@ -99,9 +99,7 @@ def link(page: int, *relations: str) -> Dict[str, str]:
     """A Link header for `page` with these relations (next, prev, first, last), as the vendor writes it."""
     targets = {"next": page + 1, "prev": page - 1, "first": 0, "last": page}
     return {
-        "Link": ",".join(
-            f'<{USERS}?page={targets[relation]}&size=100>; rel="{relation}"' for relation in relations
-        )
+        "Link": ",".join(f'<{USERS}?page={targets[relation]}&size=100>; rel="{relation}"' for relation in relations)
     }
 
 
@@ -178,9 +176,7 @@ def test_leaf_one_login_serves_every_stream(http_mocker: HttpMocker) -> None:
     http_mocker.post(authenticate, authenticated())
     http_mocker.get(contracts_request(), contracts(CONTRACT_A))
     http_mocker.get(users_request(), users(0, 1))
-    http_mocker.get(
-        range_request(owner_path(CONTRACT_A), "2026-11-19", "2026-11-20"), area_per_day("2026-11-19")
-    )
+    http_mocker.get(range_request(owner_path(CONTRACT_A), "2026-11-19", "2026-11-20"), area_per_day("2026-11-19"))
     http_mocker.get(
         range_request(user_path(CONTRACT_A, user_id(0)), "2026-11-19", "2026-11-20"),
         area_per_day("2026-11-20"),
@@ -190,9 +186,7 @@ def test_leaf_one_login_serves_every_stream(http_mocker: HttpMocker) -> None:
 
     output = run_read(
         config(leaf=True, start_date="2026-11-19"),
-        catalog(
-            "contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption"
-        ),
+        catalog("contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption"),
     )
 
     assert_succeeded(output)
@@ -248,10 +242,15 @@ PAGINATION: Dict[str, Sequence[Tuple[Optional[int], int, int, Mapping[str, str]]
 @pytest.mark.parametrize(
     "pages",
     [
-        [(None, 0, 100, {**link(0, "next", "last", "first"), "X-Total-Count": "250"}),
-         (1, 100, 60, {**link(1, "prev", "last", "first"), "X-Total-Count": "250"})],
-        [(None, 0, 3, {"X-Total-Count": "250"}), (1, 3, 100, {"X-Total-Count": "250"}),
-         (2, 103, 0, {"X-Total-Count": "250"})],
+        [
+            (None, 0, 100, {**link(0, "next", "last", "first"), "X-Total-Count": "250"}),
+            (1, 100, 60, {**link(1, "prev", "last", "first"), "X-Total-Count": "250"}),
+        ],
+        [
+            (None, 0, 3, {"X-Total-Count": "250"}),
+            (1, 3, 100, {"X-Total-Count": "250"}),
+            (2, 103, 0, {"X-Total-Count": "250"}),
+        ],
     ],
     ids=["link-ends-short-of-the-total", "empty-page-short-of-the-total"],
 )
@@ -436,9 +435,7 @@ def test_leaf_user_consumption_fans_out_over_every_contract_and_user(http_mocker
         (record["contract_id"], record["leaf_user_id"]): record["total_area"] for record in records(output)
     } == totals
     assert len(records(output)) == 6
-    assert partition_states(output, "leaf_user_consumption") == {
-        key: {"date": "2026-11-21"} for key in totals
-    }
+    assert partition_states(output, "leaf_user_consumption") == {key: {"date": "2026-11-21"} for key in totals}
 
 
 def test_leaf_range_streams_resume_each_partition_from_its_state(http_mocker: HttpMocker) -> None:
@@ -460,9 +457,7 @@ def test_leaf_range_streams_resume_each_partition_from_its_state(http_mocker: Ht
             http_mocker.get(request, area_per_day(end))
             requests.append(request)
     saved_states = saved("contract_consumption", {(CONTRACT_A,): "2026-11-10", (CONTRACT_B,): "2025-06-02"})
-    saved_states += saved(
-        "leaf_user_consumption", {(CONTRACT_A, user): "2026-11-21", (CONTRACT_B, user): "2026-01-05"}
-    )
+    saved_states += saved("leaf_user_consumption", {(CONTRACT_A, user): "2026-11-21", (CONTRACT_B, user): "2026-01-05"})
 
     output = run_read(config(leaf=True, start_date="2024-06-01"), catalog(*RANGE_STREAMS), saved_states)
 
@@ -542,11 +537,18 @@ def test_leaf_users_keep_only_the_allowed_fields_whatever_else_leaf_sends(http_m
     output = run_read(config(leaf=True), catalog("leaf_users"))
 
     assert_succeeded(output)
-    assert records(output) == [{
-        "id": "0b7e4c1a-5d92-4f3e-8a67-9c2d1e5b4f80", "name": "Jane Doe", "email": "jane@example.com",
-        "external_id": "ext-1", "api_owner_username": "owner@example.com", "created_time": "2024-02-01T10:00:00Z",
-        "updated_time": "2026-11-02T09:30:00Z", "connected_providers": ["cnhi"],
-    }]
+    assert records(output) == [
+        {
+            "id": "0b7e4c1a-5d92-4f3e-8a67-9c2d1e5b4f80",
+            "name": "Jane Doe",
+            "email": "jane@example.com",
+            "external_id": "ext-1",
+            "api_owner_username": "owner@example.com",
+            "created_time": "2024-02-01T10:00:00Z",
+            "updated_time": "2026-11-02T09:30:00Z",
+            "connected_providers": ["cnhi"],
+        }
+    ]
     everything = "\n".join(str(message) for message in [*output.records, *output.logs, *output.state_messages])
     assert [value for value in personal if value in everything] == []
 
@@ -555,9 +557,14 @@ def test_leaf_users_keep_only_the_allowed_fields_whatever_else_leaf_sends(http_m
     ("problem", "quoted"),
     [
         (
-            {"type": "https://api.withleaf.io/problem/problem-with-message", "title": "Contract not found",
-             "status": 404, "path": "/api/billing/contracts/x", "message": "error.contractNotFound",
-             "errorKey": "contractNotFound"},
+            {
+                "type": "https://api.withleaf.io/problem/problem-with-message",
+                "title": "Contract not found",
+                "status": 404,
+                "path": "/api/billing/contracts/x",
+                "message": "error.contractNotFound",
+                "errorKey": "contractNotFound",
+            },
             "Contract not found",
         ),
         ({"title": "Bad Request", "status": 400, "detail": "startTime must be before endTime"}, "Bad Request"),

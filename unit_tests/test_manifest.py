@@ -51,7 +51,8 @@ STREAMS: dict[str, Mapping[str, Any]] = {
     for stream in group["streams"]
 }
 VENDOR_TITLES = {
-    key: block["title"].split()[0] for key, block in RESOLVED["spec"]["connection_specification"]["properties"].items()
+    key: block["title"].split()[0]
+    for key, block in RESOLVED["spec"]["connection_specification"]["properties"].items()
     if block.get("group") == "vendors"
 }
 
@@ -119,8 +120,12 @@ LOGINS = {
 REJECTED = {"InsideView": "the client credentials", "Leaf": "the username or password"}
 
 
-@pytest.mark.parametrize("key", sorted(key for key, stream in STREAMS.items() if "login_requester" in
-                                       stream["retriever"]["requester"]["authenticator"]))
+@pytest.mark.parametrize(
+    "key",
+    sorted(
+        key for key, stream in STREAMS.items() if "login_requester" in stream["retriever"]["requester"]["authenticator"]
+    ),
+)
 def test_each_login_names_its_vendor_and_the_fields_to_fix(key: str) -> None:
     requester = STREAMS[key]["retriever"]["requester"]
     vendor, login = _vendor_of(requester), requester["authenticator"]["login_requester"]
@@ -138,9 +143,11 @@ def test_each_login_names_its_vendor_and_the_fields_to_fix(key: str) -> None:
 
 
 # The exclusive end of the last window: one unit after the last day to read, in the cursor's format.
-UNITS = {"%Y-%m-%d": (lambda day: day + timedelta(days=1)),
-         "%Y-%m": (lambda day: day.replace(day=1) + timedelta(days=32)),
-         "%Y": (lambda day: day.replace(year=day.year + 1, month=1, day=1))}
+UNITS = {
+    "%Y-%m-%d": (lambda day: day + timedelta(days=1)),
+    "%Y-%m": (lambda day: day.replace(day=1) + timedelta(days=32)),
+    "%Y": (lambda day: day.replace(year=day.year + 1, month=1, day=1)),
+}
 
 
 NOW = datetime(2028, 2, 29, 23, 59, 59, tzinfo=UTC)  # the connector's clock where a test reads today: a leap day's end

@@ -20,5 +20,9 @@ def test_the_unchanged_run_selects_every_mutations_tests_at_once() -> None:
 
     assert _all_of_them((a, b)) == ("unit_tests/test_leaf.py", "-k", "(pages) or (users)")
     assert _all_of_them((a, c)) == (
-        "unit_tests/test_leaf.py", "integration_tests/test_incremental.py", "-k", "(pages) or (test_incremental)")
+        "unit_tests/test_leaf.py",
+        "integration_tests/test_incremental.py",
+        "-k",
+        "(pages) or (test_incremental)",
+    )
     assert Path(ROOT / "Makefile").read_text().count("-m mutations") == 1

@@ -66,9 +66,7 @@ def _copy_docker_context(destination: Path) -> Path:
     rules = [line for line in lines if line and not line.startswith("#")]
     assert rules[0] == "*", ".dockerignore is expected to ignore everything, then name what the build needs"
     kept = [rule[1:] for rule in rules[1:] if rule.startswith("!")]
-    ignored = shutil.ignore_patterns(
-        *(rule.removeprefix("**/") for rule in rules[1:] if not rule.startswith("!"))
-    )
+    ignored = shutil.ignore_patterns(*(rule.removeprefix("**/") for rule in rules[1:] if not rule.startswith("!")))
     destination.mkdir()
     for name in kept:
         source = ROOT / name
@@ -80,12 +78,8 @@ def _copy_docker_context(destination: Path) -> Path:
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        command, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, (
-        f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    )
+    result = subprocess.run(command, check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result.stdout
 
 
@@ -106,9 +100,7 @@ def _install_alone(wheel: Path, venv: Path) -> Path:
     python = venv / "bin" / "python"
     pip = [sys.executable, "-m", "pip", "--python", str(python)]
     _run([*pip, "install", "--quiet", "--no-deps", "--no-index", str(wheel)], venv.parent)
-    site_packages = _run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], venv
-    )
+    site_packages = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], venv)
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(site_packages.strip(), "dependencies_from_test_env.pth").write_text("\n".join(sorted(ours)) + "\n")
     return venv / "bin"
@@ -121,9 +113,7 @@ def _messages(stdout: str) -> list[dict[str, Any]]:
 def _catalog(bin_dir: Path, work: Path, env: dict[str, str], *vendors: str) -> dict[str, dict[str, Any]]:
     config = work / f"config_{'_'.join(vendors)}.json"
     config.write_text(json.dumps(_config(*vendors)))
-    messages = _messages(
-        _run([str(bin_dir / "source-usage"), "discover", "--config", str(config)], work, env)
-    )
+    messages = _messages(_run([str(bin_dir / "source-usage"), "discover", "--config", str(config)], work, env))
     catalogs = [message["catalog"] for message in messages if message["type"] == "CATALOG"]
     assert len(catalogs) == 1, messages
     return {stream["name"]: stream for stream in catalogs[0]["streams"]}
@@ -151,9 +141,7 @@ def test_wheel_alone_ships_manifest_and_schemas_and_runs_spec_and_discover(tmp_p
     work = tmp_path / "work"
     work.mkdir()
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
-    origin = _run(
-        [str(bin_dir / "python"), "-c", "import source_usage; print(source_usage.__file__)"], work, env
-    )
+    origin = _run([str(bin_dir / "python"), "-c", "import source_usage; print(source_usage.__file__)"], work, env)
     assert Path(origin.strip()).is_relative_to(tmp_path / "venv"), origin
 
     specs = [
@@ -162,9 +150,7 @@ def test_wheel_alone_ships_manifest_and_schemas_and_runs_spec_and_discover(tmp_p
         if message["type"] == "SPEC"
     ]
     assert len(specs) == 1
-    manifest_spec = yaml.safe_load((ROOT / "source_usage" / "manifest.yaml").read_text(encoding="utf-8"))[
-        "spec"
-    ]
+    manifest_spec = yaml.safe_load((ROOT / "source_usage" / "manifest.yaml").read_text(encoding="utf-8"))["spec"]
     assert specs[0]["connectionSpecification"] == manifest_spec["connection_specification"]
 
     two_vendors = _catalog(bin_dir, work, env, "leadfeeder", "whitepages")

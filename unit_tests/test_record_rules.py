@@ -12,12 +12,43 @@ from source_usage.record_rules import RecordProblem, RecordRules
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 VALUES = [
-    "42", "4.5", "-3", "1e3", " 7 ", "abc", "", "true", "False", "yes", "off", "2026-11-20",
-    0, 1, 42, -7, 4.5, 0.0, float("nan"), True, False, [1, 2], ["a"], {"a": 1}, 2**70,
+    "42",
+    "4.5",
+    "-3",
+    "1e3",
+    " 7 ",
+    "abc",
+    "",
+    "true",
+    "False",
+    "yes",
+    "off",
+    "2026-11-20",
+    0,
+    1,
+    42,
+    -7,
+    4.5,
+    0.0,
+    float("nan"),
+    True,
+    False,
+    [1, 2],
+    ["a"],
+    {"a": 1},
+    2**70,
 ]
 TYPES = [
-    "string", "integer", "number", "boolean", ["null", "string"], ["null", "integer"], ["null", "number"],
-    ["null", "boolean"], ["string", "integer"], {"type": "array", "items": {"type": "integer"}},
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    ["null", "string"],
+    ["null", "integer"],
+    ["null", "number"],
+    ["null", "boolean"],
+    ["string", "integer"],
+    {"type": "array", "items": {"type": "integer"}},
     {"type": ["null", "array"], "items": {"type": "object", "properties": {"n": {"type": "number"}}}},
     {"type": "object", "properties": {"n": {"type": "integer"}, "s": {"type": "string"}}},
 ]
@@ -87,7 +118,9 @@ def test_a_null_where_the_schema_allows_none_stays_null_and_stops_the_record() -
 def test_leaf_user_areas_inside_an_array_are_converted() -> None:
     schema = json.loads((SCHEMAS / "daily_consumption.json").read_text())
     record = {
-        "contract_id": "c1", "date": "2026-11-20", "total_unique_area": 2,
+        "contract_id": "c1",
+        "date": "2026-11-20",
+        "total_unique_area": 2,
         "leaf_users_areas": [{"leaf_user_id": 7, "total_area": "1.25"}],
     }
     RecordRules({"daily_consumption": schema}).normalize("daily_consumption", record)
@@ -98,8 +131,9 @@ def test_leaf_user_areas_inside_an_array_are_converted() -> None:
 
 def test_a_schema_that_is_not_ours_is_left_to_the_cdk() -> None:
     record: Dict[str, Any] = {"count": "5", "name": None}
-    RecordRules().transform(record, {"type": "object", "properties": {
-        "count": {"type": "integer"}, "name": {"type": "string"}}})
+    RecordRules().transform(
+        record, {"type": "object", "properties": {"count": {"type": "integer"}, "name": {"type": "string"}}}
+    )
 
     assert record == {"count": 5, "name": "None"}
 

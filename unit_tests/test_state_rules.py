@@ -28,41 +28,73 @@ def partitions(*cursors: Any, **extra: Any) -> dict[str, Any]:
 
 REFUSED = [
     pytest.param({"daily_usage": {}}, f"The state file must hold a list of STREAM state messages; {RESET}.", id="dict"),
-    pytest.param([{"type": "LEGACY", "data": {}}],
-                 f"The state holds a LEGACY message, but this connector writes one STREAM message per stream; {RESET}.",
-                 id="legacy"),
-    pytest.param(["x"], f"The state holds a malformed message, but this connector writes one STREAM message per "
-                 f"stream; {RESET}.", id="malformed"),
-    pytest.param([{"type": "STREAM", "stream": {}}],
-                 f"The state holds a STREAM message without a stream name; {RESET}.", id="no-name"),
-    pytest.param(saved("daily_usage", "2026-11-01"),
-                 f"The saved state of stream 'daily_usage' is not an object; {RESET}.", id="not-an-object"),
-    pytest.param(saved("daily_usage", {"day": "2026-11-01"}),
-                 f"The saved state of stream 'daily_usage' has no 'date' cursor; {RESET}.", id="no-cursor"),
-    pytest.param(saved("daily_usage", {"date": "2026-11-01", "extra": 1, "more": 2}),
-                 f"The saved state of stream 'daily_usage' has keys this version does not write (extra, more); "
-                 f"{RESET}.", id="extra-keys"),
-    pytest.param(saved("daily_usage", {"date": "yesterday"}),
-                 f"The saved state of stream 'daily_usage' has date 'yesterday', which is not a date; {RESET}.",
-                 id="not-a-date"),
-    pytest.param(saved("daily_usage", {"date": "2026-12-03"}),
-                 f"The saved state of stream 'daily_usage' has date 2026-12-03 in the future, so nothing would be "
-                 f"read; {RESET}.", id="future-day"),
-    pytest.param(saved("api_usage", {"period": "2027-02"}),
-                 f"The saved state of stream 'api_usage' has period 2027-02 in the future, so nothing would be "
-                 f"read; {RESET}.", id="future-month"),
-    pytest.param(saved("api_transactions", {"date": "2028"}),
-                 f"The saved state of stream 'api_transactions' has date 2028 in the future, so nothing would be "
-                 f"read; {RESET}.", id="future-year"),
-    pytest.param(saved("daily_consumption", partitions({"date": "2026-11-01"}, version=3)),
-                 f"The saved state of stream 'daily_consumption' has a shape this version does not know; {RESET}.",
-                 id="partition-shape"),
-    pytest.param(saved("daily_consumption", {"states": [{"cursor": {"date": "2026-11-01"}}]}),
-                 f"The saved state of stream 'daily_consumption' has a partition without keys; {RESET}.",
-                 id="partition-without-keys"),
-    pytest.param(saved("daily_consumption", partitions({"date": "2026-11-01"}, state={"date": "2026-12-05"})),
-                 f"The saved state of stream 'daily_consumption' has date 2026-12-05 in the future, so nothing would "
-                 f"be read; {RESET}.", id="global-cursor-future"),
+    pytest.param(
+        [{"type": "LEGACY", "data": {}}],
+        f"The state holds a LEGACY message, but this connector writes one STREAM message per stream; {RESET}.",
+        id="legacy",
+    ),
+    pytest.param(
+        ["x"],
+        f"The state holds a malformed message, but this connector writes one STREAM message per stream; {RESET}.",
+        id="malformed",
+    ),
+    pytest.param(
+        [{"type": "STREAM", "stream": {}}],
+        f"The state holds a STREAM message without a stream name; {RESET}.",
+        id="no-name",
+    ),
+    pytest.param(
+        saved("daily_usage", "2026-11-01"),
+        f"The saved state of stream 'daily_usage' is not an object; {RESET}.",
+        id="not-an-object",
+    ),
+    pytest.param(
+        saved("daily_usage", {"day": "2026-11-01"}),
+        f"The saved state of stream 'daily_usage' has no 'date' cursor; {RESET}.",
+        id="no-cursor",
+    ),
+    pytest.param(
+        saved("daily_usage", {"date": "2026-11-01", "extra": 1, "more": 2}),
+        f"The saved state of stream 'daily_usage' has keys this version does not write (extra, more); {RESET}.",
+        id="extra-keys",
+    ),
+    pytest.param(
+        saved("daily_usage", {"date": "yesterday"}),
+        f"The saved state of stream 'daily_usage' has date 'yesterday', which is not a date; {RESET}.",
+        id="not-a-date",
+    ),
+    pytest.param(
+        saved("daily_usage", {"date": "2026-12-03"}),
+        f"The saved state of stream 'daily_usage' has date 2026-12-03 in the future, so nothing would be "
+        f"read; {RESET}.",
+        id="future-day",
+    ),
+    pytest.param(
+        saved("api_usage", {"period": "2027-02"}),
+        f"The saved state of stream 'api_usage' has period 2027-02 in the future, so nothing would be read; {RESET}.",
+        id="future-month",
+    ),
+    pytest.param(
+        saved("api_transactions", {"date": "2028"}),
+        f"The saved state of stream 'api_transactions' has date 2028 in the future, so nothing would be read; {RESET}.",
+        id="future-year",
+    ),
+    pytest.param(
+        saved("daily_consumption", partitions({"date": "2026-11-01"}, version=3)),
+        f"The saved state of stream 'daily_consumption' has a shape this version does not know; {RESET}.",
+        id="partition-shape",
+    ),
+    pytest.param(
+        saved("daily_consumption", {"states": [{"cursor": {"date": "2026-11-01"}}]}),
+        f"The saved state of stream 'daily_consumption' has a partition without keys; {RESET}.",
+        id="partition-without-keys",
+    ),
+    pytest.param(
+        saved("daily_consumption", partitions({"date": "2026-11-01"}, state={"date": "2026-12-05"})),
+        f"The saved state of stream 'daily_consumption' has date 2026-12-05 in the future, so nothing would "
+        f"be read; {RESET}.",
+        id="global-cursor-future",
+    ),
 ]
 
 
@@ -73,16 +105,21 @@ def test_a_state_this_version_did_not_write_is_refused_in_one_sentence(raw: Any,
     assert refused.value.message == sentence
 
 
-@pytest.mark.parametrize("raw", [
-    None, [], {},
-    saved("daily_usage", {"date": "2026-12-02"}),  # the day after today: a sync up to today writes it
-    saved("api_usage", {"period": "2027-01"}),
-    saved("api_transactions", {"date": "2027"}),
-    saved("api_transactions", {"date": "2026-11"}),  # a month cursor left by the month variant of the stream
-    saved("daily_consumption", partitions({"date": "2026-11-01"}, state={"date": "2026-11-01"}, lookback_window=3)),
-    saved("credits", {"anything": 1}),  # a full-refresh stream's state is not read
-    saved("daily_usage", {}),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        [],
+        {},
+        saved("daily_usage", {"date": "2026-12-02"}),  # the day after today: a sync up to today writes it
+        saved("api_usage", {"period": "2027-01"}),
+        saved("api_transactions", {"date": "2027"}),
+        saved("api_transactions", {"date": "2026-11"}),  # a month cursor left by the month variant of the stream
+        saved("daily_consumption", partitions({"date": "2026-11-01"}, state={"date": "2026-11-01"}, lookback_window=3)),
+        saved("credits", {"anything": 1}),  # a full-refresh stream's state is not read
+        saved("daily_usage", {}),
+    ],
+)
 def test_a_state_this_version_writes_passes(raw: Any) -> None:
     check_state(raw, today=TODAY)
 

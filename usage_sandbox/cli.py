@@ -38,17 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jitter-ms", type=float, default=0.0)
     run.add_argument("--faults", default="none", help=f"a profile name ({', '.join(PROFILES)}) or JSON")
     run.add_argument("--no-rate-limits", action="store_true", help="serve without the vendors' rate limits")
-    run.add_argument(
-        "--limits", default=None, help='JSON as POST /_sandbox/limits takes, e.g. {"leaf": false}'
-    )
+    run.add_argument("--limits", default=None, help='JSON as POST /_sandbox/limits takes, e.g. {"leaf": false}')
     run.add_argument(
         "--ranges",
         default=None,
         help='JSON as POST /_sandbox/ranges takes: the longest range per vendor and period, e.g. {"leaf": 45}',
     )
-    run.add_argument(
-        "--page-cap", type=_page_cap, default=None, help="at most N items a page, whatever size is asked"
-    )
+    run.add_argument("--page-cap", type=_page_cap, default=None, help="at most N items a page, whatever size is asked")
     run.add_argument("--verbose", action="store_true", help="log every request")
     show = commands.add_parser("truth", help="print the records a complete sync must produce")
     _add_data_arguments(show)
@@ -65,9 +61,7 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _fault_profiles(text: str) -> list:
     spec = json.loads(text) if text.lstrip().startswith(("{", "[")) else text
-    specs = (
-        spec.get("profiles", [spec]) if isinstance(spec, dict) else spec if isinstance(spec, list) else [spec]
-    )
+    specs = spec.get("profiles", [spec]) if isinstance(spec, dict) else spec if isinstance(spec, list) else [spec]
     return [parse_profile(item) for item in specs]
 
 

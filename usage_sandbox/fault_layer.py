@@ -21,9 +21,7 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
     async def meet_faults(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
         route = runtime.routes.get(request.match_info.route.name or "")
         faults = runtime.faults
-        if route is None or (
-            not faults.profiles and not faults.base_latency_ms and not faults.base_jitter_ms
-        ):
+        if route is None or (not faults.profiles and not faults.base_latency_ms and not faults.base_jitter_ms):
             return await handler(request)
         spec = runtime.vendors[route.vendor]
         key = f"{request.method} {request.path_qs}"
@@ -53,9 +51,7 @@ def fault_middleware(runtime: Runtime) -> web.middleware:
     return meet_faults
 
 
-def _meet_standing_faults(
-    runtime: Runtime, spec: VendorSpec, route: RouteInfo, request: web.Request
-) -> web.Request:
+def _meet_standing_faults(runtime: Runtime, spec: VendorSpec, route: RouteInfo, request: web.Request) -> web.Request:
     """Raises the error of a standing fault, or returns the request to pass on (rewritten under `xml`)."""
     faults, vendor, is_login = runtime.faults, route.vendor, route.is_login
     if faults.standing("permanent_500", vendor, is_login):
@@ -138,9 +134,7 @@ def _unreadable(name: str, response: web.StreamResponse) -> web.StreamResponse:
     return web.Response(status=200, body=broken, headers=_headers_without_length(response))
 
 
-def _rewritten(
-    seed: int, key: str, response: web.StreamResponse, profiles: list[FaultProfile]
-) -> web.StreamResponse:
+def _rewritten(seed: int, key: str, response: web.StreamResponse, profiles: list[FaultProfile]) -> web.StreamResponse:
     """A 200 JSON answer rewritten by the standing profiles: fields dropped, numbers mistyped or huge."""
     if response.status != 200 or not isinstance(response, web.Response):
         return response
@@ -160,9 +154,7 @@ def _rewrite(value: Any, profile: FaultProfile, seed: int, key: str, path: str =
     if isinstance(value, list):
         return [_rewrite(item, profile, seed, key, f"{path}/{index}") for index, item in enumerate(value)]
     if isinstance(value, dict):
-        rewritten = {
-            name: _rewrite(item, profile, seed, key, f"{path}/{name}") for name, item in value.items()
-        }
+        rewritten = {name: _rewrite(item, profile, seed, key, f"{path}/{name}") for name, item in value.items()}
         if profile.name == "missing_fields":
             return _without_fields(rewritten, profile, seed, key, path)
         if profile.name == "extra_fields":
@@ -185,9 +177,7 @@ def _named(profile: FaultProfile, path: str) -> bool:
     return not named or path.rsplit("/", 1)[-1] in named
 
 
-def _without_fields(
-    record: dict[str, Any], profile: FaultProfile, seed: int, key: str, path: str
-) -> dict[str, Any]:
+def _without_fields(record: dict[str, Any], profile: FaultProfile, seed: int, key: str, path: str) -> dict[str, Any]:
     """Drops the named `fields`, or else one seeded field of every object inside a list."""
     named = profile.params.get("fields")
     if named:

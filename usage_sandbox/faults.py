@@ -47,9 +47,7 @@ def parse_profile(spec: dict[str, Any] | str) -> FaultProfile:
     if not 0.0 <= rate <= 1.0:
         raise ValueError("rate must be between 0 and 1")
     params = dict(spec.get("params") or {})
-    params.update(
-        {key: value for key, value in spec.items() if key not in ("name", "vendor", "rate", "params")}
-    )
+    params.update({key: value for key, value in spec.items() if key not in ("name", "vendor", "rate", "params")})
     include_login = bool(params.pop("include_login", False))
     return FaultProfile(name, spec.get("vendor"), rate, params, include_login)
 

@@ -102,7 +102,4 @@ class Limits:
         self._state.clear()
 
     def describe(self) -> dict[str, Any]:
-        return {
-            vendor: {**limit.__dict__, "enabled": self._enabled[vendor]}
-            for vendor, limit in self._limits.items()
-        }
+        return {vendor: {**limit.__dict__, "enabled": self._enabled[vendor]} for vendor, limit in self._limits.items()}

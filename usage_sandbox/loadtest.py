@@ -57,9 +57,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="inject this latency on every request")
-    parser.add_argument(
-        "--server-pid", type=int, default=None, help="also report the server's CPU per request"
-    )
+    parser.add_argument("--server-pid", type=int, default=None, help="also report the server's CPU per request")
     args = parser.parse_args()
     faults = {"name": "latency", "latency_ms": args.latency_ms} if args.latency_ms else {"name": "none"}
     asyncio.run(_control(args.url, "faults", faults))

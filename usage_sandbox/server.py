@@ -71,9 +71,7 @@ async def serve(runtime: Runtime, host: str, port: int, faults: list[FaultProfil
     runtime.faults.set(faults)
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    app_runner = web.AppRunner(
-        build_app(runtime), access_log=logging.getLogger("aiohttp.access") if verbose else None
-    )
+    app_runner = web.AppRunner(build_app(runtime), access_log=logging.getLogger("aiohttp.access") if verbose else None)
     await app_runner.setup()
     site = web.TCPSite(app_runner, host, port, backlog=1024, reuse_address=True)
     await site.start()

@@ -142,9 +142,7 @@ class InsideViewData:
                     transactions, rate = self._sum_year(api, unit, today)
                     label = f"{unit:04d}"
                 if transactions:
-                    records.append(
-                        Usage(api, label, transactions, f"{rate:.1f}" if api == MATCH_RATE_API else None)
-                    )
+                    records.append(Usage(api, label, transactions, f"{rate:.1f}" if api == MATCH_RATE_API else None))
         return records
 
     def consumed_credits(self, today: date) -> int:
@@ -254,9 +252,7 @@ def _xml(data: InsideViewData, period: str, start: str, end: str, usage: list[Us
     return "\n".join(lines) + "\n"
 
 
-def _json(
-    data: InsideViewData, period: str, start: str, end: str, usage: list[Usage], consumed: int
-) -> object:
+def _json(data: InsideViewData, period: str, start: str, end: str, usage: list[Usage], consumed: int) -> object:
     usage_for_account = []
     for item in usage:
         entry: dict[str, Any] = {"api": item.api, "transactions": item.transactions, "date": item.date}
@@ -342,7 +338,5 @@ def build(runtime: Runtime) -> VendorSpec:
     return VendorSpec(NAME, (LOGIN_PREFIX, PREFIX), routes, render, auth, limit=LIMIT, ranges=MAX_UNITS)
 
 
-def truth(
-    seed: int, size: str, start: date, today: date, options: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]]:
+def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return InsideViewData(seed, size).truth(start, today, options.get("insideview_period", "day"))

@@ -81,9 +81,7 @@ class LeadfeederData:
         account_id = 10000000 + draw.randrange(90000000)
         used = [] if index == count - 1 else draw.sample(range(len(_ENDPOINTS)), endpoints_each)
         endpoints = tuple(
-            Endpoint(
-                path, method, per_day * draw.uniform(0.3, 1.5), entities, FIRST_MONTH + draw.randrange(18)
-            )
+            Endpoint(path, method, per_day * draw.uniform(0.3, 1.5), entities, FIRST_MONTH + draw.randrange(18))
             for path, method, per_day, entities in (_ENDPOINTS[i] for i in sorted(used))
         )
         return Account(
@@ -94,9 +92,7 @@ class LeadfeederData:
             draw.randrange(12),
         )
 
-    def _final_days(
-        self, account_id: int, endpoint_index: int, month: int
-    ) -> tuple[tuple[int, int, int], ...]:
+    def _final_days(self, account_id: int, endpoint_index: int, month: int) -> tuple[tuple[int, int, int], ...]:
         cached = self._days_cache.get((account_id, endpoint_index, month))
         if cached is None:
             cached = self._days_cache[(account_id, endpoint_index, month)] = self._draw_days(
@@ -104,9 +100,7 @@ class LeadfeederData:
             )
         return cached
 
-    def _draw_days(
-        self, account_id: int, endpoint_index: int, month: int
-    ) -> tuple[tuple[int, int, int], ...]:
+    def _draw_days(self, account_id: int, endpoint_index: int, month: int) -> tuple[tuple[int, int, int], ...]:
         endpoint = self.by_id[str(account_id)].endpoints[endpoint_index]
         if month < endpoint.first_month:
             return tuple((0, 0, 0) for _ in month_days(month))
@@ -132,9 +126,7 @@ class LeadfeederData:
             requests, failed, entities = self._final_sums(account.id, endpoint_index, month)
             return dict(zip(_METRICS, (requests, failed, requests - failed, entities), strict=True))
         requests = failed = entities = 0
-        for day, (r, f, e) in zip(
-            month_days(month), self._final_days(account.id, endpoint_index, month), strict=True
-        ):
+        for day, (r, f, e) in zip(month_days(month), self._final_days(account.id, endpoint_index, month), strict=True):
             share = completeness(day, today)
             if share == 0.0:
                 break
@@ -256,10 +248,7 @@ class LeadfeederApi:
     async def accounts(self, request: web.Request) -> web.Response:
         """Without `account_id` the account summaries; with it a list holding that account and its credits."""
         if "account_id" not in request.query:
-            data = [
-                {"type": "account_summary", "id": a.id, "attributes": {"name": a.name}}
-                for a in self.data.accounts
-            ]
+            data = [{"type": "account_summary", "id": a.id, "attributes": {"name": a.name}} for a in self.data.accounts]
             return self._listed(request, data, {})
         account = self.data.by_id.get(request.query["account_id"])
         if account is None:
@@ -314,7 +303,5 @@ def _positive(request: web.Request, name: str, default: int) -> int:
     return number
 
 
-def truth(
-    seed: int, size: str, start: date, today: date, options: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]]:
+def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return LeadfeederData(seed, size).truth(start, today)

@@ -119,9 +119,7 @@ class LeafData:
             day = date.fromordinal(ordinal)
             if day.weekday() < 5 or draw.random() < 0.3:
                 series.days.append(ordinal)
-                series.cents.append(
-                    max(1, int(scale * _SEASON[day.month - 1] * draw.lognormvariate(0.0, 0.7)))
-                )
+                series.cents.append(max(1, int(scale * _SEASON[day.month - 1] * draw.lognormvariate(0.0, 0.7))))
             elif day.weekday() == 6:  # a quiet Sunday the range answers list with dailyArea 0.0
                 series.days.append(ordinal)
                 series.cents.append(0)
@@ -131,13 +129,9 @@ class LeafData:
 
     def unique_cents(self, contract: Contract, ordinal: int, users_cents: int) -> int:
         """Overlaps between users removed: never more than the sum of the users' areas."""
-        return int(
-            users_cents * (0.7 + 0.3 * unit(self.seed, self.size, NAME, "overlap", contract.id, ordinal))
-        )
+        return int(users_cents * (0.7 + 0.3 * unit(self.seed, self.size, NAME, "overlap", contract.id, ordinal)))
 
-    def _range(
-        self, series: Series, first: int, last: int, today: date, adjusted: Any
-    ) -> list[tuple[int, int, int]]:
+    def _range(self, series: Series, first: int, last: int, today: date, adjusted: Any) -> list[tuple[int, int, int]]:
         """(ordinal, daily, cumulative) for the listed days first..last (some with no new area, the others
         left out), the partial days scaled."""
         last = min(last, today.toordinal())
@@ -159,9 +153,7 @@ class LeafData:
             rows.append((ordinal, daily, total))
         return rows
 
-    def contract_range(
-        self, contract: Contract, first: int, last: int, today: date
-    ) -> list[tuple[int, int, int]]:
+    def contract_range(self, contract: Contract, first: int, last: int, today: date) -> list[tuple[int, int, int]]:
         return self._range(
             self.contract_series[contract.id],
             first,
@@ -381,9 +373,7 @@ class LeafApi:
                 "areaUnit": contract.area_unit,
                 "date": _stamp(ordinal),
                 "totalUniqueArea": unique / 100,
-                "leafUsersAreas": [
-                    {"leafUserId": self.data.users[i].id, "totalArea": c / 100} for i, c in users
-                ],
+                "leafUsersAreas": [{"leafUserId": self.data.users[i].id, "totalArea": c / 100} for i, c in users],
             }
         )
 
@@ -447,9 +437,7 @@ def build(runtime: Runtime) -> VendorSpec:
     )
 
 
-def truth(
-    seed: int, size: str, start: date, today: date, options: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]]:
+def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return LeafData(seed, size).truth(start, today)
 
 

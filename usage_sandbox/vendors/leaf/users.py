@@ -140,8 +140,12 @@ def _secret(seed: int, size: str, index: int, provider: str, field: str) -> str:
 
 
 def secret_values(user: User) -> list[str]:
-    return [value for credential in user.credentials.values() for value in _strings(credential)
-            if value.startswith(SECRET_PREFIX)]
+    return [
+        value
+        for credential in user.credentials.values()
+        for value in _strings(credential)
+        if value.startswith(SECRET_PREFIX)
+    ]
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -32,9 +32,7 @@ class WhitepagesData:
         if cached is None:
             draw = rng(self.seed, self.size, NAME, month)
             cached = tuple(
-                int(self._per_day * weekly(day.weekday()) * draw.uniform(0.0, 2.0))
-                if draw.random() > 0.1
-                else 0
+                int(self._per_day * weekly(day.weekday()) * draw.uniform(0.0, 2.0)) if draw.random() > 0.1 else 0
                 for day in month_days(month)
             )
             self._months[month] = cached
@@ -123,7 +121,5 @@ def build(runtime: Runtime) -> VendorSpec:
     return VendorSpec(NAME, (PREFIX,), routes, render, auth, limit=LIMIT, quota=True, ranges={"day": MAX_DAYS})
 
 
-def truth(
-    seed: int, size: str, start: date, today: date, options: dict[str, Any]
-) -> dict[str, list[dict[str, Any]]]:
+def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return WhitepagesData(seed, size).truth(start, today)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from local_sync import answers
+from local_sync.answers import views as answers
 
 DATABASES = ("duckdb", "postgres")
 # DuckDB's column types as local_sync's PostgreSQL load writes them

@@ -21,8 +21,9 @@ import psycopg
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
 from integration_tests.discovered import PRIMARY_KEYS
 from integration_tests.postgres_server import postgres_url  # noqa: F401
-from local_sync import answers, html_report
-from local_sync.models import ORDER
+from local_sync.answers import views as answers
+from local_sync.answers.models import ORDER
+from local_sync.report import html as html_report
 
 STREAMS = tuple(PRIMARY_KEYS)
 VARS = f"usage_today: '{SECOND_DAY}', lookback_days: 3"

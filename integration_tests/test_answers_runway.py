@@ -11,7 +11,7 @@ import pytest
 
 from integration_tests.answer_tables import DATABASES, Tables, tables_in
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
-from local_sync import answers
+from local_sync.answers import views as answers
 
 TODAY = "2026-11-20"
 

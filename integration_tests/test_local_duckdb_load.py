@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from local_sync.catalog import Stream
-from local_sync.duckdb_load import DuckDBLoad
-from local_sync.duckdb_sync import open_database, prepare
-from local_sync.progress import Progress
-from local_sync.windows import LoadFailed
+from local_sync.connector.catalog import Stream
+from local_sync.connector.progress import Progress
+from local_sync.loaders.duckdb_load import DuckDBLoad
+from local_sync.loaders.duckdb_sync import open_database, prepare
+from local_sync.loaders.windows import LoadFailed
 
 SCHEMA = {
     "type": "object",

@@ -16,7 +16,7 @@ from integration_tests.local_sync_runs import (
     postgres_state_count,
 )
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture
-from local_sync.windows import FLUSH_ENV
+from local_sync.loaders.windows import FLUSH_ENV
 from usage_sandbox.truth import truth
 
 FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"

@@ -1,4 +1,4 @@
-"""`python -m local_sync [--config FILE]`: see `local_sync/__init__.py` and docs/local-sync.md."""
+"""`python -m local_sync [VERB] [options]`: its verbs in VERBS (`sync` without one); see docs/local-sync.md."""
 
 import argparse
 import os
@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from local_sync import environment
+from local_sync.connector import environment
 
 DEFAULT_DB = "usage.duckdb"
 
@@ -24,25 +24,32 @@ def _days(text: str) -> int:
     return int(text)
 
 
+# each verb and its one line; `python -m local_sync` without one syncs, as `make sync` runs it
+VERBS = {"sync": "sync every stream into DuckDB or PostgreSQL, from the sandbox or (--config) the vendors (default)"}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_sync",
-        description="Sync every stream into DuckDB or PostgreSQL, from the sandbox or (--config) from the vendors.",
+        description="Usage, credits and consumption of four data vendors, in your own database.",
+        epilog="Without a verb, `python -m local_sync [options]` is `python -m local_sync sync [options]`.",
     )
-    parser.add_argument("--config", type=Path, help="a connector config for the real vendors (JSON)")
-    parser.add_argument(
+    verbs = parser.add_subparsers(dest="verb", title="verbs", metavar="VERB")
+    sync = verbs.add_parser("sync", help=VERBS["sync"], description=VERBS["sync"])
+    sync.add_argument("--config", type=Path, help="a connector config for the real vendors (JSON)")
+    sync.add_argument(
         "--db", default=os.environ.get("LOCAL_SYNC_DB") or DEFAULT_DB,
         help=f"a DuckDB file or a postgresql:// URL (default $LOCAL_SYNC_DB or {DEFAULT_DB})",
     )  # fmt: skip
-    parser.add_argument(
+    sync.add_argument(
         "--airbyte-dir", type=Path, default=None,
         help="the connector's logs and dlt's folder (default: $AIRBYTE_LOGGING_ROOT's parent, or ./.airbyte)",
     )  # fmt: skip
-    parser.add_argument(
+    sync.add_argument(
         "--fail-within", type=_days, metavar="DAYS",
         help="exit 3 when a credit pool runs out within DAYS days (for cron jobs and CI)",
     )  # fmt: skip
-    sandbox = parser.add_argument_group("sandbox (without --config)")
+    sandbox = sync.add_argument_group("sandbox (without --config)")
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--size", choices=("small", "medium", "large"), default="small")
     sandbox.add_argument(
@@ -55,10 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The verb and its options; arguments without a verb are the sync's."""
+    if not argv or argv[0] not in (*VERBS, "-h", "--help"):
+        argv = ["sync", *argv]
+    return _parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parse(sys.argv[1:] if argv is None else argv)
     environment.prepare(args.airbyte_dir)
-    from local_sync.run import run
+    from local_sync.cli import run
 
     return run(args)
 

@@ -1,8 +1,8 @@
-"""local_sync.models renders every model of the dbt package for both dialects, over all streams or none."""
+"""local_sync.answers.models renders every model of the dbt package for both dialects, over all streams or none."""
 
 import pytest
 
-from local_sync.models import DIALECTS, ORDER, render
+from local_sync.answers.models import DIALECTS, ORDER, render
 
 STREAMS = {
     "accounts", "api_usage", "credits", "api_transactions", "daily_usage", "contracts", "contract_consumption",

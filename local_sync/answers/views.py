@@ -2,7 +2,7 @@
 and the report read from them (docs/answers.md).
 
 `refresh` builds usage_overview (view), credit_balances (kept: this sync's snapshot appended) and credit_runway
-(view) from the dbt models' own SQL (local_sync.models), on DuckDB or PostgreSQL.
+(view) from the dbt models' own SQL (local_sync.answers.models), on DuckDB or PostgreSQL.
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from local_sync.models import ORDER, render
+from local_sync.answers.models import ORDER, render
 
 TABLES_SQL = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
 # the figure that stands for a vendor's use; 'unique area' and 'new area by user' recount Leaf's new area

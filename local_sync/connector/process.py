@@ -1,7 +1,7 @@
 """The connector as its own process: one process answers `discover`, then `read`s with the catalog the loader
 wrote from that answer, so the CDK's start (about 2 s of imports) is paid once per sync instead of twice.
 
-The process is `python -m local_sync.connector_session CONFIG` in this venv: the connector's own commands
+The process is `python -m local_sync.connector.session CONFIG` in this venv: the connector's own commands
 (`source_usage.run.run`), the same as `source-usage discover` and `source-usage read`.
 """
 
@@ -33,7 +33,7 @@ class Connector:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - the connector's stderr while it runs, closed by close()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "local_sync.connector_session", str(config_path)],
+            [sys.executable, "-m", "local_sync.connector.session", str(config_path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-PACKAGE = Path(__file__).resolve().parent.parent / "dbt"
+PACKAGE = Path(__file__).resolve().parents[2] / "dbt"
 DIALECTS = ("duckdb", "postgres")
 # the order they build in: credit_runway reads credit_balances
 ORDER = ("usage_overview", "credit_balances", "credit_runway")

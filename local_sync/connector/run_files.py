@@ -13,8 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from local_sync import state_table
-from local_sync.catalog import Stream, write_catalog
+from local_sync.connector.catalog import Stream, write_catalog
 
 
 @dataclass
@@ -56,7 +55,7 @@ class RunFiles:
         print(f"Reading {len(streams)} streams ({mode}): {names}", flush=True)
         write_catalog(streams, self.catalog)
         args = ["read", "--config", str(self.config), "--catalog", str(self.catalog)]
-        if state_table.write_state_file(states, self.state):
+        if _write_state_file(states, self.state):
             args += ["--state", str(self.state)]
         return args
 
@@ -67,3 +66,11 @@ class RunFiles:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _write_state_file(states: list[dict[str, Any]], path: Path) -> bool:
+    """Writes `states` for `read --state`; False (nothing written) when there are none."""
+    if not states:
+        return False
+    path.write_text(json.dumps(states))
+    return True

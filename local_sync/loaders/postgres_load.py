@@ -12,11 +12,11 @@ from typing import Any
 
 import dlt
 
-from local_sync import state_table
-from local_sync.catalog import Stream
-from local_sync.postgres_columns import column_hints
-from local_sync.progress import Progress
-from local_sync.windows import LoadFailed, WindowedLoad
+from local_sync.connector.catalog import Stream
+from local_sync.connector.progress import Progress
+from local_sync.loaders import state_table
+from local_sync.loaders.postgres_columns import column_hints
+from local_sync.loaders.windows import LoadFailed, WindowedLoad
 
 STATE_COLUMNS = {
     "source_name": {"data_type": "text", "nullable": False},

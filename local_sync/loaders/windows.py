@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local_sync import state_table
-from local_sync.connector_process import ConnectorFailed, Message
-from local_sync.progress import Progress
+from local_sync.connector.process import ConnectorFailed, Message
+from local_sync.connector.progress import Progress
+from local_sync.loaders import state_table
 
 FLUSH_BYTES = 64 * 2**20
 FLUSH_ENV = "LOCAL_SYNC_FLUSH_SECONDS"  # overrides a loader's flush_seconds (the tests commit often with it)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local_sync.connector_process import Connector
+from local_sync.connector.process import Connector
 
 
 @dataclass(frozen=True)

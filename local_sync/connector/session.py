@@ -1,4 +1,4 @@
-"""`python -m local_sync.connector_session CONFIG`: the connector's `discover` for CONFIG, then, once the loader
+"""`python -m local_sync.connector.session CONFIG`: the connector's `discover` for CONFIG, then, once the loader
 sends the arguments of `read` as one JSON line on stdin, that `read`; nothing when stdin closes first.
 
 Both are the connector's own commands (`source_usage.run.run`, what `source-usage` runs), in one process.

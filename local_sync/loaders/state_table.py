@@ -7,12 +7,11 @@ wrote resumes from its state. `state_json` is the STATE message's `state` object
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from local_sync.columns import literal
+from local_sync.loaders.columns import literal
 
 TABLE = "_airbyte_state"
 SOURCE = "source-usage"
@@ -63,11 +62,3 @@ def states_of(rows: list[tuple[str, str]], streams: list[str]) -> list[dict[str,
 def _protocol(state: dict[str, Any]) -> dict[str, Any]:
     # PyAirbyte stored its model's null fields too, one under a wrong name (global_); the protocol has neither
     return {key: value for key, value in state.items() if value is not None and key != "global_"}
-
-
-def write_state_file(states: list[dict[str, Any]], path: Path) -> bool:
-    """Writes `states` for `read --state`; False (nothing written) when there are none."""
-    if not states:
-        return False
-    path.write_text(json.dumps(states))
-    return True

@@ -14,13 +14,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from local_sync import answers, environment, report, state_table, target
-from local_sync.catalog import discover
-from local_sync.connector_process import Connector
-from local_sync.progress import Progress
-from local_sync.run_files import RunFiles
-from local_sync.sync import DatabaseUnavailable, summarize
-from local_sync.windows import LoadFailed
+from local_sync.answers import views as answers
+from local_sync.connector import environment
+from local_sync.connector.catalog import discover
+from local_sync.connector.process import Connector
+from local_sync.connector.progress import Progress
+from local_sync.connector.run_files import RunFiles
+from local_sync.loaders import state_table, target
+from local_sync.loaders.base import DatabaseUnavailable
+from local_sync.loaders.windows import LoadFailed
+from local_sync.report import text as report
+from local_sync.report.summary import summarize
 
 DEFAULT_SCHEMA = "public"
 DEFAULT_PORT = 5432
@@ -65,7 +69,7 @@ def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any
     import psycopg2
     from dlt.pipeline.exceptions import PipelineStepFailed
 
-    from local_sync.postgres_load import PostgresLoad
+    from local_sync.loaders.postgres_load import PostgresLoad
 
     started = time.monotonic()
     settings = settings_of(url)

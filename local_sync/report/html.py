@@ -6,8 +6,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from local_sync import answers
-from local_sync.svg_charts import Point, bars, line, ranking
+from local_sync.answers import views as answers
+from local_sync.report.charts import Point, bars, line, ranking
 
 NAME = "usage-report.html"
 TREND_DAYS = 90

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
-from local_sync.catalog import Stream
-from local_sync.columns import Column, columns, literal, quote
+from local_sync.connector.catalog import Stream
+from local_sync.loaders.columns import Column, columns, literal, quote
 
 SCHEMA = "main"
 EMPTY_META = '{"changes":[]}'

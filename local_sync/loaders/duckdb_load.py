@@ -9,12 +9,12 @@ from typing import Any
 
 import duckdb
 
-from local_sync import duckdb_tables, state_table
-from local_sync.catalog import Stream
-from local_sync.columns import literal
-from local_sync.connector_process import Message
-from local_sync.progress import Progress
-from local_sync.windows import LoadFailed, WindowedLoad
+from local_sync.connector.catalog import Stream
+from local_sync.connector.process import Message
+from local_sync.connector.progress import Progress
+from local_sync.loaders import duckdb_tables, state_table
+from local_sync.loaders.columns import literal
+from local_sync.loaders.windows import LoadFailed, WindowedLoad
 from source_usage.declared import STREAMS
 
 # While the connector reads, DuckDB works under a memory cap and its allocator hands back at once what a commit

@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from local_sync import environment
-from local_sync.config import ConfigFileError, load_config, sandbox_config
-from local_sync.connector_process import ConnectorFailed
-from local_sync.sync import DatabaseUnavailable, sync
-from local_sync.target import TargetMismatch
-from local_sync.windows import LoadFailed
+from local_sync.connector import environment
+from local_sync.connector.config import ConfigFileError, load_config, sandbox_config
+from local_sync.connector.process import ConnectorFailed
+from local_sync.loaders.base import DatabaseUnavailable
+from local_sync.loaders.target import TargetMismatch
+from local_sync.loaders.windows import LoadFailed
+from local_sync.sync import sync
 
 if TYPE_CHECKING:
-    from local_sync.answers import Pool
+    from local_sync.answers.views import Pool
 
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 RUNS_OUT = 3
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_sandbox(args: argparse.Namespace) -> int:
     # imported here: the sandbox's client (requests) costs memory a sync from the vendors does not need
-    from local_sync.sandbox_process import SandboxProcess, SandboxStartError
+    from local_sync.connector.sandbox import SandboxProcess, SandboxStartError
 
     data = f"seed {args.seed}, size {args.size}"
     print(f"Starting the sandbox ({data}, today {args.today}) ...", flush=True)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from local_sync import answers
+from local_sync.answers import views as answers
 from source_usage.declared import STREAMS
 
 # stream → vendor, in the order of the stream table in design.md (the manifest's order)

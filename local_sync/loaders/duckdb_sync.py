@@ -6,13 +6,13 @@ from pathlib import Path
 
 import duckdb
 
-from local_sync import duckdb_tables, state_table, target
-from local_sync.catalog import Stream, discover
-from local_sync.columns import literal
-from local_sync.connector_process import Connector
-from local_sync.duckdb_load import DuckDBLoad
-from local_sync.progress import Progress
-from local_sync.run_files import RunFiles
+from local_sync.connector.catalog import Stream, discover
+from local_sync.connector.process import Connector
+from local_sync.connector.progress import Progress
+from local_sync.connector.run_files import RunFiles
+from local_sync.loaders import duckdb_tables, state_table, target
+from local_sync.loaders.columns import literal
+from local_sync.loaders.duckdb_load import DuckDBLoad
 
 # PyAirbyte's bookkeeping in files it wrote; nothing reads it now (its _airbyte_state is kept and used)
 PYAIRBYTE_TABLES = ("_airbyte_streams", "_airbyte_destination_state")

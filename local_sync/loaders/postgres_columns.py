@@ -1,11 +1,11 @@
-"""A stream's columns as dlt's column hints, typed like the DuckDB tables (local_sync/columns.py)."""
+"""A stream's columns as dlt's column hints, typed like the DuckDB tables (local_sync/loaders/columns.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from local_sync.catalog import Stream
-from local_sync.columns import columns
+from local_sync.connector.catalog import Stream
+from local_sync.loaders.columns import columns
 
 DLT_TYPES = {
     "VARCHAR": "text",

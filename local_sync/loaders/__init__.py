@@ -1,0 +1,1 @@
+"""The databases a sync loads into (DuckDB, PostgreSQL): tables, states and windows, behind loaders/base.py."""

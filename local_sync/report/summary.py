@@ -1,0 +1,45 @@
+"""After a sync's records and states are committed: the answers rebuilt, the summary printed, the report written;
+the same for every database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from local_sync.answers.views import Pool
+
+Stats = Callable[[], dict[str, Any] | None]  # the requests the sync made, when the sandbox counted them
+
+
+def summarize(
+    connection: Any,
+    dialect: str,
+    config: dict[str, Any],
+    rows: str,
+    stats: Stats,
+    folder: Path,
+    target_name: str,
+    read: str,
+    started: float,
+) -> list[Pool]:
+    """After the records and states are committed: the answers rebuilt, the summary printed, the report written
+    into `folder`; the same for every database."""
+    from local_sync.answers import views as answers
+    from local_sync.report import html as html_report
+    from local_sync.report import text as report
+
+    answers.refresh(connection, dialect, today=config.get("end_date"), lookback_days=config.get("lookback_days", 3))
+    pools = answers.runway(connection)
+    sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
+    sections.append(report.runway_section(pools))
+    warnings = report.warnings_section(pools)
+    sections += [warnings] if warnings else []
+    page = html_report.write(connection, folder, target_name)
+    elapsed = time.monotonic() - started
+    print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
+    print("\n\n".join(sections), flush=True)
+    print(f"\nReport: {page}", flush=True)
+    return pools

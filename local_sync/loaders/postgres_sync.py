@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from local_sync.answers import views as answers
 from local_sync.connector import environment
-from local_sync.connector.catalog import discover
+from local_sync.connector.catalog import Stream, discover
 from local_sync.connector.process import Connector
 from local_sync.connector.progress import Progress
 from local_sync.connector.run_files import RunFiles
 from local_sync.loaders import state_table, target
-from local_sync.loaders.base import DatabaseUnavailable
+from local_sync.loaders.base import DatabaseUnavailable, Loader
 from local_sync.loaders.windows import LoadFailed
-from local_sync.report import text as report
-from local_sync.report.summary import summarize
 
 DEFAULT_SCHEMA = "public"
 DEFAULT_PORT = 5432
@@ -61,64 +57,75 @@ def _dsn(settings: dict[str, Any]) -> str:
     )
 
 
-def sync_postgres(config: dict[str, Any], url: str, target_name: str, stats: Any) -> list[answers.Pool]:
-    """Every stream of `config` merged by primary key into the URL's schema; prints the summary, writes the report
-    into the current folder, returns the credit pools."""
-    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"  # dlt sends anonymous telemetry unless told not to
-    import dlt
-    import psycopg2
-    from dlt.pipeline.exceptions import PipelineStepFailed
+class PostgresLoader(Loader):
+    """A PostgreSQL schema, loaded through dlt's postgres destination (the [postgres] extra)."""
 
-    from local_sync.loaders.postgres_load import PostgresLoad
+    dialect = "postgres"
 
-    started = time.monotonic()
-    settings = settings_of(url)
-    schema, name = settings["schema"], where(settings)
-    try:
-        connection = psycopg2.connect(_dsn(settings))
-    except psycopg2.OperationalError as problem:
-        reason = str(problem).strip().splitlines()[0]
-        raise DatabaseUnavailable(f"cannot connect to {name} ({reason}); start the server or fix the URL.") from None
-    key = hashlib.sha256(f"{name}?schema={schema}".encode()).hexdigest()[:12]
-    # dlt insists on a password; a server that trusts the user (no password in the URL) ignores this one
-    credentials = _dsn({**settings, "password": settings["password"] or os.environ.get("PGPASSWORD") or "unused"})
-    pipeline = dlt.pipeline(
-        pipeline_name=f"local_sync_{key}", destination=dlt.destinations.postgres(credentials=credentials),
-        dataset_name=schema, pipelines_dir=str(environment.logs_dir().parent / "dlt"),
-    )  # fmt: skip
-    try:
-        if pipeline.has_pending_data:  # a load cut short by a crash: finished before the state is read
-            print("Finishing the load the last sync left unfinished ...", flush=True)
-            pipeline.normalize()
-            pipeline.load().raise_on_failed_jobs()
-        with connection, connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            existing = target.claim(cursor, schema, name, target_name)
-            stored = []
-            if state_table.TABLE in target.tables(cursor, schema):
-                cursor.execute(state_table.SELECT_SQL.format(schema=f'"{schema}"'))
-                stored = cursor.fetchall()
-        with RunFiles.create(config, environment.logs_dir()) as files, Connector(files.config, files.log) as connector:
-            streams = discover(connector)
-            states = state_table.states_of(stored, [stream.name for stream in streams])
-            args = files.read_args(streams, states, f"{name} (schema {schema})", existing.streams_with_state)
-            progress = Progress()
-            PostgresLoad(pipeline, streams, progress).run(connector.read(args), files.spool)
-        with connection, connection.cursor() as cursor:
-            counts = {}
-            for stream in streams:
-                cursor.execute(f'SELECT count(*) FROM "{schema}"."{stream.name}"')
-                counts[stream.name] = cursor.fetchone()[0]
-        ordered = {stream: counts[stream] for stream in report.STREAM_VENDORS if stream in counts}
-        ordered.update({stream: count for stream, count in counts.items() if stream not in ordered})
-        with connection.cursor() as cursor:
-            cursor.execute(f'SET search_path TO "{schema}"')
-        return summarize(
-            connection, "postgres", config, report.rows_section(ordered, f"{name} (schema {schema})"), stats,
-            Path.cwd(), target_name, f"{len(streams)} streams, {progress.total:,} records", started,
+    def __init__(self, url: str) -> None:
+        os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"  # dlt sends anonymous telemetry unless told not to
+        import dlt
+        import psycopg2
+
+        settings = settings_of(url)
+        self.schema, self._where = settings["schema"], where(settings)
+        self.name, self.folder = f"{self._where} (schema {self.schema})", Path.cwd()
+        try:
+            self._connection = psycopg2.connect(_dsn(settings))
+        except psycopg2.OperationalError as problem:
+            reason = str(problem).strip().splitlines()[0]
+            raise DatabaseUnavailable(
+                f"cannot connect to {self._where} ({reason}); start the server or fix the URL."
+            ) from None
+        key = hashlib.sha256(f"{self._where}?schema={self.schema}".encode()).hexdigest()[:12]
+        # dlt insists on a password; a server that trusts the user (no password in the URL) ignores this one
+        credentials = _dsn({**settings, "password": settings["password"] or os.environ.get("PGPASSWORD") or "unused"})
+        self._pipeline = dlt.pipeline(
+            pipeline_name=f"local_sync_{key}", destination=dlt.destinations.postgres(credentials=credentials),
+            dataset_name=self.schema, pipelines_dir=str(environment.logs_dir().parent / "dlt"),
         )  # fmt: skip
-    except PipelineStepFailed as problem:
-        cause = str(problem.__cause__ or problem).strip().splitlines()[0]
-        raise LoadFailed(f"dlt could not load into {name} (step {problem.step}): {cause}") from None
-    finally:
-        connection.close()
+
+    @property
+    def connection(self) -> Any:
+        return self._connection
+
+    def load(self, files: RunFiles, target_name: str) -> tuple[list[Stream], Progress]:
+        from dlt.pipeline.exceptions import PipelineStepFailed
+
+        from local_sync.loaders.postgres_load import PostgresLoad
+
+        try:
+            if self._pipeline.has_pending_data:  # a load cut short by a crash: finished before the state is read
+                print("Finishing the load the last sync left unfinished ...", flush=True)
+                self._pipeline.normalize()
+                self._pipeline.load().raise_on_failed_jobs()
+            with self._connection, self._connection.cursor() as cursor:
+                cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                existing = target.claim(cursor, self.schema, self._where, target_name)
+                stored = []
+                if state_table.TABLE in target.tables(cursor, self.schema):
+                    cursor.execute(state_table.SELECT_SQL.format(schema=f'"{self.schema}"'))
+                    stored = cursor.fetchall()
+            with Connector(files.config, files.log) as connector:
+                streams = discover(connector)
+                states = state_table.states_of(stored, [stream.name for stream in streams])
+                args = files.read_args(streams, states, self.name, existing.streams_with_state)
+                progress = Progress()
+                PostgresLoad(self._pipeline, streams, progress).run(connector.read(args), files.spool)
+        except PipelineStepFailed as problem:
+            cause = str(problem.__cause__ or problem).strip().splitlines()[0]
+            raise LoadFailed(f"dlt could not load into {self._where} (step {problem.step}): {cause}") from None
+        with self._connection.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{self.schema}"')
+        return streams, progress
+
+    def row_counts(self, streams: list[Stream]) -> dict[str, int]:
+        counts = {}
+        with self._connection, self._connection.cursor() as cursor:
+            for stream in streams:
+                cursor.execute(f'SELECT count(*) FROM "{self.schema}"."{stream.name}"')
+                counts[stream.name] = cursor.fetchone()[0]
+        return counts
+
+    def close(self) -> None:
+        self._connection.close()

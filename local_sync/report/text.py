@@ -38,18 +38,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def row_counts(connection: Any, streams: Sequence[str]) -> dict[str, int]:
-    """Rows per stream table, in the order of the stream table."""
-    known = [stream for stream in STREAM_VENDORS if stream in streams]
-    ordered = known + sorted(set(streams) - set(STREAM_VENDORS))
-    return {
-        stream: connection.execute(f'SELECT count(*) FROM main."{stream}"').fetchone()[0]  # type: ignore[index]
-        for stream in ordered
-    }
-
-
 def rows_section(counts: dict[str, int], db_name: str) -> str:
-    rows = [(stream, STREAM_VENDORS.get(stream, ""), count) for stream, count in counts.items()]
+    """Rows per stream, in the order of the stream table (streams it does not know last, by name)."""
+    ordered = [stream for stream in STREAM_VENDORS if stream in counts] + sorted(set(counts) - set(STREAM_VENDORS))
+    rows = [(stream, STREAM_VENDORS.get(stream, ""), counts[stream]) for stream in ordered]
     title = f"Rows per stream in {db_name} (one table per stream):\n"
     return title + table(("stream", "vendor", "rows"), rows)
 

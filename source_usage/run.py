@@ -36,27 +36,32 @@ def _load(kind: str, path: Optional[str], reader: Callable[[str], Any]) -> Any:
     """The file read by the CDK's reader, or one sentence saying what is wrong with it (never its content)."""
     if not path:
         return None
-    fix = f"pass the JSON {kind} Airbyte wrote or a copy of it."
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        raise ConfigProblem(f"The {kind} file {path} cannot be read ({reason}); {fix}") from None
-    if not text.strip():
-        raise ConfigProblem(f"The {kind} file {path} is empty; {fix}")
-    try:
-        json.loads(text)
-    except ValueError as error:
-        where = f" at line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
-        raise ConfigProblem(f"The {kind} file {path} is not JSON{where}; {fix}") from None
     try:
         return reader(path)
     except AirbyteTracedException:
         raise
-    except Exception as error:  # noqa: BLE001 - JSON of any other shape is the same config error
+    except Exception as error:  # noqa: BLE001 - any unreadable input file is a config error, named by its fault
         raise ConfigProblem(
-            f"The {kind} file {path} is JSON but not {SHAPES[kind]}{_first_fault(error)}; {fix}"
+            f"The {kind} file {path} {_fault(kind, path, error)}; pass the JSON {kind} Airbyte wrote or a copy of it."
         ) from None
+
+
+def _fault(kind: str, path: str, error: Exception) -> str:
+    """What is wrong with a file the reader refused, looked for only once it has: unreadable, empty, not JSON, or
+    JSON of another shape."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as problem:
+        return f"cannot be read ({problem.strerror if isinstance(problem, OSError) else 'it is not UTF-8 text'})"
+    if not text.strip():
+        return "is empty"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as problem:
+        return f"is not JSON at line {problem.lineno}, column {problem.colno}"
+    except ValueError:  # json's own limit: a number of more than 4,300 digits
+        return "is not JSON"
+    return f"is JSON but not {SHAPES[kind]}{_first_fault(error)}"
 
 
 def _first_fault(error: Exception) -> str:

@@ -160,3 +160,36 @@ def test_an_unreadable_input_file_is_one_trace_naming_the_file(
         f"The {kind} file {files[kind]} is not JSON at line 1, column 2; pass the JSON {kind} Airbyte wrote or a copy "
         "of it."
     )
+
+
+FILE_FAULTS = [
+    pytest.param("config", None, "cannot be read (No such file or directory)", id="missing"),
+    pytest.param("config", b"\xff\xfe{}", "cannot be read (it is not UTF-8 text)", id="not-utf-8"),
+    pytest.param("state", b" \n", "is empty", id="empty"),
+    pytest.param("config", b"1" * 5000, "is not JSON", id="number-beyond-json-limit"),
+    pytest.param("config", b"[1, 2]", "is JSON but not a JSON object of settings", id="config-a-list"),
+    pytest.param(
+        "catalog",
+        b'{"streams": "daily_usage"}',
+        'is JSON but not an Airbyte configured catalog (streams: "daily_usage" is not of type "list")',
+        id="catalog-wrong-shape",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "content", "fault"), FILE_FAULTS)
+def test_each_fault_of_an_input_file_is_named(
+    kind: str, content: bytes | None, fault: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {name: tmp_path / f"{name}.json" for name in ("config", "catalog", "state")}
+    files["config"].write_text(json.dumps(config(whitepages=True)))
+    files["catalog"].write_text(json.dumps({"streams": []}))
+    files["state"].write_text("[]")
+    files[kind].unlink()
+    if content is not None:
+        files[kind].write_bytes(content)
+    with pytest.raises(SystemExit):
+        run(["read", *(arg for name, path in files.items() for arg in (f"--{name}", str(path)))])
+    [line] = [line for line in capsys.readouterr().out.splitlines() if '"TRACE"' in line]
+    message = json.loads(line)["trace"]["error"]["message"]
+    assert message == f"The {kind} file {files[kind]} {fault}; pass the JSON {kind} Airbyte wrote or a copy of it."

@@ -28,13 +28,22 @@ class Stats:
         self._most_delayed = self._delayed
 
     def snapshot(self) -> dict[str, object]:
-        vendors: dict[str, dict[str, dict[str, int]]] = {}
-        for (vendor, endpoint, status), count in sorted(self._counts.items()):
-            vendors.setdefault(vendor, {}).setdefault(endpoint, {})[status] = count
-        faults: dict[str, dict[str, int]] = {}
-        for (profile, vendor), count in sorted(self._faults.items()):
-            faults.setdefault(profile, {})[vendor] = count
-        snapshot: dict[str, object] = {"vendors": vendors, "total": sum(self._counts.values()), "faults": faults}
+        snapshot: dict[str, object] = {
+            "vendors": _nested(self._counts),  # vendor -> endpoint -> status -> count
+            "total": sum(self._counts.values()),
+            "faults": _nested(self._faults),  # profile -> vendor -> count
+        }
         if self._most_delayed:
             snapshot["most_delayed_at_once"] = self._most_delayed
         return snapshot
+
+
+def _nested(counts: dict[tuple[str, ...], int]) -> dict[str, object]:
+    """Counts keyed by tuples as nested objects, one level per part of the key, in sorted order."""
+    tree: dict[str, object] = {}
+    for (*path, last), count in sorted(counts.items()):
+        level = tree
+        for part in path:
+            level = level.setdefault(part, {})  # type: ignore[assignment]
+        level[last] = count
+    return tree

@@ -141,18 +141,9 @@ def _vendor(key: str, block: Any) -> None:
             raise ConfigProblem(f"{key}.{name} {problem}; copy the {title} {_words(name)} into it.")
         # a pasted key with a line break, a space or a control character would crash the request; never quoted
         if (key, name) in HEADER_SECRETS and (bad := re.search("[^!-~]", value)):
-            character = bad.group()
-            kind = (
-                "space"
-                if character == " "
-                else "line break"
-                if character in "\r\n"
-                else ("control character" if ord(character) < 32 or ord(character) == 127 else "non-ASCII character")
-            )
             raise ConfigProblem(
-                f"{key}.{name} holds a {kind} at position {bad.start() + 1} of {len(value)}, which "
-                f"cannot be sent in an HTTP header; copy the {title} {_words(name)} again without "
-                "it."
+                f"{key}.{name} holds a {_kind_of(bad.group())} at position {bad.start() + 1} of {len(value)}, which "
+                f"cannot be sent in an HTTP header; copy the {title} {_words(name)} again without it."
             )
     for name in (name for name in fields if name.endswith("_url") and block.get(name) not in (None, "")):
         _url(key, name, title, block[name])
@@ -169,6 +160,17 @@ def _vendor(key: str, block: Any) -> None:
                 f"leadfeeder.account_ids holds {quoted(account_id)}, which is not an account ID; list "
                 'IDs as text such as "123456".'
             )
+
+
+def _kind_of(character: str) -> str:
+    """What a character no HTTP header can carry is, as the sentence names it (never the character itself)."""
+    if character == " ":
+        return "space"
+    if character in "\r\n":
+        return "line break"
+    if ord(character) < 32 or ord(character) == 127:
+        return "control character"
+    return "non-ASCII character"
 
 
 def _url(key: str, name: str, title: str, value: Any) -> None:

@@ -1,5 +1,6 @@
 """sync.py picks the loader by the database's name; every loader is a `Loader` (loaders/base.py)."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,21 @@ def test_a_loader_that_leaves_a_step_out_cannot_be_made() -> None:
 
     with pytest.raises(TypeError, match="load"):
         Partial()  # type: ignore[abstract]
+
+
+def test_a_postgresql_server_that_does_not_answer_is_named_without_its_password() -> None:
+    port = _closed_port()
+    with pytest.raises(DatabaseUnavailable) as refused:
+        loader_for(f"postgresql://usage:pg-secret-7c1e@127.0.0.1:{port}/usage?schema=usage")
+
+    message = str(refused.value)
+    assert message.startswith(f"cannot connect to postgresql://usage@127.0.0.1:{port}/usage (")
+    assert message.endswith("); start the server or fix the URL.") and "\n" not in message
+    assert "pg-secret-7c1e" not in message
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: bound for a moment, then released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

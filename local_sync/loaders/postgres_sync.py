@@ -80,10 +80,14 @@ class PostgresLoader(Loader):
         key = hashlib.sha256(f"{self._where}?schema={self.schema}".encode()).hexdigest()[:12]
         # dlt insists on a password; a server that trusts the user (no password in the URL) ignores this one
         credentials = _dsn({**settings, "password": settings["password"] or os.environ.get("PGPASSWORD") or "unused"})
-        self._pipeline = dlt.pipeline(
-            pipeline_name=f"local_sync_{key}", destination=dlt.destinations.postgres(credentials=credentials),
-            dataset_name=self.schema, pipelines_dir=str(environment.logs_dir().parent / "dlt"),
-        )  # fmt: skip
+        try:
+            self._pipeline = dlt.pipeline(
+                pipeline_name=f"local_sync_{key}", destination=dlt.destinations.postgres(credentials=credentials),
+                dataset_name=self.schema, pipelines_dir=str(environment.logs_dir().parent / "dlt"),
+            )  # fmt: skip
+        except BaseException:  # `with` has not begun, so it would not close the connection
+            self._connection.close()
+            raise
 
     @property
     def connection(self) -> Any:

@@ -142,23 +142,32 @@ def test_a_catalog_stream_the_config_does_not_provide_is_refused() -> None:
     )
 
 
-@pytest.mark.parametrize("kind", ["config", "catalog", "state"])
-def test_an_unreadable_input_file_is_one_trace_naming_the_file(
-    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _read_with(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, content: bytes | None
+) -> tuple[int, dict[str, Any], Path]:
+    """`read` with good config, catalog and state files, but `content` in the `kind` one (None: no file at all);
+    its exit code, its one TRACE error and that file."""
     files = {name: tmp_path / f"{name}.json" for name in ("config", "catalog", "state")}
     files["config"].write_text(json.dumps(config(whitepages=True)))
     files["catalog"].write_text(json.dumps({"streams": []}))
     files["state"].write_text("[]")
-    files[kind].write_text("{not json")
+    files[kind].unlink()
+    if content is not None:
+        files[kind].write_bytes(content)
     with pytest.raises(SystemExit) as exited:
         run(["read", *(arg for name, path in files.items() for arg in (f"--{name}", str(path)))])
     [line] = [line for line in capsys.readouterr().out.splitlines() if '"TRACE"' in line]
-    error = json.loads(line)["trace"]["error"]
-    assert exited.value.code == 1 and error["failure_type"] == "config_error" and not error.get("stack_trace")
+    return exited.value.code, json.loads(line)["trace"]["error"], files[kind]
+
+
+@pytest.mark.parametrize("kind", ["config", "catalog", "state"])
+def test_an_unreadable_input_file_is_one_trace_naming_the_file(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, error, path = _read_with(tmp_path, capsys, kind, b"{not json")
+    assert code == 1 and error["failure_type"] == "config_error" and not error.get("stack_trace")
     assert error["message"] == (
-        f"The {kind} file {files[kind]} is not JSON at line 1, column 2; pass the JSON {kind} Airbyte wrote or a copy "
-        "of it."
+        f"The {kind} file {path} is not JSON at line 1, column 2; pass the JSON {kind} Airbyte wrote or a copy of it."
     )
 
 
@@ -181,15 +190,6 @@ FILE_FAULTS = [
 def test_each_fault_of_an_input_file_is_named(
     kind: str, content: bytes | None, fault: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = {name: tmp_path / f"{name}.json" for name in ("config", "catalog", "state")}
-    files["config"].write_text(json.dumps(config(whitepages=True)))
-    files["catalog"].write_text(json.dumps({"streams": []}))
-    files["state"].write_text("[]")
-    files[kind].unlink()
-    if content is not None:
-        files[kind].write_bytes(content)
-    with pytest.raises(SystemExit):
-        run(["read", *(arg for name, path in files.items() for arg in (f"--{name}", str(path)))])
-    [line] = [line for line in capsys.readouterr().out.splitlines() if '"TRACE"' in line]
-    message = json.loads(line)["trace"]["error"]["message"]
-    assert message == f"The {kind} file {files[kind]} {fault}; pass the JSON {kind} Airbyte wrote or a copy of it."
+    code, error, path = _read_with(tmp_path, capsys, kind, content)
+    assert code == 1 and error["failure_type"] == "config_error"
+    assert error["message"] == f"The {kind} file {path} {fault}; pass the JSON {kind} Airbyte wrote or a copy of it."

@@ -192,6 +192,7 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
             body = await response.json()
         return {
             "contract_id": contract["id"],
+            "product": contract["product"],
             "date": body["date"][:10],
             "area_unit": body["areaUnit"],
             "total_unique_area": body["totalUniqueArea"],
@@ -222,11 +223,11 @@ def _walk_leaf(url: str, start: date, today: date) -> dict[str, list[dict[str, A
     consumption, per_user = [], []
     for contract in contracts:
         path = f"{BILLING}/{contract['id']}/consumption"
-        consumption += [{"contract_id": contract["id"], **area(*row)} for row in ranged(f"{path}/api-owner")]
+        keys = {"contract_id": contract["id"], "product": contract["product"]}
+        consumption += [{**keys, **area(*row)} for row in ranged(f"{path}/api-owner")]
         for user in users:
             per_user += [
-                {"contract_id": contract["id"], "leaf_user_id": user["id"], **area(*row)}
-                for row in ranged(f"{path}/leaf-user/{user['id']}")
+                {**keys, "leaf_user_id": user["id"], **area(*row)} for row in ranged(f"{path}/leaf-user/{user['id']}")
             ]
     daily = asyncio.run(every_day())
     return {

@@ -137,6 +137,7 @@ class RecordFields(RecordTransformation):
     parameters: InitVar[Mapping[str, Any]]
     flatten: Optional[str] = None  # an object whose fields are lifted to the top level
     partition_fields: List[str] = field(default_factory=list)  # copied from the partition, as strings
+    parent_fields: List[str] = field(default_factory=list)  # copied from the parent record (the slice's extra_fields)
     day_fields: List[str] = field(default_factory=list)  # ISO timestamps cut to their day
     constants: Mapping[str, str] = field(default_factory=dict)  # interpolated once, against the config
     day_from_window: Optional[str] = None  # a missing day taken from the start of the window asked for
@@ -161,6 +162,9 @@ class RecordFields(RecordTransformation):
         for name in self.partition_fields:
             if partition.get(name) is not None:
                 record[name] = str(partition[name])
+        extra = stream_slice.extra_fields if stream_slice is not None else {}
+        for name in self.parent_fields:
+            record[name] = extra.get(name)
         if self.day_from_window and not record.get(self.day_from_window) and stream_slice is not None:
             record[self.day_from_window] = stream_slice.get("start_time")
         for name in self.day_fields:

@@ -73,8 +73,10 @@ def only_page(url: str, count: int) -> Dict[str, str]:
 
 
 def contracts(*ids: str) -> HttpResponse:
-    shape = template("contracts")[0]
-    return reply([{**shape, "id": contract_id} for contract_id in ids], headers=only_page(BILLING, len(ids)))
+    """The contracts with these ids: CONTRACT_A and CONTRACT_B as the template writes them (two products)."""
+    shapes = {shape["id"]: shape for shape in template("contracts")}
+    listed = [{**shapes.get(contract_id, shapes[CONTRACT_A]), "id": contract_id} for contract_id in ids]
+    return reply(listed, headers=only_page(BILLING, len(ids)))
 
 
 def users_request(page: Optional[int] = None) -> HttpRequest:
@@ -335,17 +337,40 @@ def test_leaf_range_records_carry_the_area_unit(http_mocker: HttpMocker, stream:
 
     assert_succeeded(output)
     keys = (
-        {"contract_id": CONTRACT_A}
+        {"contract_id": CONTRACT_A, "product": "UNIFIED_AREA"}
         if stream == "contract_consumption"
         else {
             "contract_id": CONTRACT_A,
             "leaf_user_id": user_id(0),
+            "product": "UNIFIED_AREA",
         }
     )
     assert records(output) == [
         {**keys, "area_unit": "Acre", "date": "2026-11-18", "total_area": 120.5, "daily_area": 3.25},
         {**keys, "area_unit": "Acre", "date": "2026-11-19", "total_area": 124.0, "daily_area": 3.5},
         {**keys, "area_unit": "Acre", "date": "2026-11-20", "total_area": 124.0, "daily_area": 0},
+    ]
+
+
+@pytest.mark.parametrize("stream", [*RANGE_STREAMS, "daily_consumption"])
+def test_leaf_consumption_records_carry_their_contracts_product(http_mocker: HttpMocker, stream: str) -> None:
+    # the consumption answers name no product: each contract tracks one (providers.md, Leaf)
+    http_mocker.post(login(), authenticated())
+    http_mocker.get(contracts_request(), contracts(CONTRACT_A, CONTRACT_B))
+    http_mocker.get(users_request(), users(0, 1))
+    for contract in (CONTRACT_A, CONTRACT_B):
+        if stream == "daily_consumption":
+            http_mocker.get(day_request(contract, "2026-11-20"), consumption("2026-11-20"))
+        else:
+            path = owner_path(contract) if stream == "contract_consumption" else user_path(contract, user_id(0))
+            http_mocker.get(range_request(path, "2026-11-20", "2026-11-20"), area_per_day("2026-11-20"))
+
+    output = run_read(config(leaf=True, start_date="2026-11-20"), catalog(stream))
+
+    assert_succeeded(output)
+    assert sorted((record["contract_id"], record["product"]) for record in records(output)) == [
+        (CONTRACT_A, "UNIFIED_AREA"),
+        (CONTRACT_B, "FIELDS_BOUNDARY"),
     ]
 
 
@@ -371,6 +396,7 @@ def test_leaf_daily_consumption_asks_one_day_per_call_per_contract(http_mocker: 
     ]
     assert rows[0] == {
         "contract_id": CONTRACT_A,
+        "product": "UNIFIED_AREA",
         "date": "2026-11-18",
         "area_unit": "Hectare",
         "total_unique_area": 0.8,

@@ -202,6 +202,7 @@ class LeafData:
                 consumption.append(
                     {
                         "contract_id": contract.id,
+                        "product": contract.product,
                         "date": date.fromordinal(ordinal).isoformat(),
                         "area_unit": contract.area_unit,
                         "total_area": total / 100,
@@ -213,6 +214,7 @@ class LeafData:
                 daily.append(
                     {
                         "contract_id": contract.id,
+                        "product": contract.product,
                         "date": date.fromordinal(ordinal).isoformat(),
                         "area_unit": contract.area_unit,
                         "total_unique_area": unique / 100,
@@ -227,6 +229,7 @@ class LeafData:
                         {
                             "contract_id": contract.id,
                             "leaf_user_id": user.id,
+                            "product": contract.product,
                             "date": date.fromordinal(ordinal).isoformat(),
                             "area_unit": contract.area_unit,
                             "total_area": total / 100,

@@ -28,6 +28,7 @@ class Sandbox(SandboxClient):
         super().__init__(url)
         self.seed, self.size = seed, size
         self.today = self.default_today = today
+        self.leaf_daily_summary = "to_date"
 
     def config(self, *vendors: str, start_date: str | None = None, **overrides: Any) -> dict[str, Any]:
         """A complete connector config for the given vendors (all four when none are named)."""
@@ -42,17 +43,24 @@ class Sandbox(SandboxClient):
         super().set_today(today)
         self.today = today
 
+    def set_leaf_daily_summary(self, reading: str) -> None:
+        super().set_leaf_daily_summary(reading)
+        self.leaf_daily_summary = reading
+
     def restore(self) -> None:
         """Back to how the session started: no faults, the default today, limits, ranges and pages, counters
         cleared."""
         self.set_faults("none")
         self.set_page_cap(None)
         self.set_today(self.default_today)
+        self.set_leaf_daily_summary("to_date")
         self.default_limits()
         self.default_ranges()
         self.reset()
 
     def truth(self, start_date: str, **kw: Any) -> dict[str, list[dict[str, Any]]]:
+        """The truth of a sync from `start_date`, as this sandbox serves it now (its today, its Leaf reading)."""
+        kw.setdefault("leaf_daily_summary", self.leaf_daily_summary)
         return truth(self.seed, self.size, kw.pop("today", self.today), start_date, **kw)
 
 

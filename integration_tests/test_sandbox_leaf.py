@@ -152,16 +152,43 @@ def test_leaf_ranges_are_cumulative_list_some_days_at_0_and_leave_others_out(lea
     assert any(day["dailyArea"] == 0.0 for day in days) and any(day["dailyArea"] > 0 for day in days)
 
 
-def test_leaf_api_owner_daily_area_is_the_one_day_unique_area(leaf: Any) -> None:
+@pytest.mark.parametrize(("reading", "figure"), [("to_date", "totalArea"), ("day", "dailyArea")])
+def test_leaf_daily_summary_is_the_range_answers_figure_of_its_reading(
+    leaf: Any, fresh_sandbox: Any, reading: str, figure: str
+) -> None:
+    # providers.md, Leaf: whether the daily summary holds that day's figures or totals to that day is not said;
+    # the sandbox serves either, and each must be the range answers' `dailyArea` or cumulative `totalArea`
+    fresh_sandbox.set_leaf_daily_summary(reading)
     contract = _contracts(leaf)[0]
-    days = leaf(
-        f"{BILLING}/{contract['id']}/consumption/api-owner",
-        startTime="2026-11-01T00:00:00.000Z",
-        endTime="2026-11-20T23:59:59.999Z",
-    ).json()["areaPerDay"]
-    for day in days:
-        one = leaf(f"{BILLING}/{contract['id']}/consumption", timestamp=day["date"].replace("Z", ".000Z")).json()
-        assert one["totalUniqueArea"] == day["dailyArea"]
+    base = f"{BILLING}/{contract['id']}/consumption"
+    window = {"startTime": "2026-10-25T00:00:00.000Z", "endTime": f"{fresh_sandbox.today}T23:59:59.999Z"}
+    owner = {day["date"]: day[figure] for day in leaf(f"{base}/api-owner", **window).json()["areaPerDay"]}
+    by_user: dict[str, dict[str, float]] = {}
+    for user in leaf(USERS, size="100").json():
+        for day in leaf(f"{base}/leaf-user/{user['id']}", **window).json()["areaPerDay"]:
+            if day[figure]:
+                by_user.setdefault(day["date"], {})[user["id"]] = day[figure]
+    assert len(owner) > 10 and any(owner.values())
+    for stamp, unique in owner.items():
+        summary = leaf(base, timestamp=stamp.replace("Z", ".000Z")).json()
+        assert summary["totalUniqueArea"] == unique, stamp
+        users = {user["leafUserId"]: user["totalArea"] for user in summary["leafUsersAreas"]}
+        if reading == "day":
+            assert users == by_user.get(stamp, {}), stamp
+        else:  # every user's total to that day, also of users with nothing new that day
+            assert {user: users[user] for user in by_user.get(stamp, {})} == by_user.get(stamp, {}), stamp
+            assert all(total > 0 for total in users.values())
+
+
+def test_leaf_daily_summary_reading_is_a_setting(fresh_sandbox: Any) -> None:
+    readings = f"{fresh_sandbox.url}/_sandbox/readings"
+    assert requests.get(readings, timeout=10).json() == {"leaf_daily_summary": "to_date"}
+    changed = requests.post(readings, json={"leaf_daily_summary": "day"}, timeout=10)
+    assert changed.json() == {"leaf_daily_summary": "day"}
+    refused = requests.post(readings, json={"leaf_daily_summary": "weekly"}, timeout=10)
+    assert refused.status_code == 400
+    assert refused.json() == {"error": 'the body must be {"leaf_daily_summary": one of to_date, day}'}
+    assert requests.get(readings, timeout=10).json() == {"leaf_daily_summary": "day"}
 
 
 def test_leaf_user_range_has_the_same_shape(leaf: Any) -> None:

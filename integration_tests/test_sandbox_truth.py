@@ -338,23 +338,31 @@ def test_truth_leaf_cumulative_totals_add_up_the_daily_areas() -> None:
         assert any(row["daily_area"] == 0 for row in records[stream]), stream
 
 
-def test_truth_leaf_daily_views_agree() -> None:
-    records = truth(42, "small", "2026-11-20", "2025-11-20")
-    owner = {(r["contract_id"], r["date"]): r["daily_area"] for r in records["contract_consumption"]}
-    daily = records["daily_consumption"]
-    assert len(daily) == 3 * 366
-    for row in daily:
-        users = sum(u["total_area"] for u in row["leaf_users_areas"])
-        assert row["total_unique_area"] <= users + 1e-9
-        assert row["total_unique_area"] == owner.get((row["contract_id"], row["date"]), 0)
-    per_user: dict[tuple, float] = defaultdict(float)
+@pytest.mark.parametrize(("reading", "figure"), [("day", "daily_area"), ("to_date", "total_area")])
+def test_truth_leaf_daily_summary_is_the_range_figure_of_its_reading(reading: str, figure: str) -> None:
+    records = truth(42, "small", "2026-11-20", "2025-11-20", leaf_daily_summary=reading)
+    owner = {(r["contract_id"], r["date"]): r[figure] for r in records["contract_consumption"]}
+    by_user: dict[tuple, dict[str, float]] = defaultdict(dict)
     for row in records["leaf_user_consumption"]:
-        per_user[(row["contract_id"], row["date"])] += row["daily_area"]
-    for row in daily:
-        assert sum(u["total_area"] for u in row["leaf_users_areas"]) == pytest.approx(
-            per_user.get((row["contract_id"], row["date"]), 0)
-        )
-    assert any(not row["leaf_users_areas"] for row in daily)
+        if row[figure]:
+            by_user[(row["contract_id"], row["date"])][row["leaf_user_id"]] = row[figure]
+    daily = sorted(records["daily_consumption"], key=lambda row: (row["contract_id"], row["date"]))
+    assert len(daily) == 3 * 366
+    for before, row in zip([None, *daily], daily, strict=False):
+        key = (row["contract_id"], row["date"])
+        users = {user["leaf_user_id"]: user["total_area"] for user in row["leaf_users_areas"]}
+        assert row["total_unique_area"] <= sum(users.values()) + 1e-9
+        if reading == "day":
+            assert row["total_unique_area"] == owner.get(key, 0)
+            assert users == by_user.get(key, {})
+        elif key in owner:
+            assert row["total_unique_area"] == owner[key]
+            assert {user: users[user] for user in by_user[key]} == by_user[key]
+        elif before is not None and before["contract_id"] == row["contract_id"]:
+            # a day the range answers leave out added nothing: the totals stand as the day before
+            assert row["total_unique_area"] == before["total_unique_area"]
+            assert row["leaf_users_areas"] == before["leaf_users_areas"]
+    assert any(not row["leaf_users_areas"] for row in daily) == (reading == "day")
 
 
 def test_truth_insideview_days_add_up_to_months_years_and_credits() -> None:

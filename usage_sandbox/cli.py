@@ -9,6 +9,7 @@ from datetime import date
 from usage_sandbox.faults import PROFILES, parse_profile
 from usage_sandbox.server import build_runtime, serve
 from usage_sandbox.truth import truth
+from usage_sandbox.vendors.leaf.api import DAILY_SUMMARY_READINGS
 
 DEFAULT_SEED = 42
 SIZES = ("small", "medium", "large")
@@ -57,6 +58,12 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--size", choices=SIZES, default="small")
     parser.add_argument("--today", type=_day, default=date.today())
+    parser.add_argument(
+        "--leaf-daily-summary",
+        choices=DAILY_SUMMARY_READINGS,
+        default=DAILY_SUMMARY_READINGS[0],
+        help="Leaf's daily summary as totals to that day (the docs' examples) or that day's figures",
+    )
 
 
 def _fault_profiles(text: str) -> list:
@@ -68,7 +75,9 @@ def _fault_profiles(text: str) -> list:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.command == "truth":
-        records = truth(args.seed, args.size, args.today, args.start_date, args.insideview_period)
+        records = truth(
+            args.seed, args.size, args.today, args.start_date, args.insideview_period, args.leaf_daily_summary
+        )
         out = sys.stdout
         for stream, rows in records.items():
             for row in rows:
@@ -83,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         not args.no_rate_limits,
         args.page_cap,
     )
+    runtime.leaf_daily_summary = args.leaf_daily_summary
     if args.limits:
         runtime.limits.configure(json.loads(args.limits))
     if args.ranges:

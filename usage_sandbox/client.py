@@ -1,5 +1,5 @@
 """The control API of a running sandbox (docs/sandbox.md, "Control"), as the tests, the benchmarks and
-`make sync` call it: counters, faults, today, limits, ranges and page caps."""
+`make sync` call it: counters, faults, today, limits, ranges, page caps and readings."""
 
 from __future__ import annotations
 
@@ -63,6 +63,10 @@ class SandboxClient:
 
     def default_ranges(self) -> dict[str, Any]:
         return self.set_ranges({vendor: "default" for vendor in VENDORS})
+
+    def set_leaf_daily_summary(self, reading: str) -> None:
+        """How Leaf's daily summary reads: `to_date` (totals to that day, the default) or `day` (that day's)."""
+        self._post("readings", {"leaf_daily_summary": reading})
 
     def set_page_cap(self, cap: int | None, leadfeeder: str = "links", truncated: bool = False) -> None:
         """At most `cap` items on every page of every list (None: as many as asked for); how Leadfeeder's lists

@@ -1,4 +1,5 @@
-"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, ranges, page cap, secrets.
+"""The control API under /_sandbox/: health, stats, reset, faults, today, rate limits, ranges, page cap, readings,
+secrets.
 
 Each setting (faults, today, limits, pages) answers GET with what it is and POST with what it became; a body
 that cannot be applied is a 400 `{"error": ...}` and changes nothing.
@@ -16,6 +17,7 @@ from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.truth import provider_secrets
 from usage_sandbox.vendor import Handler
+from usage_sandbox.vendors.leaf.api import DAILY_SUMMARY_READINGS
 
 PREFIX = "/_sandbox"
 
@@ -91,6 +93,16 @@ class Control:
             raise ValueError('"leadfeeder" is "links" or "page_number", and "truncated" true or false')
         self.runtime.page_cap, self.runtime.leadfeeder_paging, self.runtime.truncated_lists = cap, paging, truncated
 
+    def readings(self) -> dict[str, Any]:
+        return {"leaf_daily_summary": self.runtime.leaf_daily_summary}
+
+    def set_readings(self, body: Any) -> None:
+        """`{"leaf_daily_summary": "to_date" | "day"}`: how Leaf's daily summary reads (providers.md does not say)."""
+        reading = body.get("leaf_daily_summary") if isinstance(body, dict) else None
+        if reading not in DAILY_SUMMARY_READINGS:
+            raise ValueError(f'the body must be {{"leaf_daily_summary": one of {", ".join(DAILY_SUMMARY_READINGS)}}}')
+        self.runtime.leaf_daily_summary = reading
+
     def limits(self) -> dict[str, Any]:
         return self.runtime.limits.describe()
 
@@ -126,6 +138,7 @@ def add_control_routes(app: web.Application, runtime: Runtime) -> None:
         "limits": _setting(control.limits, control.set_limits),
         "ranges": _setting(control.ranges, control.set_ranges),
         "pages": _setting(control.pages, control.set_pages),
+        "readings": _setting(control.readings, control.set_readings),
     }
     for name, answer in settings.items():
         for method in ("GET", "POST"):

@@ -10,12 +10,18 @@ STREAMS = tuple(stream for module in VENDORS for stream in module.STREAMS)
 
 
 def truth(
-    seed: int, size: str, today: date | str, start_date: date | str, insideview_period: str = "day"
+    seed: int,
+    size: str,
+    today: date | str,
+    start_date: date | str,
+    insideview_period: str = "day",
+    leaf_daily_summary: str = "to_date",
 ) -> dict[str, list[dict[str, Any]]]:
-    """Records per stream (credits without `observed_at`, which is the time of a sync)."""
+    """Records per stream (credits without `observed_at`, which is the time of a sync), for the InsideView
+    period a config asks for and the way the sandbox serves Leaf's daily summary."""
     today = date.fromisoformat(today) if isinstance(today, str) else today
     start = date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
-    options = {"insideview_period": insideview_period}
+    options = {"insideview_period": insideview_period, "leaf_daily_summary": leaf_daily_summary}
     records: dict[str, list[dict[str, Any]]] = {}
     for vendor in VENDORS:
         records.update(api(vendor).truth(seed, size, start, today, options))

@@ -36,6 +36,9 @@ _CONTRACTS = (
     ("FIELDS_BOUNDARY", "Hectare", date(2024, 4, 1), date(2027, 12, 31), None),
     ("OPERATIONS_FILE", "Acre", date(2024, 7, 15), date(2028, 6, 30), "EU"),
 )
+# how the daily summary (`/consumption`) is read: that day's figures, or the totals to that day (providers.md,
+# Leaf: not said; the docs' examples read as totals to date, the default)
+DAILY_SUMMARY_READINGS = ("to_date", "day")
 _SEASON = (0.4, 0.5, 1.3, 1.7, 1.8, 1.2, 0.9, 0.9, 1.5, 1.6, 0.8, 0.4)
 PROBLEM_TYPE = "https://www.withleaf.io/problem/problem-with-message"
 _ERROR_KEYS = {
@@ -89,6 +92,7 @@ class LeafData:
         self.users = leaf_users.users(seed, size, users)
         self.user_index = {user.id: i for i, user in enumerate(self.users)}
         self.user_series: dict[tuple[str, int], Series] = {}
+        self.contract_users: dict[str, list[int]] = {}
         self.day_users: dict[str, dict[int, list[tuple[int, int]]]] = {}
         self.contract_series: dict[str, Series] = {}
         for contract in self.contracts:
@@ -103,6 +107,7 @@ class LeafData:
             for ordinal, cents in zip(series.days, series.cents, strict=True):
                 by_day.setdefault(ordinal, []).append((index, cents))
         self.day_users[contract.id] = by_day
+        self.contract_users[contract.id] = sorted(i for (cid, i) in self.user_series if cid == contract.id)
         series = Series()
         for ordinal in sorted(by_day):
             series.days.append(ordinal)
@@ -130,6 +135,17 @@ class LeafData:
     def unique_cents(self, contract: Contract, ordinal: int, users_cents: int) -> int:
         """Overlaps between users removed: never more than the sum of the users' areas."""
         return int(users_cents * (0.7 + 0.3 * unit(self.seed, self.size, NAME, "overlap", contract.id, ordinal)))
+
+    @staticmethod
+    def _to_date(series: Series, ordinal: int, today: date, adjusted: Any) -> int:
+        """The running total through `ordinal` as the range answers give it on `today` (partial days scaled)."""
+        settled = today.toordinal() - PARTIAL_DAYS
+        if ordinal <= settled:
+            return series.total_through(ordinal)
+        total = series.total_through(settled)
+        for j in range(bisect.bisect_right(series.days, settled), bisect.bisect_right(series.days, ordinal)):
+            total += adjusted(series.days[j], series.cents[j])
+        return total
 
     def _range(self, series: Series, first: int, last: int, today: date, adjusted: Any) -> list[tuple[int, int, int]]:
         """(ordinal, daily, cumulative) for the listed days first..last (some with no new area, the others
@@ -185,7 +201,28 @@ class LeafData:
             return 0, []
         return self.unique_cents(contract, ordinal, sum(c for _, c in users)), users
 
-    def truth(self, start: date, today: date) -> dict[str, list[dict[str, Any]]]:
+    def summary(self, contract: Contract, ordinal: int, today: date, reading: str) -> tuple[int, list[tuple[int, int]]]:
+        """The daily summary of one day as known on `today`: (unique area, [(user index, area)]) of that day
+        (`day`), or the totals to that day (`to_date`): the range answers' cumulative `totalArea`s."""
+        if reading == "day":
+            return self.day(contract, ordinal, today)
+        ordinal = min(ordinal, today.toordinal())
+        unique = self._to_date(
+            self.contract_series[contract.id], ordinal, today, lambda day, _cents: self.day(contract, day, today)[0]
+        )
+        users = []
+        for index in self.contract_users[contract.id]:
+            total = self._to_date(
+                self.user_series[(contract.id, index)],
+                ordinal,
+                today,
+                lambda day, cents: int(cents * completeness(date.fromordinal(day), today)),
+            )
+            if total:
+                users.append((index, total))
+        return unique, users
+
+    def truth(self, start: date, today: date, reading: str = "to_date") -> dict[str, list[dict[str, Any]]]:
         first, last = start.toordinal(), today.toordinal()
         contracts, consumption, daily, user_consumption = [], [], [], []
         for contract in self.contracts:
@@ -210,7 +247,7 @@ class LeafData:
                     }
                 )
             for ordinal in range(first, last + 1):
-                unique, users = self.day(contract, ordinal, today)
+                unique, users = self.summary(contract, ordinal, today, reading)
                 daily.append(
                     {
                         "contract_id": contract.id,
@@ -370,7 +407,7 @@ class LeafApi:
         if moment is None:
             raise BadRequest("timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ")
         ordinal = moment.date().toordinal()
-        unique, users = self.data.day(contract, ordinal, self.runtime.today)
+        unique, users = self.data.summary(contract, ordinal, self.runtime.today, self.runtime.leaf_daily_summary)
         return json_reply(
             {
                 "areaUnit": contract.area_unit,
@@ -441,7 +478,7 @@ def build(runtime: Runtime) -> VendorSpec:
 
 
 def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    return LeafData(seed, size).truth(start, today)
+    return LeafData(seed, size).truth(start, today, options.get("leaf_daily_summary", "to_date"))
 
 
 def provider_secrets(seed: int, size: str) -> list[str]:

@@ -4,12 +4,15 @@ websocket): what the console said, what the page fetched, the value of a script 
 import asyncio
 import base64
 import json
+import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,20 +114,39 @@ async def _visit(port: int, page: Path, script: str) -> Visit:
 
 
 def open_page(page: Path, script: str) -> Visit:
-    """Loads `page` in a fresh headless Chromium (its own profile folder), runs `script`, stops the browser."""
-    with tempfile.TemporaryDirectory(prefix="usage-chromium-") as profile:
+    """Loads `page` in a fresh headless Chromium (its own profile folder), runs `script`, stops the browser and
+    every process it started (they write into the profile until they end)."""
+    with tempfile.TemporaryDirectory(prefix="usage-chromium-", ignore_cleanup_errors=True) as profile:
         command = [executable(), *FLAGS, f"--user-data-dir={profile}", "about:blank"]
-        browser = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        browser = subprocess.Popen(
+            command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True
+        )
         try:
             port = _devtools_port(browser)
             return asyncio.run(_visit(port, page, script))
         finally:
-            browser.terminate()
+            _stop(browser)
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def _stop(browser: subprocess.Popen[str]) -> None:
+    """SIGTERM to the browser's process group (its renderers and helpers too), SIGKILL after 10 s."""
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(browser.pid, sent)
+        except ProcessLookupError:
+            return
+        try:
+            browser.wait(10)
+        except subprocess.TimeoutExpired:
+            continue
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the helpers outlive the browser by a moment
             try:
-                browser.wait(10)
-            except subprocess.TimeoutExpired:
-                browser.kill()
-                browser.wait()
+                os.killpg(browser.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
 
 def _devtools_port(browser: subprocess.Popen[str]) -> int:

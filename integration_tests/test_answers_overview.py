@@ -25,7 +25,8 @@ def _overview(tables: Tables, today: str) -> list[tuple]:
     return tables.rows(
         "SELECT ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, x_Grain,"
         " ChargePeriodStart, ChargePeriodEnd, CAST(ConsumedQuantity AS DOUBLE PRECISION), ConsumedUnit,"
-        " x_IsComplete FROM usage_overview ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
+        " x_IsComplete, x_MetricKind, x_Product, x_IsRollup"
+        " FROM usage_overview ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11"
     )
 
 
@@ -67,14 +68,14 @@ def test_overview_periods_units_and_completeness_on_a_month_edge(tables: Tables)
     tables.execute(
         "CREATE TABLE leaf_user_consumption ("
         + _airbyte(
-            "contract_id VARCHAR, leaf_user_id VARCHAR, date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9),"
-            " daily_area DECIMAL(38, 9)"
+            "contract_id VARCHAR, leaf_user_id VARCHAR, product VARCHAR, date DATE, area_unit VARCHAR,"
+            " total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9)"
         )
         + ")"
     )
     tables.execute(
-        f"INSERT INTO leaf_user_consumption VALUES ('c1', 'u1', '2026-02-28', 'Hectare', 9, 1.25, 'r', {READ_AT},"
-        " '{}')"
+        "INSERT INTO leaf_user_consumption VALUES"
+        f" ('c1', 'u1', 'FIELDS_BOUNDARY', '2026-02-28', 'Hectare', 9, 1.25, 'r', {READ_AT}, '{{}}')"
     )
 
     # judged from 12-10, but each figure only from the day it was read (12-02)
@@ -85,23 +86,25 @@ def test_overview_periods_units_and_completeness_on_a_month_edge(tables: Tables)
 
     assert rows == [
         ("InsideView", "iv", None, "ENRICH", "transactions", "year", at("2025-01-01"), at("2026-01-01"), 3.0,
-         "Transactions", True),
+         "Transactions", True, "billable", None, False),
         ("Leadfeeder", "7", None, "GET /companies", "requests", "month", at("2026-10-01"), at("2026-11-01"), 10.0,
-         "Requests", True),
+         "Requests", True, "informational", None, False),
         ("Leadfeeder", "7", None, "GET /companies", "requests", "month", at("2026-11-01"), at("2026-12-01"), 10.0,
-         "Requests", False),
+         "Requests", False, "informational", None, False),
+        ("Leaf", "c1", "u1", None, "area to date by user", "day", at("2026-02-28"), at("2026-03-01"), 9.0,
+         "Hectares", True, "gauge", "FIELDS_BOUNDARY", False),
         ("Leaf", "c1", "u1", None, "new area by user", "day", at("2026-02-28"), at("2026-03-01"), 1.25,
-         "Hectares", True),
+         "Hectares", True, "billable", "FIELDS_BOUNDARY", False),
         ("Whitepages", "whitepages", None, None, "requests", "day", at("2026-11-28"), at("2026-11-29"), 5.0,
-         "Requests", True),
+         "Requests", True, "informational", None, False),
         ("Whitepages", "whitepages", None, None, "requests", "day", at("2026-11-29"), at("2026-11-30"), 6.0,
-         "Requests", False),
+         "Requests", False, "informational", None, False),
         ("Whitepages", "whitepages", None, None, "requests", "day", at("2026-12-02"), at("2026-12-03"), 7.0,
-         "Requests", False),
+         "Requests", False, "informational", None, False),
     ]  # fmt: skip
 
     # judged from an earlier day (the sandbox's today, 11-30): 11-27 .. 11-30 may change, 11-28 is not final
-    earlier = {(row[4], row[6]): row[-1] for row in _overview(tables, today="2026-11-30")}
+    earlier = {(row[4], row[6]): row[10] for row in _overview(tables, today="2026-11-30")}
     assert earlier[("requests", at("2026-11-28"))] is False
     assert earlier[("requests", at("2026-10-01"))] is True
 
@@ -111,19 +114,23 @@ def test_overview_covers_only_the_streams_whose_tables_exist(tables: Tables) -> 
     tables.execute(
         "CREATE TABLE contract_consumption ("
         + _airbyte(
-            "contract_id VARCHAR, date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9)"
+            "contract_id VARCHAR, product VARCHAR, date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9),"
+            " daily_area DECIMAL(38, 9)"
         )
         + ")"
     )
     tables.execute(
         "INSERT INTO contract_consumption VALUES"
-        " ('c1', '2026-11-01', 'Acre', 10, 1.5, 'r', TIMESTAMP '2026-11-20', '{}'),"
-        " ('c2', '2026-11-01', 'Hectare', 20, 2.25, 'r', TIMESTAMP '2026-11-20', '{}')"
+        " ('c1', NULL, '2026-11-01', 'Acre', 10, 1.5, 'r', TIMESTAMP '2026-11-20', '{}'),"
+        " ('c2', NULL, '2026-11-01', 'Hectare', 20, 2.25, 'r', TIMESTAMP '2026-11-20', '{}')"
     )
     rows = _overview(tables, today="2026-11-20")
-    assert [(row[0], row[1], row[4], row[8], row[9]) for row in rows] == [
-        ("Leaf", "c1", "new area", 1.5, "Acres"),
-        ("Leaf", "c2", "new area", 2.25, "Hectares"),
+    # no contracts table to take a missing product from: the product is unknown, and not a rollup
+    assert [(row[0], row[1], row[4], row[8], row[9], row[11:]) for row in rows] == [
+        ("Leaf", "c1", "area to date", 10.0, "Acres", ("gauge", None, False)),
+        ("Leaf", "c1", "new area", 1.5, "Acres", ("informational", None, False)),
+        ("Leaf", "c2", "area to date", 20.0, "Hectares", ("gauge", None, False)),
+        ("Leaf", "c2", "new area", 2.25, "Hectares", ("informational", None, False)),
     ]
     assert tables.rows("SELECT count(*) FROM credit_balances") == [(0,)]
     assert tables.rows("SELECT count(*) FROM credit_runway") == [(0,)]

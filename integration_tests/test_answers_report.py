@@ -6,6 +6,7 @@ USAGE_REPORT_SCREENSHOT=path also saves the screenshot there (docs/usage-report.
 
 import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -22,12 +23,14 @@ COUNT_MARKS = """JSON.stringify(Object.fromEntries(Array.from(document.querySele
   });
   return [svg.id, [marks.length, drawn.length, svg.querySelectorAll('.mark.open').length]];
 })))"""
-HEADLINE = "x_Metric NOT IN ('unique area', 'new area by user')"
+# what a vendor's use charts show: no gauge, and not Leaf's per-contract new area (the users' new area recounted)
+HEADLINE = "x_MetricKind <> 'gauge' AND x_Metric <> 'new area'"
 
 
 def _expected(db: Path) -> dict[str, list[tuple[int, int]]]:
     """Per section, the sorted (points, points not final) of each of its charts, from the tables themselves.
-    Quantities in different units are not added up: a Leaf user on an acre and a hectare contract ranks twice."""
+    No chart adds up two units or two Leaf products: one chart per vendor, metric, product and unit, and Leaf's
+    top users per product and unit."""
     with duckdb.connect(str(db), read_only=True) as connection:
 
         def counts(sql: str) -> list[tuple[int, int]]:
@@ -36,22 +39,21 @@ def _expected(db: Path) -> dict[str, list[tuple[int, int]]]:
         # not final, synced on 2026-11-20 with lookback 3: the days from 11-17 on, and November
         monthly = counts(f"""
             SELECT count(*), count(*) FILTER (month >= DATE '2026-11-01') FROM (
-                SELECT DISTINCT ServiceProviderName, x_Metric, ConsumedUnit,
+                SELECT DISTINCT ServiceProviderName, x_Metric, x_Product, ConsumedUnit,
                        CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS month
                 FROM usage_overview WHERE {HEADLINE} AND x_Grain IN ('day', 'month'))
-            GROUP BY ServiceProviderName, x_Metric, ConsumedUnit""")
+            GROUP BY ServiceProviderName, x_Metric, x_Product, ConsumedUnit""")
         daily = counts(f"""
-            WITH days AS (SELECT DISTINCT ServiceProviderName AS vendor, ConsumedUnit AS unit,
-                                 CAST(ChargePeriodStart AS DATE) AS day
+            WITH days AS (SELECT DISTINCT ServiceProviderName AS vendor, x_Metric AS metric, x_Product AS product,
+                                 ConsumedUnit AS unit, CAST(ChargePeriodStart AS DATE) AS day
                           FROM usage_overview WHERE {HEADLINE} AND x_Grain = 'day')
             SELECT count(*), count(*) FILTER (day >= DATE '2026-11-17') FROM days
-            WHERE day > (SELECT max(day) FROM days) - 90 GROUP BY vendor, unit""")
+            WHERE day > (SELECT max(day) FROM days) - 90 GROUP BY vendor, metric, product, unit""")
         top = counts("""
             SELECT least(count(DISTINCT key), 8), 0 FROM (
                 SELECT 'endpoints' AS kind, endpoint_path || http_method AS key FROM api_usage
                 UNION ALL SELECT 'apis', api FROM api_transactions
-                UNION ALL SELECT 'contracts', contract_id || area_unit FROM contract_consumption
-                UNION ALL SELECT 'users', leaf_user_id || area_unit FROM leaf_user_consumption)
+                UNION ALL SELECT 'users ' || product || area_unit, leaf_user_id FROM leaf_user_consumption)
             GROUP BY kind""")
         balances = counts("SELECT count(*), 0 FROM credit_balances GROUP BY vendor, account_id")
     return {"monthly": monthly, "daily": daily, "top": top, "balance": balances}
@@ -77,3 +79,21 @@ def test_report_renders_in_chromium_with_every_mark_drawn(answers_sync: AnswersS
     assert visit.screenshot.startswith(b"\x89PNG")
     if os.environ.get("USAGE_REPORT_SCREENSHOT"):
         Path(os.environ["USAGE_REPORT_SCREENSHOT"]).write_bytes(visit.screenshot)
+
+
+def test_report_charts_never_mix_units_or_leaf_products(answers_sync: AnswersSync) -> None:
+    html = (answers_sync.db.parent / "usage-report.html").read_text()
+    captions = re.findall(r"<figcaption>([^<]*)</figcaption>", html)
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        products = dict(connection.execute("SELECT DISTINCT product, area_unit FROM contract_consumption").fetchall())
+    units = ("acre", "hectare", "request", "transaction", "credit")
+    leaf = [caption for caption in captions if "Leaf" in caption]
+    for caption in captions:
+        assert sum(unit in caption.lower() for unit in units) <= 1, caption
+    for caption in leaf:
+        assert sum(unit in caption.lower() for unit in units) == 1, caption
+        named = [product for product in products if product in caption]
+        assert len(named) == 1, caption
+        assert products[named[0]].lower() in caption.lower(), caption
+    # a monthly chart, a daily chart and a top-users chart per Leaf product
+    assert sorted(len([c for c in leaf if p in c]) for p in products) == [3] * len(products)

@@ -3,8 +3,8 @@
 make sync builds the same models an Airbyte user builds with `dbt build` (one definition, issue 14.3). This is a
 small stand-in for dbt's Jinja context: `source()`, `ref()`, `config()`, `var()`, `this`, `is_incremental()`,
 `load_relation()`, `execute`, the package's own macros (dbt/macros/*.sql, plain text-emitting ones) and the
-cross-database macros the models call (`dbt.concat`, `dbt.dateadd`, `dbt.datediff`, `dbt.type_*`), written as
-dbt-duckdb and dbt-postgres write them.
+cross-database macros the models call (`dbt.concat`, `dbt.dateadd`, `dbt.datediff`, `dbt.date_trunc`,
+`dbt.type_*`), written as dbt-duckdb and dbt-postgres write them.
 """
 
 from dataclasses import dataclass, field
@@ -15,8 +15,8 @@ import jinja2
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dbt"
 DIALECTS = ("duckdb", "postgres")
-# the order they build in: credit_runway reads credit_balances
-ORDER = ("usage_overview", "credit_balances", "credit_runway")
+# the order they build in: each reads only those before it
+ORDER = ("usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway")
 
 
 @dataclass
@@ -49,6 +49,9 @@ class _CrossDatabase:
         if self.dialect == "duckdb":
             return f"(date_diff('day', {first_date}::timestamp, {second_date}::timestamp ))"
         return f"(({second_date})::date - ({first_date})::date)"
+
+    def date_trunc(self, datepart: str, date: str) -> str:
+        return f"date_trunc('{datepart}', {date})"
 
     def type_string(self) -> str:
         return "varchar" if self.dialect == "duckdb" else "text"

@@ -1,8 +1,10 @@
 """The answers a sync's database holds: the dbt package's models built in place, and what the summary, the alerts
 and the report read from them (docs/answers.md).
 
-`refresh` builds usage_overview (view), credit_balances (kept: this sync's snapshot appended) and credit_runway
-(view) from the dbt models' own SQL (local_sync.answers.models), on DuckDB or PostgreSQL.
+`refresh` builds usage_overview, usage_monthly and leaf_billable_area (views), credit_balances (kept: this sync's
+snapshot appended) and credit_runway (view) from the dbt models' own SQL (local_sync.answers.models), on DuckDB or
+PostgreSQL. What the readers below add up follows the models' rules: never across units, Leaf products or metrics,
+and never a gauge over days.
 """
 
 from collections.abc import Sequence
@@ -13,8 +15,10 @@ from typing import Any
 from local_sync.answers.models import ORDER, render
 
 TABLES_SQL = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-# the figure that stands for a vendor's use; 'unique area' and 'new area by user' recount Leaf's new area
-HEADLINE = "x_Metric NOT IN ('unique area', 'new area by user')"
+# the figures the charts show for a vendor's use: no gauge, and not Leaf's per-contract 'new area', which recounts
+# the users' (billable) new area without their overlaps
+HEADLINE = "x_MetricKind <> 'gauge' AND x_Metric <> 'new area'"
+ROLLUP_NOTE = "UNIFIED_AREA recounts the other Leaf products' area: it is shown beside them, never added to them"
 
 
 @dataclass(frozen=True)
@@ -85,18 +89,19 @@ def refresh(connection: Any, dialect: str, *, today: str | None = None, lookback
     """
     tables = {row[0] for row in rows(connection, TABLES_SQL)}
     variables: dict[str, Any] = {"usage_today": today, "lookback_days": lookback_days}
-    statements = []
+    drops, statements = [], []
     for name in ORDER:
         model = render(name, dialect, tables, variables)
         if model.materialized == "view":
-            if dialect == "postgres" and name in tables:
-                statements.append(f"DROP VIEW {name}")
+            if dialect == "postgres" and name in tables:  # PostgreSQL replaces no view whose columns change
+                drops.insert(0, f"DROP VIEW {name}")  # the views that read it first
             statements.append(f"CREATE {'OR REPLACE ' if dialect == 'duckdb' else ''}VIEW {name} AS\n{model.sql}")
         elif model.incremental:
             statements.append(f"INSERT INTO {name}\nSELECT * FROM (\n{model.sql}\n) AS snapshot")
         else:
             statements.append(f"CREATE TABLE {name} AS\n{model.sql}")
         tables.add(name)
+    statements = drops + statements
     _execute(connection, statements, dialect)
 
 
@@ -112,61 +117,107 @@ def _plain(row: Sequence[Any]) -> list[Any]:
     return [float(value) if type(value).__name__ == "Decimal" else value for value in row]
 
 
-def monthly_usage(connection: Any) -> list[tuple[str, str, str, str, float, bool]]:
-    """(vendor, metric, unit, YYYY-MM, quantity, final) of the headline figures, by month."""
+@dataclass(frozen=True)
+class Monthly:
+    """One metric of one vendor, Leaf product and unit in one month: added up over accounts, users and operations
+    (usage_monthly), never over products, units or metrics."""
+
+    vendor: str
+    metric: str
+    kind: str
+    product: str | None
+    unit: str
+    month: str
+    quantity: float
+    final: bool
+
+
+def monthly_usage(connection: Any, headline: bool = False) -> list[Monthly]:
+    """Every metric but the gauges by month (only the charts' HEADLINE figures with `headline`)."""
+    where = HEADLINE if headline else "x_MetricKind <> 'gauge'"
     sql = f"""
-        SELECT ServiceProviderName, x_Metric, ConsumedUnit,
-               CAST(CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS VARCHAR), sum(ConsumedQuantity),
-               min(CASE WHEN x_IsComplete THEN 1 ELSE 0 END)
-        FROM usage_overview WHERE {HEADLINE} AND x_Grain IN ('day', 'month')
-        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"""
-    found = rows(connection, sql)
+        SELECT ServiceProviderName, x_Metric, x_MetricKind, x_Product, ConsumedUnit, CAST(month AS VARCHAR),
+               sum(ConsumedQuantity), min(CASE WHEN x_IsComplete THEN 1 ELSE 0 END)
+        FROM usage_monthly WHERE {where}
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 4, 5, 6"""
     return [
-        (vendor, metric, unit, month[:7], float(total), bool(final))
-        for vendor, metric, unit, month, total, final in found
+        Monthly(vendor, metric, kind, product, unit, month[:7], float(total), bool(final))
+        for vendor, metric, kind, product, unit, month, total, final in rows(connection, sql)
     ]
 
 
-def daily_usage(connection: Any, days: int) -> list[tuple[str, str, date, float, bool]]:
-    """(vendor, unit, day, quantity, complete) of the headline daily figures of the last `days` days with data."""
+def daily_usage(connection: Any, days: int) -> list[tuple[str, str, str | None, str, date, float, bool]]:
+    """(vendor, metric, product, unit, day, quantity, complete) of the HEADLINE daily figures of the last `days` days
+    with data, added up per vendor, metric, Leaf product and unit."""
     sql = f"""
         WITH daily AS (
-            SELECT ServiceProviderName AS vendor, ConsumedUnit AS unit, CAST(ChargePeriodStart AS DATE) AS day,
-                   ConsumedQuantity AS quantity, x_IsComplete AS complete
+            SELECT ServiceProviderName AS vendor, x_Metric AS metric, x_Product AS product, ConsumedUnit AS unit,
+                   CAST(ChargePeriodStart AS DATE) AS day, ConsumedQuantity AS quantity, x_IsComplete AS complete
             FROM usage_overview WHERE {HEADLINE} AND x_Grain = 'day')
-        SELECT vendor, unit, day, sum(quantity), min(CASE WHEN complete THEN 1 ELSE 0 END)
+        SELECT vendor, metric, product, unit, day, sum(quantity), min(CASE WHEN complete THEN 1 ELSE 0 END)
         FROM daily WHERE day > (SELECT max(day) FROM daily) - {int(days)}
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
-    return [(vendor, unit, day, float(total), bool(done)) for vendor, unit, day, total, done in rows(connection, sql)]
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"""
+    return [
+        (vendor, metric, product, unit, day, float(total), bool(done))
+        for vendor, metric, product, unit, day, total, done in rows(connection, sql)
+    ]
 
 
 def top(connection: Any, limit: int) -> dict[str, list[tuple[str, str | None, str, float]]]:
-    """The biggest consumers over everything synced: (key, name or None, unit, quantity) per kind, largest first;
-    a key used in two units ranks once per unit."""
+    """The biggest consumers over everything synced: (key, name or None, unit, quantity) per kind, largest first.
+    Each kind is one unit: Leaf users rank per product and unit, by the new area they processed."""
     tables = {row[0] for row in rows(connection, TABLES_SQL)}
-    users = "leaf_users" in tables
-    contracts = "contracts" in tables
-    kinds = {
+    user_name = "(SELECT name FROM leaf_users WHERE leaf_users.id = SubAccountId)" if "leaf_users" in tables else None
+    kinds: dict[str, tuple[str, str, str | None]] = {
         "Leadfeeder endpoints": ("x_Operation", "ServiceProviderName = 'Leadfeeder'", None),
         "InsideView APIs": ("x_Operation", "ServiceProviderName = 'InsideView'", None),
-        "Leaf contracts": (
-            "BillingAccountId",
-            "x_Metric = 'new area'",
-            "(SELECT product FROM contracts WHERE contracts.id = BillingAccountId)" if contracts else None,
-        ),
-        "Leaf users": (
-            "SubAccountId",
-            "x_Metric = 'new area by user'",
-            "(SELECT name FROM leaf_users WHERE leaf_users.id = SubAccountId)" if users else None,
-        ),
     }
+    leaf_groups = rows(
+        connection,
+        "SELECT DISTINCT x_Product, ConsumedUnit FROM usage_monthly WHERE x_Metric = 'new area by user' ORDER BY 1, 2",
+    )
+    for product, unit in leaf_groups:
+        where = f"x_Metric = 'new area by user' AND x_Product = {_quoted(product)} AND ConsumedUnit = {_quoted(unit)}"
+        kinds[f"Leaf users, {product} ({unit.lower()})"] = ("SubAccountId", where, user_name)
     found = {}
     for kind, (key, where, label) in kinds.items():
         sql = f"""
-            SELECT {key}, {label or "NULL"}, ConsumedUnit, sum(ConsumedQuantity) FROM usage_overview
+            SELECT {key}, {label or "NULL"}, ConsumedUnit, sum(ConsumedQuantity) FROM usage_monthly
             WHERE {where} AND {key} IS NOT NULL GROUP BY {key}, ConsumedUnit ORDER BY 4 DESC, 1 LIMIT {int(limit)}"""
         found[kind] = [(key_, name, unit, float(total)) for key_, name, unit, total in rows(connection, sql)]
     return found
+
+
+def _quoted(text: str | None) -> str:
+    return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class LeafBilling:
+    """One Leaf contract's billable area in one month: its users' areas added up (overlaps included, as Leaf
+    bills), or for AUDIT_FIELDS_BOUNDARY their areas to date (`basis`)."""
+
+    contract_id: str
+    product: str | None
+    is_rollup: bool
+    unit: str
+    basis: str
+    month: str
+    users: int
+    area: float
+    final: bool
+
+
+def leaf_billing(connection: Any) -> list[LeafBilling]:
+    """Per Leaf contract and month, from leaf_billable_area; UNIFIED_AREA's rows beside the others, never added."""
+    sql = """
+        SELECT contract_id, product, is_rollup, unit, basis, CAST(month AS VARCHAR), count(DISTINCT leaf_user_id),
+               sum(billable_area), min(CASE WHEN x_IsComplete THEN 1 ELSE 0 END)
+        FROM leaf_billable_area GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 3, 2, 1, 6"""
+    return [
+        LeafBilling(contract, product, bool(rollup), unit, basis, month[:7], users, float(area or 0), bool(final))
+        for contract, product, rollup, unit, basis, month, users, area, final in rows(connection, sql)
+    ]
 
 
 def balance_history(connection: Any) -> dict[tuple[str, str], list[tuple[date, int | None]]]:

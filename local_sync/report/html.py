@@ -41,23 +41,38 @@ def _slug(*parts: str) -> str:
     return "-".join("".join(c if c.isalnum() else "_" for c in part.lower()) for part in parts)
 
 
+def _series_name(vendor: str, metric: str, product: str | None) -> str:
+    return f"{vendor} {product}" if product else vendor
+
+
 def _monthly(connection: Any) -> list[str]:
-    series: dict[tuple[str, str, str], list[Point]] = {}
-    for vendor, metric, unit, month, quantity, final in answers.monthly_usage(connection):
-        series.setdefault((vendor, metric, unit), []).append(Point(month, quantity, final))
+    """A chart per vendor, metric, Leaf product and unit: no bar adds up two products or two units."""
+    series: dict[tuple[str, str, str | None, str], list[Point]] = {}
+    for figure in answers.monthly_usage(connection, headline=True):
+        key = (figure.vendor, figure.metric, figure.product, figure.unit)
+        series.setdefault(key, []).append(Point(figure.month, figure.quantity, figure.final))
     return [
-        bars(_slug("monthly", vendor, metric, unit), f"{vendor}: {metric} a month ({unit})", points)
-        for (vendor, metric, unit), points in series.items()
+        bars(
+            _slug("monthly", vendor, metric, product or "", unit),
+            f"{_series_name(vendor, metric, product)}: {metric} a month ({unit})",
+            points,
+        )
+        for (vendor, metric, product, unit), points in series.items()
     ]
 
 
 def _daily(connection: Any) -> list[str]:
-    series: dict[tuple[str, str], list[Point]] = {}
-    for vendor, unit, day, quantity, final in answers.daily_usage(connection, TREND_DAYS):
-        series.setdefault((vendor, unit), []).append(Point(day.isoformat(), quantity, final))
+    series: dict[tuple[str, str, str | None, str], list[Point]] = {}
+    for vendor, metric, product, unit, day, quantity, final in answers.daily_usage(connection, TREND_DAYS):
+        series.setdefault((vendor, metric, product, unit), []).append(Point(day.isoformat(), quantity, final))
     return [
-        line(_slug("daily", vendor, unit), f"{vendor}: {unit.lower()} a day", points)
-        for (vendor, unit), points in series.items()
+        line(
+            _slug("daily", vendor, metric, product or "", unit),
+            f"{_series_name(vendor, metric, product)}: {metric} a day"
+            + ("" if unit.lower() == metric else f" ({unit.lower()})"),
+            points,
+        )
+        for (vendor, metric, product, unit), points in series.items()
     ]
 
 
@@ -145,7 +160,8 @@ def write(connection: Any, folder: Path, source: str) -> Path:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections = [
         ("Usage per vendor per month", _monthly(connection),
-         "Light bars: months a vendor may still revise (x_IsComplete false)."),
+         "Light bars: months a vendor may still revise (x_IsComplete false). One chart per Leaf product and unit: "
+         + answers.ROLLUP_NOTE + "."),
         (f"Daily trend, last {TREND_DAYS} days", _daily(connection),
          "Hollow dots on the shaded band: days a vendor may still revise."),
         ("Top consumers (everything synced)", _top(connection), ""),
@@ -154,7 +170,7 @@ def write(connection: Any, folder: Path, source: str) -> Path:
     ]  # fmt: skip
     body = [
         f'<h1>Usage report</h1><p class="meta">Synced from {escape(source)}; written {now}. '
-        "Views: usage_overview, credit_balances, credit_runway.</p>",
+        "Views: usage_overview, usage_monthly, leaf_billable_area, credit_balances, credit_runway.</p>",
         _warnings(pools),
     ]
     for title, charts, legend in sections:

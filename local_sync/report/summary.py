@@ -34,6 +34,8 @@ def summarize(
     answers.refresh(connection, dialect, today=config.get("end_date"), lookback_days=config.get("lookback_days", 3))
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
+    leaf = report.leaf_billing_section(connection)
+    sections += [leaf] if leaf else []
     sections.append(report.runway_section(pools))
     warnings = report.warnings_section(pools)
     sections += [warnings] if warnings else []

@@ -62,18 +62,45 @@ def requests_section(stats: dict[str, Any] | None) -> str:
 
 
 def overview_section(connection: Any) -> str:
-    """Monthly totals of the last months from usage_overview, one column a month; * marks a month not yet final."""
+    """Monthly figures of the last months from usage_monthly, one column a month; * marks a month not yet final.
+    One row per vendor, metric, Leaf product and unit: nothing is added across them, and no gauge over days."""
     monthly = answers.monthly_usage(connection)
-    months = sorted({month for _, _, _, month, _, _ in monthly})[-OVERVIEW_MONTHS:]
-    open_months = {month for _, _, _, month, _, final in monthly if not final}
-    series: dict[tuple[str, str, str], dict[str, float]] = {}
-    for vendor, metric, unit, month, quantity, _ in monthly:
-        if month in months:
-            series.setdefault((vendor, metric, unit), {})[month] = quantity
+    months = sorted({figure.month for figure in monthly})[-OVERVIEW_MONTHS:]
+    open_months = {figure.month for figure in monthly if not figure.final}
+    series: dict[tuple[str, str, str, str, str], dict[str, float]] = {}
+    for figure in monthly:
+        if figure.month in months:
+            key = (figure.vendor, figure.metric, figure.kind, figure.product or "", figure.unit)
+            series.setdefault(key, {})[figure.month] = figure.quantity
     usage = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
     headers = [month + ("*" if month in open_months else "") for month in months]
-    title = "Overview (view usage_overview), monthly totals (* not final: the vendor may still revise it):\n"
-    return title + table(("vendor", "metric", "unit", *headers), usage)
+    title = (
+        "Overview (view usage_monthly), monthly figures (* not final: the vendor may still revise it; "
+        "kind: what the vendor bills, or not):\n"
+    )
+    note = f"\n  ({answers.ROLLUP_NOTE}.)" if any(figure.product == "UNIFIED_AREA" for figure in monthly) else ""
+    return title + table(("vendor", "metric", "kind", "product", "unit", *headers), usage) + note
+
+
+def leaf_billing_section(connection: Any) -> str | None:
+    """Leaf's billable area per contract for the last months (view leaf_billable_area); None without Leaf."""
+    billing = answers.leaf_billing(connection)
+    if not billing:
+        return None
+    months = sorted({row.month for row in billing})[-OVERVIEW_MONTHS:]
+    open_months = {row.month for row in billing if not row.final}
+    series: dict[tuple[str, str, str, str], dict[str, float]] = {}
+    for row in billing:
+        if row.month in months:
+            product = (row.product or "") + (" (rollup)" if row.is_rollup else "")
+            series.setdefault((product, row.contract_id[:8], row.unit, row.basis), {})[row.month] = row.area
+    lines = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
+    headers = [month + ("*" if month in open_months else "") for month in months]
+    title = (
+        "Leaf billable area (view leaf_billable_area): per contract, its Leaf users' area added up, overlaps "
+        "included, as Leaf bills:\n"
+    )
+    return title + table(("product", "contract", "unit", "basis", *headers), lines) + f"\n  ({answers.ROLLUP_NOTE}.)"
 
 
 def runway_section(pools: Sequence[answers.Pool]) -> str:

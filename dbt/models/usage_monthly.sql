@@ -1,0 +1,46 @@
+{{ config(materialized='view') }}
+{#- usage_overview by month, added up only where the vendors' rules allow (docs/answers.md, "What may be added
+    up"): one row per figure's account, Leaf user, operation, metric, product and unit, and month. A billable or
+    informational figure is the sum of its days (or its month's figure, where the vendor reports the month and
+    no day of it); a gauge is its value on the month's last day with one, never a sum. Year figures have no
+    month: they stay in usage_overview only. -#}
+{%- set keys = 'ServiceProviderName, ServiceName, BillingAccountId, SubAccountId, x_Operation, x_Metric, x_MetricKind, x_Product, x_IsRollup, ConsumedUnit' -%}
+
+with figures as (
+    select overview.*, cast({{ dbt.date_trunc('month', 'ChargePeriodStart') }} as date) as month
+    from {{ ref('usage_overview') }} as overview
+    where x_Grain in ('day', 'month')
+),
+
+ranked as (
+    select figures.*,
+           {#- InsideView reports by day, month or year as configured; where days and their month both exist
+               (a config changed between syncs), the days count and the month figure would count them again -#}
+           max(case when x_Grain = 'day' then 1 else 0 end)
+               over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, month)
+               as month_has_days,
+           row_number()
+               over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, month
+                     order by ChargePeriodStart desc) as latest_first
+    from figures
+),
+
+months as (
+    select {{ keys }}, month,
+           sum(case when x_MetricKind <> 'gauge' or latest_first = 1 then ConsumedQuantity end) as ConsumedQuantity,
+           min(case when x_IsComplete then 1 else 0 end) as figures_final,
+           max(ChargePeriodStart) as last_figure
+    from ranked
+    where x_Grain = 'day' or month_has_days = 0
+    group by {{ keys }}, month
+)
+
+select {{ keys }},
+       month,
+       cast(ConsumedQuantity as {{ dbt.type_numeric() }}) as ConsumedQuantity,
+       cast(last_figure as date) as x_LastFigureDay,
+       {#- final once the month lies before the lookback window of the day judged from, and each figure is -#}
+       figures_final = 1
+           and {{ dbt.dateadd('month', 1, 'month') }} <= {{ dbt.dateadd('day', -var('lookback_days', 3), usage_reference_day('current_date')) }}
+           as x_IsComplete
+from months

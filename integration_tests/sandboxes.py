@@ -16,6 +16,7 @@ from usage_sandbox.client import SandboxClient
 from usage_sandbox.connector_config import connector_config
 from usage_sandbox.process import SandboxServer
 from usage_sandbox.truth import truth
+from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 90.0
@@ -28,7 +29,7 @@ class Sandbox(SandboxClient):
         super().__init__(url)
         self.seed, self.size = seed, size
         self.today = self.default_today = today
-        self.leaf_daily_summary = "to_date"
+        self.leaf_daily_summary = DAILY_SUMMARY_READINGS[0]
 
     def config(self, *vendors: str, start_date: str | None = None, **overrides: Any) -> dict[str, Any]:
         """A complete connector config for the given vendors (all four when none are named)."""
@@ -53,7 +54,7 @@ class Sandbox(SandboxClient):
         self.set_faults("none")
         self.set_page_cap(None)
         self.set_today(self.default_today)
-        self.set_leaf_daily_summary("to_date")
+        self.set_leaf_daily_summary(DAILY_SUMMARY_READINGS[0])
         self.default_limits()
         self.default_ranges()
         self.reset()

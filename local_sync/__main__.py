@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from local_sync.connector import environment
+from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 
 DEFAULT_DB = "usage.duckdb"
 
@@ -59,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the sandbox's today, the last day synced (default today, UTC)",
     )
     sandbox.add_argument("--start-date", type=_day, help="first day synced (default 60 days before --today)")
+    sandbox.add_argument(
+        "--leaf-daily-summary", choices=DAILY_SUMMARY_READINGS, default=DAILY_SUMMARY_READINGS[0],
+        help="how the sandbox serves Leaf's daily summary: totals to that day (default) or that day's figures; "
+        "the answers are the same either way",
+    )  # fmt: skip
     return parser
 
 

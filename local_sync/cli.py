@@ -66,7 +66,7 @@ def _from_sandbox(args: argparse.Namespace) -> int:
     print(f"Starting the sandbox ({data}, today {args.today}) ...", flush=True)
     log = environment.logs_dir() / "usage-sandbox.log"
     try:
-        with SandboxProcess(args.seed, args.size, args.today, log) as box:
+        with SandboxProcess(args.seed, args.size, args.today, log, args.leaf_daily_summary) as box:
             config = sandbox_config(box.url, args.today, args.start_date)
             days = f"{config['start_date']}..{args.today}"
             print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)

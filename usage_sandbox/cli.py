@@ -9,7 +9,7 @@ from datetime import date
 from usage_sandbox.faults import PROFILES, parse_profile
 from usage_sandbox.server import build_runtime, serve
 from usage_sandbox.truth import truth
-from usage_sandbox.vendors.leaf.api import DAILY_SUMMARY_READINGS
+from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 
 DEFAULT_SEED = 42
 SIZES = ("small", "medium", "large")

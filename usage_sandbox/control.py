@@ -17,7 +17,7 @@ from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.truth import provider_secrets
 from usage_sandbox.vendor import Handler
-from usage_sandbox.vendors.leaf.api import DAILY_SUMMARY_READINGS
+from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 
 PREFIX = "/_sandbox"
 

@@ -9,6 +9,7 @@ from usage_sandbox.ranges import Ranges
 from usage_sandbox.stats import Stats
 from usage_sandbox.tokens import TokenStore
 from usage_sandbox.vendor import VendorSpec
+from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,7 @@ class Runtime:
     # how Leadfeeder's lists page: "links" (`links.next`, under the page cap) or "page_number" (`page[number]`,
     # `page[size]` and `meta.pagination`, as public clients page its sibling lists); Leadfeeder documents neither
     leadfeeder_paging: str = "links"
-    # how Leaf's daily summary reads: "to_date" (totals to that day, as the docs' examples read) or "day"
-    leaf_daily_summary: str = "to_date"
+    leaf_daily_summary: str = DAILY_SUMMARY_READINGS[0]  # how Leaf's daily summary reads (vendors/leaf)
     truncated_lists: bool = False  # every list answers half its page, its total unchanged, and offers no next page
     limits: Limits = field(default_factory=lambda: Limits({}))
     ranges: Ranges = field(default_factory=lambda: Ranges({}))

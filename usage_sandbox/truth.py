@@ -15,7 +15,7 @@ def truth(
     today: date | str,
     start_date: date | str,
     insideview_period: str = "day",
-    leaf_daily_summary: str = "to_date",
+    leaf_daily_summary: str = leaf.DAILY_SUMMARY_READINGS[0],
 ) -> dict[str, list[dict[str, Any]]]:
     """Records per stream (credits without `observed_at`, which is the time of a sync), for the InsideView
     period a config asks for and the way the sandbox serves Leaf's daily summary."""

@@ -21,7 +21,9 @@ ranked as (
                as month_has_days,
            row_number()
                over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, month
-                     order by ChargePeriodStart desc) as latest_first
+                     order by ChargePeriodStart desc) as latest_first,
+           {#- the day the vendor was last read: a figure a sync did not list again is still as of that day -#}
+           max(x_ReadOn) over (partition by ServiceProviderName) as vendor_read_on
     from figures
 ),
 
@@ -29,7 +31,8 @@ months as (
     select {{ keys }}, month,
            sum(case when x_MetricKind <> 'gauge' or latest_first = 1 then ConsumedQuantity end) as ConsumedQuantity,
            min(case when x_IsComplete then 1 else 0 end) as figures_final,
-           max(ChargePeriodStart) as last_figure
+           max(ChargePeriodStart) as last_figure,
+           max(vendor_read_on) as vendor_read_on
     from ranked
     where x_Grain = 'day' or month_has_days = 0
     group by {{ keys }}, month
@@ -39,8 +42,8 @@ select {{ keys }},
        month,
        cast(ConsumedQuantity as {{ dbt.type_numeric() }}) as ConsumedQuantity,
        cast(last_figure as date) as x_LastFigureDay,
-       {#- final once the month lies before the lookback window of the day judged from, and each figure is -#}
+       {#- final once each figure is, and the month ended before the lookback window of the vendor's last read -#}
        figures_final = 1
-           and {{ dbt.dateadd('month', 1, 'month') }} <= {{ dbt.dateadd('day', -var('lookback_days', 3), usage_reference_day('current_date')) }}
+           and {{ dbt.dateadd('month', 1, 'month') }} <= {{ dbt.dateadd('day', -var('lookback_days', 3), 'vendor_read_on') }}
            as x_IsComplete
 from months

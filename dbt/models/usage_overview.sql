@@ -140,5 +140,6 @@ select ServiceProviderName, ServiceName, BillingAccountId, SubAccountId, ChargeP
        ConsumedQuantity, ConsumedUnit, x_Metric, x_Grain, x_Operation, x_MetricKind, x_Product, x_IsRollup,
        {#- final once the whole period lies before the lookback window of the day it was read -#}
        ChargePeriodEnd <= cast({{ dbt.dateadd('day', -var('lookback_days', 3), 'reference_day') }}
-                               as {{ dbt.type_timestamp() }}) as x_IsComplete
+                               as {{ dbt.type_timestamp() }}) as x_IsComplete,
+       reference_day as x_ReadOn
 from periods

@@ -10,10 +10,11 @@ __all__ = ["SandboxProcess", "SandboxStartError"]
 
 
 class SandboxProcess(SandboxServer):
-    """`with SandboxProcess(seed, size, today, log) as sandbox:` serves the four vendors at `sandbox.url`."""
+    """`with SandboxProcess(seed, size, today, log) as sandbox:` serves the four vendors at `sandbox.url`; Leaf's
+    daily summary read as `leaf_daily_summary` says (`to_date` or `day`)."""
 
-    def __init__(self, seed: int, size: str, today: str, log_path: Path) -> None:
-        super().__init__(seed, size, today, log_path=log_path)
+    def __init__(self, seed: int, size: str, today: str, log_path: Path, leaf_daily_summary: str) -> None:
+        super().__init__(seed, size, today, log_path=log_path, extra_args=["--leaf-daily-summary", leaf_daily_summary])
 
     def stats(self) -> dict[str, Any]:
         """`{"vendors": {vendor: {endpoint: {status: count}}}, "total": n}` since the sandbox started."""

@@ -8,6 +8,9 @@ PREFIX = "/leaf"
 STREAMS = ("contracts", "contract_consumption", "daily_consumption", "leaf_users", "leaf_user_consumption")
 USERNAME = "leaf@sandbox.test"
 PASSWORD = "leaf-sandbox-password"
+# how the daily summary (`/consumption`) reads, the default first: the totals to that day (as the docs' examples
+# read) or that day's figures; providers.md (Leaf) says the docs do not tell
+DAILY_SUMMARY_READINGS = ("to_date", "day")
 
 
 def config_block(url: str) -> dict[str, Any]:

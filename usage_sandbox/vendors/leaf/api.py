@@ -18,7 +18,7 @@ from usage_sandbox.paging import Page, cut_short, page_of
 from usage_sandbox.replies import json_reply
 from usage_sandbox.runtime import Runtime
 from usage_sandbox.vendor import Limit, Route, SessionToken, VendorSpec
-from usage_sandbox.vendors.leaf import NAME, PASSWORD, PREFIX, USERNAME
+from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS, NAME, PASSWORD, PREFIX, USERNAME
 from usage_sandbox.vendors.leaf import users as leaf_users
 
 BILLING_SERVICE = "/services/billingapplication/"
@@ -36,9 +36,6 @@ _CONTRACTS = (
     ("FIELDS_BOUNDARY", "Hectare", date(2024, 4, 1), date(2027, 12, 31), None),
     ("OPERATIONS_FILE", "Acre", date(2024, 7, 15), date(2028, 6, 30), "EU"),
 )
-# how the daily summary (`/consumption`) is read: that day's figures, or the totals to that day (providers.md,
-# Leaf: not said; the docs' examples read as totals to date, the default)
-DAILY_SUMMARY_READINGS = ("to_date", "day")
 _SEASON = (0.4, 0.5, 1.3, 1.7, 1.8, 1.2, 0.9, 0.9, 1.5, 1.6, 0.8, 0.4)
 PROBLEM_TYPE = "https://www.withleaf.io/problem/problem-with-message"
 _ERROR_KEYS = {
@@ -222,7 +219,9 @@ class LeafData:
                 users.append((index, total))
         return unique, users
 
-    def truth(self, start: date, today: date, reading: str = "to_date") -> dict[str, list[dict[str, Any]]]:
+    def truth(
+        self, start: date, today: date, reading: str = DAILY_SUMMARY_READINGS[0]
+    ) -> dict[str, list[dict[str, Any]]]:
         first, last = start.toordinal(), today.toordinal()
         contracts, consumption, daily, user_consumption = [], [], [], []
         for contract in self.contracts:
@@ -478,7 +477,7 @@ def build(runtime: Runtime) -> VendorSpec:
 
 
 def truth(seed: int, size: str, start: date, today: date, options: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    return LeafData(seed, size).truth(start, today, options.get("leaf_daily_summary", "to_date"))
+    return LeafData(seed, size).truth(start, today, options.get("leaf_daily_summary", DAILY_SUMMARY_READINGS[0]))
 
 
 def provider_secrets(seed: int, size: str) -> list[str]:

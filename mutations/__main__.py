@@ -97,6 +97,22 @@ MUTATIONS = (
         "        for key in []:",
         ("unit_tests/test_leaf.py", "-k", "leaf_users"),
     ),
+    Mutation(
+        "leaf-product-dropped",
+        "Leaf consumption records no longer carry their contract's product",
+        "source_usage/record_rules.py",
+        "            record[name] = extra.get(name)",
+        "            record[name] = None",
+        ("unit_tests/test_leaf.py", "-k", "product"),
+    ),
+    Mutation(
+        "gauge-summed",
+        "a total to date is added up over the days of a month",
+        "dbt/models/usage_monthly.sql",
+        "sum(case when x_MetricKind <> 'gauge' or latest_first = 1 then ConsumedQuantity end)",
+        "sum(ConsumedQuantity)",
+        ("integration_tests/test_answers_leaf.py", "-k", "gauge"),
+    ),
 )
 
 

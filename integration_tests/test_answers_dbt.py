@@ -157,6 +157,7 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
         assert answers.monthly_usage(pg) == answers.monthly_usage(rendered)
         assert answers.daily_usage(pg, 90) == answers.daily_usage(rendered, 90)
         assert answers.top(pg, 8) == answers.top(rendered, 8)
+        assert answers.leaf_billing(pg) == answers.leaf_billing(rendered)
         assert _plain_history(answers.balance_history(pg)) == _plain_history(answers.balance_history(rendered))
         assert html_report.write(pg, tmp_path, "PostgreSQL").stat().st_size > 0
 

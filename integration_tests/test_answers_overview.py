@@ -134,3 +134,33 @@ def test_overview_covers_only_the_streams_whose_tables_exist(tables: Tables) -> 
     ]
     assert tables.rows("SELECT count(*) FROM credit_balances") == [(0,)]
     assert tables.rows("SELECT count(*) FROM credit_runway") == [(0,)]
+
+
+def test_usage_monthly_counts_insideview_days_once_beside_their_month(tables: Tables) -> None:
+    # insideview.period changed from month to day: October only as a month, November as a month and as its days
+    tables.execute(
+        "CREATE TABLE api_transactions ("
+        + _airbyte(
+            "account_id VARCHAR, account_name VARCHAR, period_type VARCHAR, date VARCHAR, api VARCHAR,"
+            " transactions BIGINT, match_rate DECIMAL(38, 9)"
+        )
+        + ")"
+    )
+    for period, day, count in (
+        ("month", "2026-10", 40), ("month", "2026-11", 70), ("day", "2026-11-02", 30), ("day", "2026-11-20", 35),
+        ("year", "2026", 500),
+    ):  # fmt: skip
+        tables.execute(
+            f"INSERT INTO api_transactions VALUES ('iv', 'IV', '{period}', '{day}', 'ENRICH', {count}, NULL, 'r',"
+            f" {READ_AT}, '{{}}')"
+        )
+    tables.refresh(today="2026-12-10", lookback_days=3)
+    monthly = tables.rows(
+        "SELECT CAST(month AS VARCHAR), CAST(ConsumedQuantity AS DOUBLE PRECISION), CAST(x_LastFigureDay AS VARCHAR),"
+        " x_IsComplete, x_MetricKind FROM usage_monthly ORDER BY 1"
+    )
+    # November: its days (30 + 35), not the month's 70 on top of them; the year figure has no month
+    assert monthly == [
+        ("2026-10-01", 40.0, "2026-10-01", True, "billable"),
+        ("2026-11-01", 65.0, "2026-11-20", False, "billable"),
+    ]

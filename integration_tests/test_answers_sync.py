@@ -1,8 +1,11 @@
 """make sync's answers over the sandbox: balances kept across syncs, the warning section, --fail-within."""
 
+from pathlib import Path
+
 import duckdb
 
-from integration_tests.answers_sync import FAR, NEAR, SECOND_DAY, AnswersSync
+from integration_tests.answers_sync import FAR, NEAR, SECOND_DAY, AnswersSync, local_sync
+from local_sync.answers import rates
 
 
 def test_every_sync_keeps_its_balances(answers_sync: AnswersSync) -> None:
@@ -42,3 +45,24 @@ def test_fail_within_exits_3_naming_the_pools_that_run_out_within_the_days(answe
     for vendor, runs_out_on in near:
         assert f"{vendor} " in answers_sync.second.stderr and f"on {runs_out_on}" in answers_sync.second.stderr
     assert (answers_sync.db.parent / "usage-report.html").exists()
+
+
+def test_the_sync_keeps_the_example_rate_card_the_sandbox_is_priced_with(answers_sync: AnswersSync) -> None:
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        kept = connection.execute("SELECT vendor, metric, sku, unit_price, billed FROM rate_card").fetchall()
+    example = rates.read(rates.EXAMPLE)
+    assert sorted(kept, key=repr) == sorted(
+        ((rate.vendor, rate.metric, rate.sku, rate.unit_price, rate.billed) for rate in example.rates), key=repr
+    )
+
+
+def test_a_rate_card_that_cannot_price_stops_the_sync_before_any_request(tmp_path: Path) -> None:
+    card = tmp_path / "rates.csv"
+    card.write_text(rates.EXAMPLE.read_text().replace("0.010,USD", "-0.010,USD"))
+    run = local_sync(tmp_path, tmp_path / "usage.duckdb", "--rates", str(card))
+    line = next(n for n, text in enumerate(card.read_text().splitlines(), 1) if "-0.010" in text)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"local_sync: The rate card {card}, line {line}: unit_price -0.010 is negative; a price is 0 or more.\n"
+    )
+    assert not (tmp_path / "usage.duckdb").exists()

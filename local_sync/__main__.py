@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-within", type=_days, metavar="DAYS",
         help="exit 3 when a credit pool runs out within DAYS days (for cron jobs and CI)",
     )  # fmt: skip
+    sync.add_argument(
+        "--rates", type=Path, metavar="FILE",
+        help="the rate card, a CSV of prices (docs/answers.md); default from the sandbox: the example card "
+        "dbt/seeds/rate_card.csv; from the vendors: none (no costs)",
+    )  # fmt: skip
     sandbox = sync.add_argument_group("sandbox (without --config)")
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--size", choices=("small", "medium", "large"), default="small")

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from local_sync.answers.models import ORDER, render
+from local_sync.answers.rates import TABLE, RateCard
 
 TABLES_SQL = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
 # the figures the charts show for a vendor's use: no gauge, and not Leaf's per-contract 'new area', which recounts
@@ -81,15 +82,21 @@ def _execute(connection: Any, statements: Sequence[str], dialect: str) -> None:
         cursor.close()
 
 
-def refresh(connection: Any, dialect: str, *, today: str | None = None, lookback_days: int = 3) -> None:
+def refresh(
+    connection: Any, dialect: str, *, today: str | None = None, lookback_days: int = 3, card: RateCard | None = None
+) -> None:
     """(Re)builds the models over the stream tables present; credit_balances keeps every earlier snapshot.
 
     `today` is the day figures are judged from (the sync's last day; default the database's current_date) and
     `lookback_days` the connector's: together they say which figures a vendor may still revise (x_IsComplete).
+    `card`, when given, replaces the table rate_card the prices come from (else the one there is kept).
     """
     tables = {row[0] for row in rows(connection, TABLES_SQL)}
     variables: dict[str, Any] = {"usage_today": today, "lookback_days": lookback_days}
-    drops, statements = [], []
+    drops: list[str] = []
+    statements = card.table_statements() if card is not None else []
+    if card is not None:
+        tables.add(TABLE)
     for name in ORDER:
         model = render(name, dialect, tables, variables)
         if model.materialized == "view":

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from local_sync.answers.rates import RateCard
     from local_sync.answers.views import Pool
 
 Stats = Callable[[], dict[str, Any] | None]  # the requests the sync made, when the sandbox counted them
@@ -24,6 +25,7 @@ def summarize(
     target_name: str,
     read: str,
     started: float,
+    card: RateCard | None = None,
 ) -> list[Pool]:
     """After the records and states are committed: the answers rebuilt, the summary printed, the report written
     into `folder`; the same for every database."""
@@ -31,7 +33,8 @@ def summarize(
     from local_sync.report import html as html_report
     from local_sync.report import text as report
 
-    answers.refresh(connection, dialect, today=config.get("end_date"), lookback_days=config.get("lookback_days", 3))
+    today, lookback = config.get("end_date"), config.get("lookback_days", 3)
+    answers.refresh(connection, dialect, today=today, lookback_days=lookback, card=card)
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
     leaf = report.leaf_billing_section(connection)

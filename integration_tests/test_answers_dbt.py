@@ -21,6 +21,7 @@ import psycopg
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
 from integration_tests.discovered import PRIMARY_KEYS
 from integration_tests.postgres_server import postgres_url  # noqa: F401
+from local_sync.answers import rates
 from local_sync.answers import views as answers
 from local_sync.answers.models import ORDER
 from local_sync.report import html as html_report
@@ -144,8 +145,9 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
     with duckdb.connect(str(tmp_path / "rendered.duckdb")) as rendered, psycopg.connect(postgres_url) as pg:
         answers.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
         pg.execute("SET search_path TO synced")
+        # as make sync does from the sandbox: with the example rate card, then again (nothing kept twice)
+        answers.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3, card=rates.read(rates.EXAMPLE))
         answers.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3)
-        answers.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3)  # again: nothing kept twice
         for name in ORDER:
             on_duckdb = _rows(rendered, name)
             assert _rows(pg, f"answers.{name}") == on_duckdb, f"dbt-postgres {name}"

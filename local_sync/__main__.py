@@ -26,7 +26,10 @@ def _days(text: str) -> int:
 
 
 # each verb and its one line; `python -m local_sync` without one syncs, as `make sync` runs it
-VERBS = {"sync": "sync every stream into DuckDB or PostgreSQL, from the sandbox or (--config) the vendors (default)"}
+VERBS = {
+    "sync": "sync every stream into DuckDB or PostgreSQL, from the sandbox or (--config) the vendors (default)",
+    "focus": "write the synced database's charges as a FOCUS 1.2 or 1.3 dataset (CSV or Parquet)",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
         help="how the sandbox serves Leaf's daily summary: totals to that day (default) or that day's figures; "
         "the answers are the same either way",
     )  # fmt: skip
+    focus = verbs.add_parser("focus", help=VERBS["focus"], description=VERBS["focus"])
+    focus.add_argument("--version", choices=("1.2", "1.3"), default="1.2", help="the FOCUS version (default 1.2)")
+    focus.add_argument("--out", type=Path, required=True, help="the file to write: FILE.parquet or FILE.csv")
+    focus.add_argument(
+        "--db", default=os.environ.get("LOCAL_SYNC_DB") or DEFAULT_DB,
+        help=f"the synced DuckDB file or postgresql:// URL (default $LOCAL_SYNC_DB or {DEFAULT_DB})",
+    )  # fmt: skip
     return parser
 
 
@@ -82,6 +92,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.verb == "focus":
+        from local_sync.answers import focus
+
+        try:
+            written = focus.export(args.db, args.version, args.out)
+        except focus.ExportRefused as problem:
+            print(f"local_sync: {problem}", file=sys.stderr)
+            return 2
+        print(f"Wrote {written:,} FOCUS {args.version} charges to {args.out}.")
+        return 0
     environment.prepare(args.airbyte_dir)
     from local_sync.cli import run
 

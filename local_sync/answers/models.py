@@ -16,7 +16,9 @@ import jinja2
 PACKAGE = Path(__file__).resolve().parents[2] / "dbt"
 DIALECTS = ("duckdb", "postgres")
 # the order they build in: each reads only those before it
-ORDER = ("usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway")
+ORDER = ("usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway", "focus_charges")
+# the models that read the rate card (the table rate_card, the dbt package's seed)
+PRICED = ("focus_charges",)
 
 
 @dataclass
@@ -50,7 +52,7 @@ class _CrossDatabase:
             return f"(date_diff('day', {first_date}::timestamp, {second_date}::timestamp ))"
         return f"(({second_date})::date - ({first_date})::date)"
 
-    def date_trunc(self, datepart: str, date: str) -> str:
+    def date_trunc(self, datepart: str, date: str) -> str:  # the same on both
         return f"date_trunc('{datepart}', {date})"
 
     def type_string(self) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from local_sync.answers.models import ORDER, render
+from local_sync.answers.models import ORDER, PRICED, render
 from local_sync.answers.rates import TABLE, RateCard
 
 TABLES_SQL = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
@@ -98,6 +98,8 @@ def refresh(
     if card is not None:
         tables.add(TABLE)
     for name in ORDER:
+        if name in PRICED and TABLE not in tables:  # no rate card yet (a sync from the vendors without --rates)
+            continue
         model = render(name, dialect, tables, variables)
         if model.materialized == "view":
             if dialect == "postgres" and name in tables:  # PostgreSQL replaces no view whose columns change

@@ -5,6 +5,7 @@ The PostgreSQL database gets the sync's stream tables as an Airbyte destination 
 numeric, jsonb), copied from the DuckDB file of the sandbox sync.
 """
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ from integration_tests.postgres_server import postgres_url  # noqa: F401
 from local_sync.answers import rates
 from local_sync.answers import views as answers
 from local_sync.answers.models import ORDER
+from local_sync.cli import export_focus
 from local_sync.report import html as html_report
 
 STREAMS = tuple(PRIMARY_KEYS)
@@ -162,6 +164,13 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
         assert answers.leaf_billing(pg) == answers.leaf_billing(rendered)
         assert _plain_history(answers.balance_history(pg)) == _plain_history(answers.balance_history(rendered))
         assert html_report.write(pg, tmp_path, "PostgreSQL").stat().st_size > 0
+        charges = len(_rows(rendered, "focus_charges"))
+    # the FOCUS export reads PostgreSQL's focus_charges as well as DuckDB's
+    out = tmp_path / "focus.parquet"
+    assert export_focus(argparse.Namespace(db=f"{postgres_url}?schema=synced", version="1.2", out=out)) == 0
+    with duckdb.connect() as connection:
+        exported = connection.execute(f"SELECT count(*), count(BilledCost) FROM '{out}'").fetchone()
+    assert exported == (charges, charges) and charges > 0
 
 
 def _plain_history(history: dict[tuple[str, str], list[tuple[Any, Any]]]) -> dict[tuple[str, str], list[tuple]]:

@@ -93,15 +93,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.verb == "focus":
-        from local_sync.answers import focus
+        from local_sync.cli import export_focus
 
-        try:
-            written = focus.export(args.db, args.version, args.out)
-        except focus.ExportRefused as problem:
-            print(f"local_sync: {problem}", file=sys.stderr)
-            return 2
-        print(f"Wrote {written:,} FOCUS {args.version} charges to {args.out}.")
-        return 0
+        return export_focus(args)
     environment.prepare(args.airbyte_dir)
     from local_sync.cli import run
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -78,3 +79,45 @@ def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None) -> int:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1
     return _alert(pools, args.fail_within)
+
+
+def export_focus(args: argparse.Namespace) -> int:
+    """`python -m local_sync focus`: 0 when the file is written, 2 when it cannot be (the reason on stderr)."""
+    from local_sync.answers import focus
+    from local_sync.loaders.base import is_postgres
+
+    try:
+        if is_postgres(args.db):
+            connection = duckdb.connect(":memory:")
+            focus.copy_into(connection, _postgres_charges(args.db))
+        elif Path(args.db).exists():
+            connection = duckdb.connect(args.db, read_only=True)
+        else:
+            raise focus.ExportRefused(f"{args.db} does not exist; sync first (make sync).")
+        try:
+            written = focus.export(connection, args.version, args.out)
+        finally:
+            connection.close()
+    except (focus.ExportRefused, DatabaseUnavailable) as problem:
+        print(f"local_sync: {problem}", file=sys.stderr)
+        return 2
+    print(f"Wrote {written:,} FOCUS {args.version} charges to {args.out}.")
+    return 0
+
+
+def _postgres_charges(url: str) -> list[tuple[object, ...]]:
+    """The server's focus_charges (the [postgres] extra's psycopg2)."""
+    import psycopg2
+
+    from local_sync.answers.focus import ALL_COLUMNS
+    from local_sync.loaders.postgres_sync import _dsn, settings_of, where
+
+    settings = settings_of(url)
+    try:
+        with psycopg2.connect(_dsn(settings)) as server, server.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{settings["schema"]}"')
+            cursor.execute(f"SELECT {', '.join(ALL_COLUMNS)} FROM focus_charges")
+            return cursor.fetchall()
+    except psycopg2.Error as problem:
+        reason = str(problem).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot read focus_charges from {where(settings)} ({reason}).") from None

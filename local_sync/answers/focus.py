@@ -53,19 +53,24 @@ def unpriced(connection: Any) -> str | None:
     )
 
 
-def export(db: str, version: str, out: Path) -> int:
-    """Writes the FOCUS `version` dataset of the database `db` names into `out`; returns the rows written."""
+def export(connection: duckdb.DuckDBPyConnection, version: str, out: Path) -> int:
+    """Writes the FOCUS `version` dataset of `connection`'s focus_charges into `out`; returns the rows written."""
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
         raise ExportRefused(f"cannot write {out}: name a .parquet or a .csv file.")
+    found = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'focus_charges'"
+    ).fetchone()
+    if not found or not found[0]:
+        raise ExportRefused("the database has no focus_charges: sync it with a rate card (--rates FILE) first.")
+    problem = unpriced(connection)
+    if problem:
+        raise ExportRefused(problem)
     columns = ", ".join([*COLUMNS[version], *EXTRA])
     select = f"SELECT {columns} FROM focus_charges ORDER BY ChargePeriodStart, ProviderName, BillingAccountId, SkuId"
-    with _charges(db) as source:
-        problem = unpriced(source)
-        if problem:
-            raise ExportRefused(problem)
-        source.execute(f"COPY ({select}) TO '{_quoted(out)}' (FORMAT {kind})")
-        return int(source.execute(f"SELECT count(*) FROM ({select}) AS charges").fetchone()[0])
+    connection.execute(f"COPY ({select}) TO '{_quoted(out)}' (FORMAT {kind})")
+    counted = connection.execute(f"SELECT count(*) FROM ({select}) AS charges").fetchone()
+    return int(counted[0]) if counted else 0
 
 
 def _quoted(path: Path) -> str:
@@ -75,6 +80,8 @@ def _quoted(path: Path) -> str:
 NUMBERS = {"BilledCost", "ContractedCost", "ContractedUnitPrice", "EffectiveCost", "ListCost", "ListUnitPrice",
            "PricingQuantity", "ConsumedQuantity", "x_Credits"}  # fmt: skip
 TIMES = {"BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart"}
+# every column a copy of another database's focus_charges holds
+ALL_COLUMNS = (*COLUMNS["1.3"], *EXTRA)
 
 
 def _type(column: str) -> str:
@@ -85,47 +92,11 @@ def _type(column: str) -> str:
     return "BOOLEAN" if column == "x_IsComplete" else "VARCHAR"
 
 
-class _charges:
-    """A DuckDB connection where `focus_charges` can be read: the DuckDB file itself (read only), or, for a
-    PostgreSQL URL, an in-memory copy of the server's focus_charges (the [postgres] extra's psycopg2)."""
-
-    def __init__(self, db: str) -> None:
-        self.db = db
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        from local_sync.loaders.base import is_postgres
-
-        if is_postgres(self.db):
-            self.connection = duckdb.connect(":memory:")
-            self._copy_from_postgres()
-            return self.connection
-        if not Path(self.db).exists():
-            raise ExportRefused(f"{self.db} does not exist; run a sync first (make sync).")
-        self.connection = duckdb.connect(self.db, read_only=True)
-        found = self.connection.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'focus_charges'"
-        ).fetchone()
-        if not found or not found[0]:
-            self.connection.close()
-            raise ExportRefused(f"{self.db} has no focus_charges: sync it with a rate card (--rates FILE) first.")
-        return self.connection
-
-    def __exit__(self, *exc: object) -> None:
-        self.connection.close()
-
-    def _copy_from_postgres(self) -> None:
-        import psycopg2
-
-        from local_sync.loaders.postgres_sync import _dsn, settings_of
-
-        settings = settings_of(self.db)
-        columns = [*COLUMNS["1.3"], *EXTRA]
-        with psycopg2.connect(_dsn(settings)) as server, server.cursor() as cursor:
-            cursor.execute(f'SET search_path TO "{settings["schema"]}"')
-            cursor.execute(f"SELECT {', '.join(columns)} FROM focus_charges")
-            rows = cursor.fetchall()
-        typed = ", ".join(f"{column} {_type(column)}" for column in columns)
-        self.connection.execute(f"CREATE TABLE focus_charges ({typed})")
-        if rows:
-            marks = ", ".join("?" for _ in columns)
-            self.connection.executemany(f"INSERT INTO focus_charges VALUES ({marks})", [list(row) for row in rows])
+def copy_into(connection: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+    """`rows` of ALL_COLUMNS (read from PostgreSQL's focus_charges) as the table focus_charges of `connection`,
+    typed as FOCUS types them: costs decimal, periods timestamps, ids text."""
+    typed = ", ".join(f"{column} {_type(column)}" for column in ALL_COLUMNS)
+    connection.execute(f"CREATE TABLE focus_charges ({typed})")
+    if rows:
+        marks = ", ".join("?" for _ in ALL_COLUMNS)
+        connection.executemany(f"INSERT INTO focus_charges VALUES ({marks})", [list(row) for row in rows])

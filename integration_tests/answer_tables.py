@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from local_sync.answers import views as answers
+from local_sync.answers.rates import RateCard
 
 DATABASES = ("duckdb", "postgres")
 # DuckDB's column types as local_sync's PostgreSQL load writes them
@@ -46,8 +47,8 @@ class Tables:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return answers.rows(self.connection, sql)
 
-    def refresh(self, today: str, lookback_days: int = 3) -> None:
-        answers.refresh(self.connection, self.dialect, today=today, lookback_days=lookback_days)
+    def refresh(self, today: str, lookback_days: int = 3, card: RateCard | None = None) -> None:
+        answers.refresh(self.connection, self.dialect, today=today, lookback_days=lookback_days, card=card)
 
 
 @contextmanager

@@ -50,37 +50,40 @@ OWNER_AREAS = [
 ]  # fmt: skip
 
 
+def write_leaf_tables(built: Tables) -> None:
+    """The contracts, the users' and the contracts' range answers above, as a sync writes them."""
+    built.execute(f"CREATE TABLE contracts (id VARCHAR, product VARCHAR, start_date DATE, end_date DATE, {AIRBYTE})")
+    for contract, product, _ in CONTRACTS:
+        built.execute(
+            f"INSERT INTO contracts VALUES (?, ?, DATE '2026-01-01', DATE '2027-12-31', 'r', {READ_AT}, '{{}}')",
+            (contract, product),
+        )
+    units = {contract: unit for contract, _, unit in CONTRACTS}
+    products = {contract: None if contract == "c-fil" else product for contract, product, _ in CONTRACTS}
+    built.execute(
+        "CREATE TABLE leaf_user_consumption (contract_id VARCHAR, leaf_user_id VARCHAR, product VARCHAR,"
+        f" date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9), {AIRBYTE})"
+    )
+    for contract, user, day, total, new in USER_AREAS:
+        built.execute(
+            f"INSERT INTO leaf_user_consumption VALUES (?, ?, ?, ?, ?, ?, ?, 'r', {READ_AT}, '{{}}')",
+            (contract, user, products[contract], day, units[contract], total, new),
+        )
+    built.execute(
+        "CREATE TABLE contract_consumption (contract_id VARCHAR, product VARCHAR, date DATE, area_unit VARCHAR,"
+        f" total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9), {AIRBYTE})"
+    )
+    for contract, day, total, new in OWNER_AREAS:
+        built.execute(
+            f"INSERT INTO contract_consumption VALUES (?, ?, ?, ?, ?, ?, 'r', {READ_AT}, '{{}}')",
+            (contract, products[contract], day, units[contract], total, new),
+        )
+
+
 @pytest.fixture(params=DATABASES)
 def tables(request: pytest.FixtureRequest) -> Iterator[Tables]:
     with tables_in(request.param, request, f"leaf_{request.node.name[:40]}") as built:
-        built.execute(
-            f"CREATE TABLE contracts (id VARCHAR, product VARCHAR, start_date DATE, end_date DATE, {AIRBYTE})"
-        )
-        for contract, product, _ in CONTRACTS:
-            built.execute(
-                f"INSERT INTO contracts VALUES (?, ?, DATE '2026-01-01', DATE '2027-12-31', 'r', {READ_AT}, '{{}}')",
-                (contract, product),
-            )
-        units = {contract: unit for contract, _, unit in CONTRACTS}
-        products = {contract: None if contract == "c-fil" else product for contract, product, _ in CONTRACTS}
-        built.execute(
-            "CREATE TABLE leaf_user_consumption (contract_id VARCHAR, leaf_user_id VARCHAR, product VARCHAR,"
-            f" date DATE, area_unit VARCHAR, total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9), {AIRBYTE})"
-        )
-        for contract, user, day, total, new in USER_AREAS:
-            built.execute(
-                f"INSERT INTO leaf_user_consumption VALUES (?, ?, ?, ?, ?, ?, ?, 'r', {READ_AT}, '{{}}')",
-                (contract, user, products[contract], day, units[contract], total, new),
-            )
-        built.execute(
-            "CREATE TABLE contract_consumption (contract_id VARCHAR, product VARCHAR, date DATE, area_unit VARCHAR,"
-            f" total_area DECIMAL(38, 9), daily_area DECIMAL(38, 9), {AIRBYTE})"
-        )
-        for contract, day, total, new in OWNER_AREAS:
-            built.execute(
-                f"INSERT INTO contract_consumption VALUES (?, ?, ?, ?, ?, ?, 'r', {READ_AT}, '{{}}')",
-                (contract, products[contract], day, units[contract], total, new),
-            )
+        write_leaf_tables(built)
         built.refresh(today="2026-12-10", lookback_days=3)
         yield built
 

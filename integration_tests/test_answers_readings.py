@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from integration_tests.answers_sync import local_sync
+from local_sync.answers import money
 from local_sync.answers import views as answers
 from local_sync.answers.models import ORDER
 from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
@@ -58,6 +59,7 @@ def _readers(connection: Any) -> dict[str, Any]:
         "top": answers.top(connection, 8),
         "leaf billing": answers.leaf_billing(connection),
         "runway": answers.runway(connection),
+        "costs": money.monthly_costs(connection),
     }
 
 
@@ -81,6 +83,7 @@ def test_every_model_and_reader_is_the_same_under_both_readings(synced: dict[str
         assert models[name], f"{name} is empty: nothing was compared"
     assert readers == other_readers
     assert any(row.vendor == "Leaf" for row in readers["monthly"]) and readers["leaf billing"]
+    assert any(cost.vendor == "Leaf" for cost in readers["costs"])
 
 
 def test_the_summary_and_the_report_are_the_same_under_both_readings(synced: dict[str, Synced]) -> None:

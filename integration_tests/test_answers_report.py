@@ -56,7 +56,12 @@ def _expected(db: Path) -> dict[str, list[tuple[int, int]]]:
                 UNION ALL SELECT 'users ' || product || area_unit, leaf_user_id FROM leaf_user_consumption)
             GROUP BY kind""")
         balances = counts("SELECT count(*), 0 FROM credit_balances GROUP BY vendor, account_id")
-    return {"monthly": monthly, "daily": daily, "top": top, "balance": balances}
+        costs = counts("""
+            SELECT count(*), count(*) FILTER (NOT final) FROM (
+                SELECT ProviderName, BillingPeriodStart, bool_and(x_IsComplete) AS final FROM focus_charges
+                GROUP BY 1, 2)
+            GROUP BY ProviderName""")
+    return {"monthly": monthly, "daily": daily, "top": top, "balance": balances, "cost": costs}
 
 
 def test_report_renders_in_chromium_with_every_mark_drawn(answers_sync: AnswersSync) -> None:
@@ -75,7 +80,8 @@ def test_report_renders_in_chromium_with_every_mark_drawn(answers_sync: AnswersS
         found.setdefault(chart_id.split("-", 1)[0], []).append((marks, not_final))
     expected = _expected(answers_sync.db)
     assert {section: sorted(values) for section, values in found.items()} == expected
-    assert all(not_final > 0 for _, not_final in expected["daily"] + expected["monthly"])
+    assert all(not_final > 0 for _, not_final in expected["daily"] + expected["monthly"] + expected["cost"])
+    assert len(expected["cost"]) == 3, "InsideView, Leaf and Whitepages are priced by the example card"
     assert visit.screenshot.startswith(b"\x89PNG")
     if os.environ.get("USAGE_REPORT_SCREENSHOT"):
         Path(os.environ["USAGE_REPORT_SCREENSHOT"]).write_bytes(visit.screenshot)
@@ -87,6 +93,10 @@ def test_report_charts_never_mix_units_or_leaf_products(answers_sync: AnswersSyn
     with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
         products = dict(connection.execute("SELECT DISTINCT product, area_unit FROM contract_consumption").fetchall())
     units = ("acre", "hectare", "request", "transaction", "credit")
+    # a cost chart is in one currency, the card's; the others in one unit, Leaf's in one product too
+    costs = [caption for caption in captions if ": cost a month" in caption]
+    assert costs and all(caption.endswith("(USD)") for caption in costs)
+    captions = [caption for caption in captions if caption not in costs]
     leaf = [caption for caption in captions if "Leaf" in caption]
     for caption in captions:
         assert sum(unit in caption.lower() for unit in units) <= 1, caption

@@ -6,6 +6,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from local_sync.answers import money
 from local_sync.answers import views as answers
 from local_sync.report.charts import Point, bars, line, ranking
 
@@ -73,6 +74,17 @@ def _daily(connection: Any) -> list[str]:
             points,
         )
         for (vendor, metric, product, unit), points in series.items()
+    ]
+
+
+def _costs(connection: Any) -> list[str]:
+    """A chart per vendor and currency: what each month cost by the rate card."""
+    series: dict[tuple[str, str], list[Point]] = {}
+    for cost in money.monthly_costs(connection):
+        series.setdefault((cost.vendor, cost.currency), []).append(Point(cost.month, cost.cost, cost.final))
+    return [
+        bars(_slug("cost", vendor, currency), f"{vendor}: cost a month ({currency})", points)
+        for (vendor, currency), points in series.items()
     ]
 
 
@@ -162,6 +174,9 @@ def write(connection: Any, folder: Path, source: str) -> Path:
         ("Usage per vendor per month", _monthly(connection),
          "Light bars: months a vendor may still revise (x_IsComplete false). One chart per Leaf product and unit: "
          + answers.ROLLUP_NOTE + "."),
+        ("Cost per vendor per month", _costs(connection),
+         "By the rate card's prices (view focus_charges)" + (": EXAMPLE prices, not the vendors'"
+         if money.example_prices(connection) else "") + ". Light bars: months not final."),
         (f"Daily trend, last {TREND_DAYS} days", _daily(connection),
          "Hollow dots on the shaded band: days a vendor may still revise."),
         ("Top consumers (everything synced)", _top(connection), ""),
@@ -170,7 +185,7 @@ def write(connection: Any, folder: Path, source: str) -> Path:
     ]  # fmt: skip
     body = [
         f'<h1>Usage report</h1><p class="meta">Synced from {escape(source)}; written {now}. '
-        "Views: usage_overview, usage_monthly, leaf_billable_area, credit_balances, credit_runway.</p>",
+        "Views: usage_overview, usage_monthly, leaf_billable_area, focus_charges, credit_balances, credit_runway.</p>",
         _warnings(pools),
     ]
     for title, charts, legend in sections:

@@ -38,7 +38,8 @@ def summarize(
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
     leaf = report.leaf_billing_section(connection)
-    sections += [leaf] if leaf else []
+    costs = report.costs_section(connection)
+    sections += [section for section in (leaf, costs) if section]
     sections.append(report.runway_section(pools))
     warnings = report.warnings_section(pools)
     sections += [warnings] if warnings else []

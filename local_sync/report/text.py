@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
+from local_sync.answers import money
 from local_sync.answers import views as answers
 from source_usage.declared import STREAMS
 
@@ -101,6 +102,34 @@ def leaf_billing_section(connection: Any) -> str | None:
         "included, as Leaf bills:\n"
     )
     return title + table(("product", "contract", "unit", "basis", *headers), lines) + f"\n  ({answers.ROLLUP_NOTE}.)"
+
+
+def costs_section(connection: Any) -> str | None:
+    """Cost per vendor per month of the last months (focus_charges), in the card's currency; None without a card."""
+    costs = money.monthly_costs(connection)
+    if not costs:
+        return None
+    months = sorted({cost.month for cost in costs})[-OVERVIEW_MONTHS:]
+    open_months = {cost.month for cost in costs if not cost.final}
+    series: dict[tuple[str, str], dict[str, float]] = {}
+    for cost in costs:
+        if cost.month in months:
+            series.setdefault((cost.vendor, cost.currency), {})[cost.month] = round(cost.cost, 2)
+    lines = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
+    headers = [month + ("*" if month in open_months else "") for month in months]
+    title = "Cost (view focus_charges: the rate card's prices; * not final):\n"
+    notes = []
+    if money.example_prices(connection):
+        notes.append(
+            "  (EXAMPLE prices from dbt/seeds/rate_card.csv, not the vendors': pass your card with --rates FILE)"
+        )
+    unpriced = sum(cost.unpriced for cost in costs)
+    if unpriced:
+        notes.append(
+            f"  ({unpriced:,} billed figure(s) have no price on the rate card and are not counted; "
+            "`python -m local_sync focus` names them)"
+        )
+    return title + table(("vendor", "currency", *headers), lines) + "".join("\n" + note for note in notes)
 
 
 def runway_section(pools: Sequence[answers.Pool]) -> str:

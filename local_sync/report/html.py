@@ -77,10 +77,10 @@ def _daily(connection: Any) -> list[str]:
     ]
 
 
-def _costs(connection: Any) -> list[str]:
+def _costs(costs: Sequence[money.MonthlyCost]) -> list[str]:
     """A chart per vendor and currency: what each month cost by the rate card."""
     series: dict[tuple[str, str], list[Point]] = {}
-    for cost in money.monthly_costs(connection):
+    for cost in costs:
         series.setdefault((cost.vendor, cost.currency), []).append(Point(cost.month, cost.cost, cost.final))
     return [
         bars(_slug("cost", vendor, currency), f"{vendor}: cost a month ({currency})", points)
@@ -166,7 +166,7 @@ def _warnings(pools: Sequence[answers.Pool]) -> str:
     return f'<div class="warnings"><b>Credit pools running out</b><ul>{items}</ul></div>'
 
 
-def write(connection: Any, folder: Path, source: str) -> Path:
+def write(connection: Any, folder: Path, source: str, costs: Sequence[money.MonthlyCost] | None = None) -> Path:
     """Writes usage-report.html into `folder` from the answers in `connection`; returns its path."""
     pools = answers.runway(connection)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -174,7 +174,7 @@ def write(connection: Any, folder: Path, source: str) -> Path:
         ("Usage per vendor per month", _monthly(connection),
          "Light bars: months a vendor may still revise (x_IsComplete false). One chart per Leaf product and unit: "
          + answers.ROLLUP_NOTE + "."),
-        ("Cost per vendor per month", _costs(connection),
+        ("Cost per vendor per month", _costs(money.monthly_costs(connection) if costs is None else costs),
          "By the rate card's prices (view focus_charges)" + (": EXAMPLE prices, not the vendors'"
          if money.example_prices(connection) else "") + ". Light bars: months not final."),
         (f"Daily trend, last {TREND_DAYS} days", _daily(connection),

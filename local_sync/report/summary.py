@@ -29,6 +29,7 @@ def summarize(
 ) -> list[Pool]:
     """After the records and states are committed: the answers rebuilt, the summary printed, the report written
     into `folder`; the same for every database."""
+    from local_sync.answers import money
     from local_sync.answers import views as answers
     from local_sync.report import html as html_report
     from local_sync.report import text as report
@@ -38,12 +39,12 @@ def summarize(
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
     leaf = report.leaf_billing_section(connection)
-    costs = report.costs_section(connection)
-    sections += [section for section in (leaf, costs) if section]
+    costs = money.monthly_costs(connection)  # read once: the summary and the report show it
+    sections += [section for section in (leaf, report.costs_section(connection, costs)) if section]
     sections.append(report.runway_section(pools))
     warnings = report.warnings_section(pools)
     sections += [warnings] if warnings else []
-    page = html_report.write(connection, folder, target_name)
+    page = html_report.write(connection, folder, target_name, costs)
     elapsed = time.monotonic() - started
     print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)

@@ -104,9 +104,9 @@ def leaf_billing_section(connection: Any) -> str | None:
     return title + table(("product", "contract", "unit", "basis", *headers), lines) + f"\n  ({answers.ROLLUP_NOTE}.)"
 
 
-def costs_section(connection: Any) -> str | None:
-    """Cost per vendor per month of the last months (focus_charges), in the card's currency; None without a card."""
-    costs = money.monthly_costs(connection)
+def costs_section(connection: Any, costs: Sequence[money.MonthlyCost]) -> str | None:
+    """Cost per vendor per month of the last months (`costs`, from focus_charges), in the card's currency; None
+    without a card."""
     if not costs:
         return None
     months = sorted({cost.month for cost in costs})[-OVERVIEW_MONTHS:]

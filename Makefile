@@ -95,6 +95,7 @@ sync: $(SYNC_STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.focus_export benchmarks/.work/large.duckdb
 
 clean:
 	rm -rf $(VENV) .validator .airbyte build dist *.egg-info usage.duckdb $(ENGINE)

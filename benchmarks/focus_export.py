@@ -12,6 +12,7 @@ import argparse
 import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -54,10 +55,19 @@ def _step(name: str, command: list[str], work: Path) -> Measurement:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.focus_export", description=__doc__)
-    parser.add_argument("db", type=Path, help="a synced DuckDB file (it is copied, never changed)")
+    parser.add_argument(
+        "db", type=Path, help="a synced DuckDB file (copied, never changed); made first, by a sync of the `large` "
+        "sandbox from 2025-11-21 to --today, when it does not exist",
+    )  # fmt: skip
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--today", default="2026-11-20", help="the sync's last day (default the benchmarks')")
     args = parser.parse_args()
+    if not args.db.exists():
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        print(f"Syncing the large sandbox into {args.db} (about 4 minutes) ...", flush=True)
+        sync = [sys.executable, "-m", "local_sync", "--size", "large", "--today", args.today,
+                "--start-date", "2025-11-21", "--db", str(args.db), "--airbyte-dir", str(args.db.parent / ".airbyte")]  # fmt: skip
+        subprocess.run(sync, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     runs: dict[str, list[Measurement]] = {"refresh without prices": [], "refresh with prices": [], "export": []}
     with tempfile.TemporaryDirectory(prefix="focus-export-") as folder:
         work = Path(folder)

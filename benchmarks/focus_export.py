@@ -65,8 +65,8 @@ def main() -> int:
     if not args.db.exists():
         args.db.parent.mkdir(parents=True, exist_ok=True)
         print(f"Syncing the large sandbox into {args.db} (about 4 minutes) ...", flush=True)
-        sync = [sys.executable, "-m", "local_sync", "--size", "large", "--today", args.today,
-                "--start-date", "2025-11-21", "--db", str(args.db), "--airbyte-dir", str(args.db.parent / ".airbyte")]  # fmt: skip
+        sync = [sys.executable, "-m", "local_sync", "--size", "large", "--today", args.today, "--start-date",
+                "2025-11-21", "--db", str(args.db), "--airbyte-dir", str(args.db.parent / ".airbyte")]  # fmt: skip
         subprocess.run(sync, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     runs: dict[str, list[Measurement]] = {"refresh without prices": [], "refresh with prices": [], "export": []}
     with tempfile.TemporaryDirectory(prefix="focus-export-") as folder:

@@ -19,6 +19,12 @@ from local_sync.answers import views as answers
 from local_sync.answers.rates import RateCard
 
 DATABASES = ("duckdb", "postgres")
+AIRBYTE_COLUMNS = "_airbyte_raw_id VARCHAR, _airbyte_extracted_at TIMESTAMP, _airbyte_meta JSON"
+# InsideView's usage table as a sync writes it, for the tests that write its rows by hand
+API_TRANSACTIONS = (
+    "CREATE TABLE api_transactions (account_id VARCHAR, account_name VARCHAR, period_type VARCHAR, date VARCHAR,"
+    f" api VARCHAR, transactions BIGINT, match_rate DECIMAL(38, 9), {AIRBYTE_COLUMNS})"
+)
 # DuckDB's column types as local_sync's PostgreSQL load writes them
 POSTGRES_TYPES = {r"\bTIMESTAMP\b(?! WITH)": "TIMESTAMP WITH TIME ZONE", r"\bJSON\b": "JSONB"}
 

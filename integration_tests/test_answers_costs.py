@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from integration_tests.answer_tables import DATABASES, Tables, tables_in
+from integration_tests.answer_tables import API_TRANSACTIONS, DATABASES, Tables, tables_in
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from integration_tests.test_answers_leaf import AIRBYTE, READ_AT, write_leaf_tables
 from local_sync.answers import rates
@@ -35,10 +35,7 @@ leadfeeder,requests,,Requests,,,,,false,
 def tables(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tables]:
     with tables_in(request.param, request, f"costs_{request.node.name[:40]}") as built:
         write_leaf_tables(built)
-        built.execute(
-            "CREATE TABLE api_transactions (account_id VARCHAR, account_name VARCHAR, period_type VARCHAR,"
-            f" date VARCHAR, api VARCHAR, transactions BIGINT, match_rate DECIMAL(38, 9), {AIRBYTE})"
-        )
+        built.execute(API_TRANSACTIONS)
         # October only as a month; November's days, and its month and year figures that repeat them
         figures = [("month", "2026-10", 300), ("day", "2026-11-10", 100), ("day", "2026-11-20", 50),
                    ("month", "2026-11", 150), ("year", "2026", 450)]  # fmt: skip

@@ -10,12 +10,12 @@ from datetime import date
 
 import pytest
 
-from integration_tests.answer_tables import DATABASES, Tables, tables_in
+from integration_tests.answer_tables import AIRBYTE_COLUMNS, DATABASES, Tables, tables_in
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from local_sync.answers import views as answers
 
 READ_AT = "TIMESTAMP '2026-12-03 10:00:00'"
-AIRBYTE = "_airbyte_raw_id VARCHAR, _airbyte_extracted_at TIMESTAMP, _airbyte_meta JSON"
+AIRBYTE = AIRBYTE_COLUMNS
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 # (contract, product, unit); c-fil's records were synced before records carried a product
 CONTRACTS = [

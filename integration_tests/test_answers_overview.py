@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from integration_tests.answer_tables import DATABASES, Tables, tables_in
+from integration_tests.answer_tables import API_TRANSACTIONS, DATABASES, Tables, tables_in
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 
 READ_AT = "TIMESTAMP '2026-12-02 10:00:00'"
@@ -54,14 +54,7 @@ def test_overview_periods_units_and_completeness_on_a_month_edge(tables: Tables)
             f"INSERT INTO api_usage VALUES ('7', 'x', '{period}', '/companies', 'GET', 10, 0, 10, 1, 'r', {READ_AT},"
             " '{}')"
         )
-    tables.execute(
-        "CREATE TABLE api_transactions ("
-        + _airbyte(
-            "account_id VARCHAR, account_name VARCHAR, period_type VARCHAR, date VARCHAR, api VARCHAR,"
-            " transactions BIGINT, match_rate DECIMAL(38, 9)"
-        )
-        + ")"
-    )
+    tables.execute(API_TRANSACTIONS)
     tables.execute(
         f"INSERT INTO api_transactions VALUES ('iv', 'IV', 'year', '2025', 'ENRICH', 3, NULL, 'r', {READ_AT}, '{{}}')"
     )
@@ -138,14 +131,7 @@ def test_overview_covers_only_the_streams_whose_tables_exist(tables: Tables) -> 
 
 def test_usage_monthly_counts_insideview_days_once_beside_their_month(tables: Tables) -> None:
     # insideview.period changed from month to day: October only as a month, November as a month and as its days
-    tables.execute(
-        "CREATE TABLE api_transactions ("
-        + _airbyte(
-            "account_id VARCHAR, account_name VARCHAR, period_type VARCHAR, date VARCHAR, api VARCHAR,"
-            " transactions BIGINT, match_rate DECIMAL(38, 9)"
-        )
-        + ")"
-    )
+    tables.execute(API_TRANSACTIONS)
     for period, day, count in (
         ("month", "2026-10", 40), ("month", "2026-11", 70), ("day", "2026-11-02", 30), ("day", "2026-11-20", 35),
         ("year", "2026", 500),

@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from local_sync.answers.views import table_names
+
 VERSIONS = ("1.2", "1.3")
 FORMATS = {".parquet": "PARQUET", ".csv": "CSV"}
 # FOCUS 1.2's columns the charges fill (its mandatory ones, the conditional and recommended ones that apply)
@@ -58,10 +60,7 @@ def export(connection: duckdb.DuckDBPyConnection, version: str, out: Path) -> in
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
         raise ExportRefused(f"cannot write {out}: name a .parquet or a .csv file.")
-    found = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'focus_charges'"
-    ).fetchone()
-    if not found or not found[0]:
+    if "focus_charges" not in table_names(connection):
         raise ExportRefused("the database has no focus_charges: sync it with a rate card (--rates FILE) first.")
     problem = unpriced(connection)
     if problem:

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from local_sync.answers.views import TABLES_SQL, rows
+from local_sync.answers.views import rows, table_names
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class MonthlyCost:
 
 def monthly_costs(connection: Any) -> list[MonthlyCost]:
     """Per vendor and billing month, from focus_charges; none without a rate card."""
-    if "focus_charges" not in {row[0] for row in rows(connection, TABLES_SQL)}:
+    if "focus_charges" not in table_names(connection):
         return []
     sql = """
         SELECT ProviderName, CAST(CAST(BillingPeriodStart AS DATE) AS VARCHAR), min(BillingCurrency),
@@ -37,7 +37,7 @@ def monthly_costs(connection: Any) -> list[MonthlyCost]:
 
 def example_prices(connection: Any) -> bool:
     """True when the rate card's prices are the package's examples (its notes say EXAMPLE)."""
-    if "rate_card" not in {row[0] for row in rows(connection, TABLES_SQL)}:
+    if "rate_card" not in table_names(connection):
         return False
     found = rows(connection, "SELECT count(*) FROM rate_card WHERE billed AND note LIKE '%EXAMPLE%'")
     return bool(found and found[0][0])

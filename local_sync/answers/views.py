@@ -60,6 +60,11 @@ def rows(connection: Any, sql: str) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
+def table_names(connection: Any) -> set[str]:
+    """The tables and views of the connection's current schema."""
+    return {row[0] for row in rows(connection, TABLES_SQL)}
+
+
 def _execute(connection: Any, statements: Sequence[str], dialect: str) -> None:
     """`statements` in one transaction."""
     cursor = connection.cursor()
@@ -91,7 +96,7 @@ def refresh(
     `lookback_days` the connector's: together they say which figures a vendor may still revise (x_IsComplete).
     `card`, when given, replaces the table rate_card the prices come from (else the one there is kept).
     """
-    tables = {row[0] for row in rows(connection, TABLES_SQL)}
+    tables = table_names(connection)
     variables: dict[str, Any] = {"usage_today": today, "lookback_days": lookback_days}
     drops: list[str] = []
     statements = card.table_statements() if card is not None else []
@@ -175,7 +180,7 @@ def daily_usage(connection: Any, days: int) -> list[tuple[str, str, str | None, 
 def top(connection: Any, limit: int) -> dict[str, list[tuple[str, str | None, str, float]]]:
     """The biggest consumers over everything synced: (key, name or None, unit, quantity) per kind, largest first.
     Each kind is one unit: Leaf users rank per product and unit, by the new area they processed."""
-    tables = {row[0] for row in rows(connection, TABLES_SQL)}
+    tables = table_names(connection)
     user_name = "(SELECT name FROM leaf_users WHERE leaf_users.id = SubAccountId)" if "leaf_users" in tables else None
     kinds: dict[str, tuple[str, str, str | None]] = {
         "Leadfeeder endpoints": ("x_Operation", "ServiceProviderName = 'Leadfeeder'", None),

@@ -62,19 +62,28 @@ def requests_section(stats: dict[str, Any] | None) -> str:
     return "Requests made (counted by the sandbox):\n" + table(("vendor", "requests", "by endpoint"), rows)
 
 
+def _last_months(
+    figures: Sequence[tuple[tuple[Any, ...], str, float, bool]],
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(headers, rows) of the last OVERVIEW_MONTHS months of (row key, month, value, final) figures: one row per
+    key, one column a month in key order, a month not final marked `*`."""
+    months = sorted({month for _, month, _, _ in figures})[-OVERVIEW_MONTHS:]
+    open_months = {month for _, month, _, final in figures if not final}
+    series: dict[tuple[Any, ...], dict[str, float]] = {}
+    for key, month, value, _ in figures:
+        if month in months:
+            series.setdefault(key, {})[month] = value
+    headers = [month + ("*" if month in open_months else "") for month in months]
+    return headers, [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
+
+
 def overview_section(connection: Any) -> str:
     """Monthly figures of the last months from usage_monthly, one column a month; * marks a month not yet final.
     One row per vendor, metric, Leaf product and unit: nothing is added across them, and no gauge over days."""
     monthly = answers.monthly_usage(connection)
-    months = sorted({figure.month for figure in monthly})[-OVERVIEW_MONTHS:]
-    open_months = {figure.month for figure in monthly if not figure.final}
-    series: dict[tuple[str, str, str, str, str], dict[str, float]] = {}
-    for figure in monthly:
-        if figure.month in months:
-            key = (figure.vendor, figure.metric, figure.kind, figure.product or "", figure.unit)
-            series.setdefault(key, {})[figure.month] = figure.quantity
-    usage = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
-    headers = [month + ("*" if month in open_months else "") for month in months]
+    headers, usage = _last_months(
+        [((f.vendor, f.metric, f.kind, f.product or "", f.unit), f.month, f.quantity, f.final) for f in monthly]
+    )
     title = (
         "Overview (view usage_monthly), monthly figures (* not final: the vendor may still revise it; "
         "kind: what the vendor bills, or not):\n"
@@ -88,15 +97,13 @@ def leaf_billing_section(connection: Any) -> str | None:
     billing = answers.leaf_billing(connection)
     if not billing:
         return None
-    months = sorted({row.month for row in billing})[-OVERVIEW_MONTHS:]
-    open_months = {row.month for row in billing if not row.final}
-    series: dict[tuple[str, str, str, str], dict[str, float]] = {}
-    for row in billing:
-        if row.month in months:
-            product = (row.product or "") + (" (rollup)" if row.is_rollup else "")
-            series.setdefault((product, row.contract_id[:8], row.unit, row.basis), {})[row.month] = row.area
-    lines = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
-    headers = [month + ("*" if month in open_months else "") for month in months]
+    headers, lines = _last_months(
+        [
+            (((row.product or "") + (" (rollup)" if row.is_rollup else ""), row.contract_id[:8], row.unit, row.basis),
+             row.month, row.area, row.final)
+            for row in billing
+        ]
+    )  # fmt: skip
     title = (
         "Leaf billable area (view leaf_billable_area): per contract, its Leaf users' area added up, overlaps "
         "included, as Leaf bills:\n"
@@ -109,14 +116,9 @@ def costs_section(connection: Any, costs: Sequence[money.MonthlyCost]) -> str | 
     without a card."""
     if not costs:
         return None
-    months = sorted({cost.month for cost in costs})[-OVERVIEW_MONTHS:]
-    open_months = {cost.month for cost in costs if not cost.final}
-    series: dict[tuple[str, str], dict[str, float]] = {}
-    for cost in costs:
-        if cost.month in months:
-            series.setdefault((cost.vendor, cost.currency), {})[cost.month] = round(cost.cost, 2)
-    lines = [(*key, *(values.get(month) for month in months)) for key, values in series.items()]
-    headers = [month + ("*" if month in open_months else "") for month in months]
+    headers, lines = _last_months(
+        [((cost.vendor, cost.currency), cost.month, round(cost.cost, 2), cost.final) for cost in costs]
+    )
     title = "Cost (view focus_charges: the rate card's prices; * not final):\n"
     notes = []
     if money.example_prices(connection):

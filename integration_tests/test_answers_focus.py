@@ -116,3 +116,16 @@ def test_a_billed_figure_without_a_price_stops_the_export_naming_it(answers_sync
         "where the vendor does not bill it.\n"
     )
     assert not (tmp_path / "focus.csv").exists()
+
+
+def test_the_export_says_why_it_cannot_write(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    missing = tmp_path / "missing.duckdb"
+    cases = [(missing, "f.parquet"), (empty, "f.parquet"), (empty, "f.xlsx")]
+    sentences = [_export(db, "1.2", tmp_path / name) for db, name in cases]
+    assert [(run.returncode, run.stdout, run.stderr) for run in sentences] == [
+        (2, "", f"local_sync: {missing} does not exist; sync first (make sync).\n"),
+        (2, "", "local_sync: the database has no focus_charges: sync it with a rate card (--rates FILE) first.\n"),
+        (2, "", f"local_sync: cannot write {tmp_path / 'f.xlsx'}: name a .parquet or a .csv file.\n"),
+    ]

@@ -3,7 +3,7 @@ credits, a Leaf contract of each product with UNIFIED_AREA not billed, an AUDIT_
 month and year figures beside its days. BilledCost per vendor and month, exactly, on DuckDB and PostgreSQL."""
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,3 +110,34 @@ def test_each_charge_names_its_sku_price_credits_and_period(tables: Tables) -> N
     assert not any("UNIFIED_AREA" in sku for sku in skus)
     # no leaf_users table here: a Leaf user is named by its id
     assert {name for _, name in leaf} == {"u1", "u2"}
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_year_end_and_leap_day_charges_fall_in_their_own_billing_months(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    with tables_in(database, request, f"edges_{database}") as built:
+        built.execute(f"CREATE TABLE daily_usage (date DATE, request_count BIGINT, {AIRBYTE})")
+        for day, count in (("2027-12-31", 100), ("2028-01-01", 200), ("2028-02-29", 300), ("2028-03-01", 400)):
+            built.execute(
+                "INSERT INTO daily_usage VALUES (?, ?, 'r', TIMESTAMP '2028-03-20 10:00:00', '{}')", (day, count)
+            )
+        card = tmp_path / "rates.csv"
+        card.write_text(CARD)
+        built.refresh(today="2028-03-20", lookback_days=3, card=rates.read(card))
+        charges = built.rows(
+            "SELECT CAST(ChargePeriodStart AS DATE), CAST(ChargePeriodEnd AS DATE), CAST(BillingPeriodStart AS DATE),"
+            " CAST(BillingPeriodEnd AS DATE), BilledCost FROM focus_charges ORDER BY 1"
+        )
+        monthly = built.rows("SELECT month, ConsumedQuantity FROM usage_monthly ORDER BY 1")
+    day = date.fromisoformat
+    assert [(*row[:4], Decimal(row[4]).normalize()) for row in charges] == [
+        (day("2027-12-31"), day("2028-01-01"), day("2027-12-01"), day("2028-01-01"), Decimal("2")),
+        (day("2028-01-01"), day("2028-01-02"), day("2028-01-01"), day("2028-02-01"), Decimal("4")),
+        (day("2028-02-29"), day("2028-03-01"), day("2028-02-01"), day("2028-03-01"), Decimal("6")),
+        (day("2028-03-01"), day("2028-03-02"), day("2028-03-01"), day("2028-04-01"), Decimal("8")),
+    ]
+    assert [(month, Decimal(quantity).normalize()) for month, quantity in monthly] == [
+        (day("2027-12-01"), Decimal("100")), (day("2028-01-01"), Decimal("200")),
+        (day("2028-02-01"), Decimal("300")), (day("2028-03-01"), Decimal("400")),
+    ]  # fmt: skip

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from local_sync.answers import seed_tables
 from local_sync.answers.currencies import ISO_4217
 
 # the dbt package's seed; not through answers.models, which imports jinja2 (kept out of the sync's peak)
@@ -33,6 +34,11 @@ METRICS: dict[str, dict[str, tuple[str, ...]]] = {
         "area to date": AREA_UNITS,
     },
 }
+# the levels among them (x_MetricKind gauge): a value on a day, never added up over days
+LEVELS = ("area to date", "area to date by user")
+# the products a Leaf contract tracks, one each (providers.md, Leaf); UNIFIED_AREA is the union of the others
+LEAF_PRODUCTS = ("FIELDS_BOUNDARY", "AUDIT_FIELDS_BOUNDARY", "OPERATIONS_FILE", "OPERATIONS_OPERATION",
+                 "SATELLITE_PROCESS_PLANET", "SATELLITE_PROCESS_SENTINEL", "UNIFIED_AREA")  # fmt: skip
 # what a card's `sku` names, where the vendor's prices can differ by it
 SKUS = {"leadfeeder": "the endpoint, as METHOD /path", "insideview": "the API", "leaf": "the contract's product"}
 BOOLEANS = {"true": True, "false": False}
@@ -94,29 +100,7 @@ class RateCard:
 
     def table_statements(self) -> list[str]:
         """SQL that (re)creates the table `rate_card` holding this card, the same on DuckDB and PostgreSQL."""
-        columns = ", ".join(f"{name} {kind}" for name, kind in COLUMN_TYPES.items())
-        statements = [f"DROP TABLE IF EXISTS {TABLE}", f"CREATE TABLE {TABLE} ({columns})"]
-        if self.rates:
-            values = ",\n".join(
-                "("
-                + ", ".join(_literal(value, kind) for value, kind in zip(row, COLUMN_TYPES.values(), strict=True))
-                + ")"
-                for row in self.rows()
-            )
-            statements.append(f"INSERT INTO {TABLE} VALUES\n{values}")
-        return statements
-
-
-def _literal(value: object, kind: str) -> str:
-    """`value` as an SQL literal of type `kind` (the card's text is quoted, never run)."""
-    if value is None:
-        return f"CAST(NULL AS {kind})"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, Decimal):
-        return f"CAST('{value}' AS {kind})"
-    text = str(value).replace("'", "''")
-    return f"CAST('{text}' AS {kind})"
+        return seed_tables.statements(TABLE, COLUMN_TYPES, self.rows())
 
 
 def read(path: Path) -> RateCard:

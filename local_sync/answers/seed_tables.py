@@ -1,0 +1,30 @@
+"""A user's file (the rate card, the budgets) as the table its dbt seed would be: the same SQL on DuckDB and
+PostgreSQL, the file's text quoted as literals, never run."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+
+def literal(value: object, kind: str) -> str:
+    """`value` as an SQL literal of type `kind`."""
+    if value is None:
+        return f"CAST(NULL AS {kind})"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return f"CAST('{value}' AS {kind})"
+    text = str(value).replace("'", "''")
+    return f"CAST('{text}' AS {kind})"
+
+
+def statements(table: str, column_types: dict[str, str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """SQL that (re)creates `table` with `column_types` holding `rows`."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in column_types.items())
+    created = [f"DROP TABLE IF EXISTS {table}", f"CREATE TABLE {table} ({columns})"]
+    if not rows:
+        return created
+    values = ",\n".join(
+        "(" + ", ".join(literal(value, kind) for value, kind in zip(row, column_types.values(), strict=True)) + ")"
+        for row in rows
+    )
+    return [*created, f"INSERT INTO {table} VALUES\n{values}"]

@@ -28,22 +28,11 @@ with figures as (
       and not (ServiceProviderName = 'Leaf' and x_Product = 'AUDIT_FIELDS_BOUNDARY' and x_Metric = 'new area by user')
 ),
 
-graded as (
-    select figures.*,
-           max(case when x_Grain = 'day' then 1 else 0 end)
-               over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, month)
-               as month_has_days,
-           max(case when x_Grain in ('day', 'month') then 1 else 0 end)
-               over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, year)
-               as year_has_finer
-    from figures
-),
-
 finest as (
     select ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, x_MetricKind, x_Product,
            x_IsRollup, x_Grain, ChargePeriodStart, ChargePeriodEnd, ConsumedQuantity, ConsumedUnit, x_IsComplete
-    from graded
-    where x_Grain = 'day' or (x_Grain = 'month' and month_has_days = 0) or (x_Grain = 'year' and year_has_finer = 0)
+    from figures
+    where not x_RepeatsFiner
     union all
     select 'Leaf', contract_id, leaf_user_id, cast(null as {{ string }}), 'area to date by user', 'billable', product,
            is_rollup, 'month', cast(month as {{ dbt.type_timestamp() }}),

@@ -14,11 +14,6 @@ with figures as (
 
 ranked as (
     select figures.*,
-           {#- InsideView reports by day, month or year as configured; where days and their month both exist
-               (a config changed between syncs), the days count and the month figure would count them again -#}
-           max(case when x_Grain = 'day' then 1 else 0 end)
-               over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, month)
-               as month_has_days,
            row_number()
                over (partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric, month
                      order by ChargePeriodStart desc) as latest_first,
@@ -34,7 +29,8 @@ months as (
            max(ChargePeriodStart) as last_figure,
            max(vendor_read_on) as vendor_read_on
     from ranked
-    where x_Grain = 'day' or month_has_days = 0
+    {#- a month figure whose days exist (usage_overview's x_RepeatsFiner) would count them again #}
+    where not x_RepeatsFiner
     group by {{ keys }}, month
 )
 

@@ -134,12 +134,28 @@ periods as (
                              else {{ dbt.dateadd('year', 1, 'period_start') }} end as {{ dbt.type_timestamp() }})
                as ChargePeriodEnd
     from figures
+),
+
+graded as (
+    select periods.*,
+           {#- InsideView reports by day, month or year as configured: where the config changed between syncs, a
+               month figure repeats its days, and a year figure its months or days -#}
+           case x_Grain
+               when 'month' then max(case when x_Grain = 'day' then 1 else 0 end) over (
+                   partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric,
+                                {{ dbt.date_trunc('month', 'period_start') }})
+               when 'year' then max(case when x_Grain in ('day', 'month') then 1 else 0 end) over (
+                   partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric,
+                                {{ dbt.date_trunc('year', 'period_start') }})
+               else 0 end = 1 as x_RepeatsFiner
+    from periods
 )
 
 select ServiceProviderName, ServiceName, BillingAccountId, SubAccountId, ChargePeriodStart, ChargePeriodEnd,
        ConsumedQuantity, ConsumedUnit, x_Metric, x_Grain, x_Operation, x_MetricKind, x_Product, x_IsRollup,
+       x_RepeatsFiner,
        {#- final once the whole period lies before the lookback window of the day it was read -#}
        ChargePeriodEnd <= cast({{ dbt.dateadd('day', -var('lookback_days', 3), 'reference_day') }}
                                as {{ dbt.type_timestamp() }}) as x_IsComplete,
        reference_day as x_ReadOn
-from periods
+from graded

@@ -16,7 +16,10 @@ import jinja2
 PACKAGE = Path(__file__).resolve().parents[2] / "dbt"
 DIALECTS = ("duckdb", "postgres")
 # the order they build in: each reads only those before it
-ORDER = ("usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway", "focus_charges")
+ORDER = (
+    "usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway", "focus_charges",
+    "usage_forecast",
+)  # fmt: skip
 # the models that read the rate card (the table rate_card, the dbt package's seed)
 PRICED = ("focus_charges",)
 

@@ -28,14 +28,14 @@ RESULTS = ROOT / "benchmarks" / "results"
 REFRESH = """
 import sys, tempfile, duckdb
 from pathlib import Path
-from local_sync.answers import money, rates, views
+from local_sync.answers import build, money, rates, views
 from local_sync.report import html, text
 connection = duckdb.connect(sys.argv[1])
 if sys.argv[2] == "without":
     connection.execute("DROP VIEW IF EXISTS focus_charges")
     connection.execute("DROP TABLE IF EXISTS rate_card")
 card = rates.read(rates.EXAMPLE) if sys.argv[2] == "with" else None
-views.refresh(connection, "duckdb", today=sys.argv[3], card=card)
+build.refresh(connection, "duckdb", today=sys.argv[3], card=card)
 pools = views.runway(connection)
 costs = money.monthly_costs(connection)
 sections = [text.overview_section(connection), text.leaf_billing_section(connection),

@@ -15,7 +15,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from local_sync.answers import build
 from local_sync.answers import views as answers
+from local_sync.answers.budgets import Budgets
 from local_sync.answers.rates import RateCard
 
 DATABASES = ("duckdb", "postgres")
@@ -53,8 +55,12 @@ class Tables:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return answers.rows(self.connection, sql)
 
-    def refresh(self, today: str, lookback_days: int = 3, card: RateCard | None = None) -> None:
-        answers.refresh(self.connection, self.dialect, today=today, lookback_days=lookback_days, card=card)
+    def refresh(
+        self, today: str, lookback_days: int = 3, card: RateCard | None = None, budgets: Budgets | None = None
+    ) -> None:
+        build.refresh(
+            self.connection, self.dialect, today=today, lookback_days=lookback_days, card=card, budgets=budgets
+        )
 
 
 @contextmanager

@@ -22,7 +22,7 @@ import psycopg
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
 from integration_tests.discovered import PRIMARY_KEYS
 from integration_tests.postgres_server import postgres_url  # noqa: F401
-from local_sync.answers import rates
+from local_sync.answers import budgets, build, outlook, rates
 from local_sync.answers import views as answers
 from local_sync.answers.models import ORDER
 from local_sync.cli import export_focus
@@ -86,7 +86,7 @@ def test_dbt_build_on_duckdb_gives_the_rows_make_sync_builds(answers_sync: Answe
         duckdb.connect(str(answers_sync.db), read_only=True) as synced,
         duckdb.connect(str(tmp_path / "rendered.duckdb")) as rendered,
     ):
-        answers.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
+        build.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
         for name in ORDER:
             assert _rows(built, name) == _rows(synced, name), name
             assert _rows(fresh, name) == _rows(rendered, name), name
@@ -107,7 +107,7 @@ def test_dbt_build_on_duckdb_over_some_vendors_only(answers_sync: AnswersSync, t
         duckdb.connect(str(tmp_path / "dbt.duckdb"), read_only=True) as built,
         duckdb.connect(str(tmp_path / "rendered.duckdb")) as rendered,
     ):
-        answers.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
+        build.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
         for name in ORDER:
             assert _rows(built, name) == _rows(rendered, name), name
         vendors = {row[0] for row in _rows(built, "usage_overview")}
@@ -145,11 +145,13 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
     # DuckDB's fresh build of the same sync: make sync's rendering for DuckDB
     _copy_without_models(answers_sync.db, tmp_path / "rendered.duckdb", *ORDER)
     with duckdb.connect(str(tmp_path / "rendered.duckdb")) as rendered, psycopg.connect(postgres_url) as pg:
-        answers.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
+        build.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
         pg.execute("SET search_path TO synced")
-        # as make sync does from the sandbox: with the example rate card, then again (nothing kept twice)
-        answers.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3, card=rates.read(rates.EXAMPLE))
-        answers.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3)
+        # as make sync does from the sandbox: with the example rate card and budgets, then again (nothing kept twice)
+        card = rates.read(rates.EXAMPLE)
+        example = budgets.read(budgets.EXAMPLE, card)
+        build.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3, card=card, budgets=example)
+        build.refresh(pg, "postgres", today=SECOND_DAY, lookback_days=3)
         for name in ORDER:
             on_duckdb = _rows(rendered, name)
             assert _rows(pg, f"answers.{name}") == on_duckdb, f"dbt-postgres {name}"
@@ -162,6 +164,8 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
         assert answers.daily_usage(pg, 90) == answers.daily_usage(rendered, 90)
         assert answers.top(pg, 8) == answers.top(rendered, 8)
         assert answers.leaf_billing(pg) == answers.leaf_billing(rendered)
+        assert outlook.forecasts(pg) == outlook.forecasts(rendered) != []
+        assert outlook.budget_statuses(pg) == outlook.budget_statuses(rendered) != []
         assert _plain_history(answers.balance_history(pg)) == _plain_history(answers.balance_history(rendered))
         assert html_report.write(pg, tmp_path, "PostgreSQL").stat().st_size > 0
         charges = len(_rows(rendered, "focus_charges"))

@@ -19,8 +19,7 @@ import duckdb
 import pytest
 
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
-from local_sync.answers import focus, rates
-from local_sync.answers import views as answers
+from local_sync.answers import build, focus, rates
 
 KNOWN_FALSE_POSITIVES = {
     "InvoiceId-C-004-C", "InvoiceId-C-005-C",
@@ -104,7 +103,7 @@ def test_a_billed_figure_without_a_price_stops_the_export_naming_it(answers_sync
         "\n".join(line for line in rates.EXAMPLE.read_text().splitlines() if "FIELDS_BOUNDARY,Hectares" not in line)
     )
     with duckdb.connect(str(db)) as connection:
-        answers.refresh(connection, "duckdb", today=SECOND_DAY, card=rates.read(card))
+        build.refresh(connection, "duckdb", today=SECOND_DAY, card=rates.read(card))
         first, last = connection.execute(
             "SELECT min(date), max(date) FROM leaf_user_consumption WHERE product = 'FIELDS_BOUNDARY'"
         ).fetchone()

@@ -61,7 +61,10 @@ def _expected(db: Path) -> dict[str, list[tuple[int, int]]]:
                 SELECT ProviderName, BillingPeriodStart, bool_and(x_IsComplete) AS final FROM focus_charges
                 GROUP BY 1, 2)
             GROUP BY ProviderName""")
-    return {"monthly": monthly, "daily": daily, "top": top, "balance": balances, "cost": costs}
+        # a bar used to date, and one foreseen (not final) where the month's end is foreseen
+        budgets = counts("SELECT CASE WHEN forecast IS NULL THEN 1 ELSE 2 END, CASE WHEN forecast IS NULL THEN 0 "
+                         "ELSE 1 END FROM budget_status")  # fmt: skip
+    return {"monthly": monthly, "daily": daily, "top": top, "balance": balances, "cost": costs, "budget": budgets}
 
 
 def test_report_renders_in_chromium_with_every_mark_drawn(answers_sync: AnswersSync) -> None:
@@ -82,6 +85,7 @@ def test_report_renders_in_chromium_with_every_mark_drawn(answers_sync: AnswersS
     assert {section: sorted(values) for section, values in found.items()} == expected
     assert all(not_final > 0 for _, not_final in expected["daily"] + expected["monthly"] + expected["cost"])
     assert len(expected["cost"]) == 3, "InsideView, Leaf and Whitepages are priced by the example card"
+    assert len(expected["budget"]) == 7, "the example budgets"
     assert visit.screenshot.startswith(b"\x89PNG")
     if os.environ.get("USAGE_REPORT_SCREENSHOT"):
         Path(os.environ["USAGE_REPORT_SCREENSHOT"]).write_bytes(visit.screenshot)
@@ -107,3 +111,38 @@ def test_report_charts_never_mix_units_or_leaf_products(answers_sync: AnswersSyn
         assert products[named[0]].lower() in caption.lower(), caption
     # a monthly chart, a daily chart and a top-users chart per Leaf product
     assert sorted(len([c for c in leaf if p in c]) for p in products) == [3] * len(products)
+
+
+# per budget chart, in page order: its caption, and the budget line's height against the bars' (in pixels)
+BUDGET_CHARTS = """JSON.stringify(Array.from(document.querySelectorAll('svg[id^="budget-"]')).map(svg => {
+  const limit = svg.querySelectorAll('line.limit');
+  const base = svg.querySelector('line.axis').getBoundingClientRect().top;
+  const bars = Array.from(svg.querySelectorAll('.mark')).map(bar => base - bar.getBoundingClientRect().top);
+  return [svg.closest('figure').querySelector('figcaption').textContent, limit.length,
+          limit.length ? base - limit[0].getBoundingClientRect().top : null, bars];
+}))"""
+
+
+def test_report_draws_each_budget_against_its_month_end_at_risk_first(answers_sync: AnswersSync) -> None:
+    visit = open_page(answers_sync.db.parent / "usage-report.html", BUDGET_CHARTS)
+    charts = json.loads(visit.value)
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        found = connection.execute(
+            "SELECT vendor, metric, product, amount, to_date, forecast, status FROM budget_status"
+        ).fetchall()
+    ranks = ["over", "forecast over", "warning", "no forecast yet", "on track"]
+    statuses = {f"{v} {m}" + (f" of {p}" if p else ""): (float(a), float(t), f, s) for v, m, p, a, t, f, s in found}
+    assert len(charts) == len(statuses)
+    order = []
+    for caption, limits, limit_height, bars in charts:
+        subject = caption.split(" budget")[0]
+        amount, to_date, forecast, status = statuses[subject]
+        order.append(ranks.index(status))
+        assert f": {status}," in caption, caption
+        # one dashed budget line; every bar's height is to the budget line's as its value is to the amount
+        assert limits == 1 and limit_height > 0
+        values = [to_date] + ([] if forecast is None else [float(forecast)])
+        assert len(bars) == len(values)
+        for height, value in zip(bars, values, strict=True):
+            assert abs(height / limit_height - value / amount) < 0.02, (caption, height, limit_height, value, amount)
+    assert order == sorted(order), "the budgets at risk come first"

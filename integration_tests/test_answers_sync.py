@@ -1,11 +1,12 @@
-"""make sync's answers over the sandbox: balances kept across syncs, the warning section, --fail-within."""
+"""make sync's answers over the sandbox: balances kept across syncs, the warning section, --fail-within, the example
+rate card and budgets, and files that cannot be used refused before any request."""
 
 from pathlib import Path
 
 import duckdb
 
 from integration_tests.answers_sync import FAR, NEAR, SECOND_DAY, AnswersSync, local_sync
-from local_sync.answers import rates
+from local_sync.answers import budgets, outlook, rates
 
 
 def test_every_sync_keeps_its_balances(answers_sync: AnswersSync) -> None:
@@ -64,5 +65,38 @@ def test_a_rate_card_that_cannot_price_stops_the_sync_before_any_request(tmp_pat
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr == (
         f"local_sync: The rate card {card}, line {line}: unit_price -0.010 is negative; a price is 0 or more.\n"
+    )
+    assert not (tmp_path / "usage.duckdb").exists()
+
+
+def test_the_sync_keeps_the_example_budgets_and_lists_those_at_risk_first(answers_sync: AnswersSync) -> None:
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        kept = connection.execute("SELECT vendor, metric, product, unit, amount FROM budgets").fetchall()
+        statuses = dict(
+            connection.execute(
+                "SELECT vendor || ' ' || metric || coalesce(' of ' || product, ''), status FROM budget_status"
+            ).fetchall()
+        )
+    example = budgets.read(budgets.EXAMPLE, rates.read(rates.EXAMPLE))
+    assert sorted(kept, key=repr) == sorted((b.vendor, b.metric, b.product, b.unit, b.amount) for b in example.budgets)
+    summary = answers_sync.second.stdout
+    section = summary[summary.index("Budgets for 2026-11 (view budget_status, as of 2026-11-20") :].split("\n\n")[0]
+    lines = [line for line in section.splitlines()[2:] if not line.startswith("  (")]
+    listed = [next(subject for subject in statuses if f"  {subject}  " in line) for line in lines]
+    assert sorted(listed) == sorted(statuses)
+    ranks = [outlook.STATUSES.index(statuses[subject]) for subject in listed]
+    assert ranks == sorted(ranks) and ranks[0] < outlook.STATUSES.index("on track")
+    assert "EXAMPLE budgets" in section
+    assert "Month-end forecast for 2026-11" in summary
+
+
+def test_a_budget_that_cannot_be_watched_stops_the_sync_before_any_request(tmp_path: Path) -> None:
+    watched = tmp_path / "budgets.yaml"
+    watched.write_text("budgets:\n  - vendor: whitepages\n    metric: cost\n    unit: EUR\n    amount: 10\n")
+    run = local_sync(tmp_path, tmp_path / "usage.duckdb", "--budgets", str(watched))
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"local_sync: The budgets file {watched}, line 2: the budget is in EUR but the rate card {rates.EXAMPLE} "
+        "prices in USD; budget in USD.\n"
     )
     assert not (tmp_path / "usage.duckdb").exists()

@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the rate card, a CSV of prices (docs/answers.md); default from the sandbox: the example card "
         "dbt/seeds/rate_card.csv; from the vendors: none (no costs)",
     )  # fmt: skip
+    sync.add_argument(
+        "--budgets", type=Path, metavar="FILE",
+        help="monthly budgets, a CSV or YAML file (docs/answers.md); default from the sandbox: the example "
+        "dbt/seeds/budgets.csv; from the vendors: the ones the database holds (none at first)",
+    )  # fmt: skip
     sandbox = sync.add_argument_group("sandbox (without --config)")
     sandbox.add_argument("--seed", type=int, default=42)
     sandbox.add_argument("--size", choices=("small", "medium", "large"), default="small")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from local_sync.answers import rates
+from local_sync.answers import budgets, rates
 from local_sync.connector import environment
 from local_sync.connector.config import ConfigFileError, load_config, sandbox_config
 from local_sync.connector.process import ConnectorFailed
@@ -41,14 +41,16 @@ def run(args: argparse.Namespace) -> int:
     """0 when every stream synced, 1 when the sync failed, 2 when the input cannot work, 3 when --fail-within
     DAYS is given and a credit pool runs out within DAYS days, 130 on Ctrl-C."""
     try:
-        # before any request: a card that cannot price the sync stops it at once
+        # before any request: a card that cannot price the sync, or a budget that cannot be watched, stops it
         card = rates.read(args.rates or rates.EXAMPLE) if args.rates or args.config is None else None
+        watched = budgets.read(args.budgets or budgets.EXAMPLE, card) if args.budgets or args.config is None else None
         if args.config is not None:
             config = load_config(args.config)
             print(f"Syncing from the vendors in {args.config} into {args.db}.", flush=True)
-            return _alert(sync(config, args.db, "the vendors", lambda: None, card), args.fail_within)
-        return _from_sandbox(args, card)
-    except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable, rates.RateCardError) as problem:
+            return _alert(sync(config, args.db, "the vendors", lambda: None, card, watched), args.fail_within)
+        return _from_sandbox(args, card, watched)
+    except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable, rates.RateCardError,
+            budgets.BudgetError) as problem:  # fmt: skip
         print(f"local_sync: {problem}", file=sys.stderr)
         return 2
     except duckdb.IOException as problem:
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None) -> int:
+def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None, watched: budgets.Budgets | None) -> int:
     # imported here: the sandbox's client (requests) costs memory a sync from the vendors does not need
     from local_sync.connector.sandbox import SandboxProcess, SandboxStartError
 
@@ -74,7 +76,7 @@ def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None) -> int:
             config = sandbox_config(box.url, args.today, args.start_date)
             days = f"{config['start_date']}..{args.today}"
             print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
-            pools = sync(config, args.db, f"the sandbox ({data})", box.stats, card)
+            pools = sync(config, args.db, f"the sandbox ({data})", box.stats, card, watched)
     except SandboxStartError as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from local_sync.loaders.base import Loader, is_postgres
 from local_sync.report.summary import Stats, summarize
 
 if TYPE_CHECKING:
+    from local_sync.answers.budgets import Budgets
     from local_sync.answers.rates import RateCard
     from local_sync.answers.views import Pool
 
@@ -28,9 +29,17 @@ def loader_for(db: str) -> Loader:
     return DuckDBLoader(Path(db))
 
 
-def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats, card: RateCard | None = None) -> list[Pool]:
+def sync(
+    config: dict[str, Any],
+    db: str,
+    target_name: str,
+    stats: Stats,
+    card: RateCard | None = None,
+    budgets: Budgets | None = None,
+) -> list[Pool]:
     """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report, returns
-    the credit pools. `card` (the rate card) replaces the prices in `db`. Raises on failure."""
+    the credit pools. `card` (the rate card) and `budgets` replace the prices and budgets in `db`. Raises on
+    failure."""
     started = time.monotonic()
     with RunFiles.create(config, environment.logs_dir()) as files, loader_for(db) as loader:
         streams, progress = loader.load(files, target_name)
@@ -40,5 +49,6 @@ def sync(config: dict[str, Any], db: str, target_name: str, stats: Stats, card: 
         rows = report.rows_section(loader.row_counts(streams), loader.name)
         read = f"{len(streams)} streams, {progress.total:,} records"
         return summarize(
-            loader.connection, loader.dialect, config, rows, stats, loader.folder, target_name, read, started, card
-        )
+            loader.connection, loader.dialect, config, rows, stats, loader.folder, target_name, read, started, card,
+            budgets,
+        )  # fmt: skip

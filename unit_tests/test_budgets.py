@@ -201,13 +201,13 @@ budgets:
 CSV = [OK, "leaf,new area by user,FIELDS_BOUNDARY,Hectares,500.5,50;90%;100,field season", "whitepages,cost,,,10,,"]
 
 
-def test_csv_and_yaml_read_the_same_budgets_with_defaults_filled_in(tmp_path: Path, card: rates.RateCard) -> None:
+def test_csv_and_yaml_read_the_same_budgets_with_units_filled_in(tmp_path: Path, card: rates.RateCard) -> None:
     from_yaml = budgets.read(_file(tmp_path, header=YAML, name="budgets.yaml"), card)
     from_csv = budgets.read(_file(tmp_path, *CSV), card)
     expected = [
-        ("whitepages", "requests", None, "Requests", Decimal("1000"), "80;100", None),
+        ("whitepages", "requests", None, "Requests", Decimal("1000"), None, None),
         ("leaf", "new area by user", "FIELDS_BOUNDARY", "Hectares", Decimal("500.5"), "50;90;100", "field season"),
-        ("whitepages", "cost", None, "USD", Decimal("10"), "80;100", None),
+        ("whitepages", "cost", None, "USD", Decimal("10"), None, None),
     ]
     assert [budget.row() for budget in from_yaml.budgets] == expected
     assert [budget.row() for budget in from_csv.budgets] == expected

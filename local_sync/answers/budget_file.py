@@ -8,6 +8,7 @@ import yaml
 
 REQUIRED = ("vendor", "metric", "amount")
 COLUMNS = ("vendor", "metric", "product", "unit", "amount", "thresholds", "note")  # the file's and the table's
+TABLE = "budgets"
 
 
 class BudgetError(Exception):

@@ -21,13 +21,12 @@ from local_sync.answers.currencies import ISO_4217
 EXAMPLE = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "budgets.csv"
 COLUMNS = budget_file.COLUMNS
 COST = "cost"  # the metric of a budget in money: its unit is the rate card's currency
-DEFAULT_THRESHOLDS = (Decimal(80), Decimal(100))
 # per vendor, the quantities a budget may watch: what usage_overview adds up over days (no level, no credits)
 QUANTITIES: dict[str, dict[str, tuple[str, ...]]] = {
     vendor: {metric: units for metric, units in metrics.items() if metric not in (*rates.LEVELS, rates.CREDITS)}
     for vendor, metrics in rates.METRICS.items()
 }
-TABLE = "budgets"
+TABLE = budget_file.TABLE
 # the table's columns and types, the same as the seed's `column_types` in dbt/dbt_project.yml
 COLUMN_TYPES = {
     "vendor": "varchar", "metric": "varchar", "product": "varchar", "unit": "varchar",
@@ -39,14 +38,14 @@ SEPARATORS = re.compile(r"[;,\s]+")
 @dataclass(frozen=True)
 class Budget:
     """`amount` of `metric` (or, for metric `cost`, money in the currency `unit`) a month, for `vendor` (and one
-    Leaf `product`), warned about at each of `thresholds` percent."""
+    Leaf `product`), warned about at each of `thresholds` percent (None: budget_status's default, 80 and 100)."""
 
     vendor: str
     metric: str
     product: str | None
     unit: str
     amount: Decimal
-    thresholds: tuple[Decimal, ...]
+    thresholds: tuple[Decimal, ...] | None
     note: str | None
     line: int
 
@@ -57,7 +56,7 @@ class Budget:
 
     def row(self) -> tuple[object, ...]:
         """The budget as the table `budgets` holds it (thresholds as text: `80;100`)."""
-        marks = ";".join(_plain(threshold) for threshold in self.thresholds)
+        marks = None if self.thresholds is None else ";".join(_plain(threshold) for threshold in self.thresholds)
         return (self.vendor, self.metric, self.product, self.unit, self.amount, marks, self.note)
 
 
@@ -198,9 +197,9 @@ def _amount(where: str, text: str) -> Decimal:
     return amount
 
 
-def _thresholds(where: str, text: str) -> tuple[Decimal, ...]:
+def _thresholds(where: str, text: str) -> tuple[Decimal, ...] | None:
     if not text:
-        return DEFAULT_THRESHOLDS
+        return None
     found = set()
     for part in SEPARATORS.split(text.strip()):
         try:

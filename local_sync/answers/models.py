@@ -4,7 +4,7 @@ make sync builds the same models an Airbyte user builds with `dbt build` (one de
 small stand-in for dbt's Jinja context: `source()`, `ref()`, `config()`, `var()`, `this`, `is_incremental()`,
 `load_relation()`, `execute`, the package's own macros (dbt/macros/*.sql, plain text-emitting ones) and the
 cross-database macros the models call (`dbt.concat`, `dbt.dateadd`, `dbt.datediff`, `dbt.date_trunc`,
-`dbt.type_*`), written as dbt-duckdb and dbt-postgres write them.
+`dbt.split_part`, `dbt.listagg`, `dbt.type_*`), written as dbt-duckdb and dbt-postgres write them.
 """
 
 from dataclasses import dataclass, field
@@ -18,10 +18,10 @@ DIALECTS = ("duckdb", "postgres")
 # the order they build in: each reads only those before it
 ORDER = (
     "usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway", "focus_charges",
-    "usage_forecast",
+    "usage_forecast", "budget_status",
 )  # fmt: skip
-# the models that read the rate card (the table rate_card, the dbt package's seed)
-PRICED = ("focus_charges",)
+# the models that read a file the user owns, and its table (the dbt package's seed): built only where it is
+USER_TABLES = {"focus_charges": "rate_card", "budget_status": "budgets"}
 
 
 @dataclass
@@ -54,6 +54,14 @@ class _CrossDatabase:
         if self.dialect == "duckdb":
             return f"(date_diff('day', {first_date}::timestamp, {second_date}::timestamp ))"
         return f"(({second_date})::date - ({first_date})::date)"
+
+    def split_part(self, string_text: str, delimiter_text: str, part_number: int) -> str:
+        if self.dialect == "duckdb":
+            return f"string_split({string_text}, {delimiter_text})[ {part_number} ]"
+        return f"split_part({string_text}, {delimiter_text}, {part_number})"
+
+    def listagg(self, measure: str, delimiter_text: str = "','", order_by_clause: str | None = None) -> str:
+        return f"string_agg({measure}, {delimiter_text} {order_by_clause or ''})"  # the same on both
 
     def date_trunc(self, datepart: str, date: str) -> str:  # the same on both
         return f"date_trunc('{datepart}', {date})"

@@ -1,19 +1,14 @@
-"""The answers a sync's database holds: the dbt package's models built in place, and what the summary, the alerts
-and the report read from them (docs/answers.md).
-
-`refresh` builds usage_overview, usage_monthly and leaf_billable_area (views), credit_balances (kept: this sync's
-snapshot appended) and credit_runway (view) from the dbt models' own SQL (local_sync.answers.models), on DuckDB or
-PostgreSQL. What the readers below add up follows the models' rules: never across units, Leaf products or metrics,
-and never a gauge over days.
+"""What the summary, the alerts and the report read from the answers (docs/answers.md), which
+local_sync.answers.build builds from the dbt models' own SQL. What the readers below add up follows the models'
+rules: never across units, Leaf products or metrics, and never a gauge over days.
 """
+
+from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from local_sync.answers.models import ORDER, PRICED, render
-from local_sync.answers.rates import TABLE, RateCard
 
 TABLES_SQL = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
 # the figures the charts show for a vendor's use: no gauge, and not Leaf's per-contract 'new area', which recounts
@@ -63,60 +58,6 @@ def rows(connection: Any, sql: str) -> list[tuple[Any, ...]]:
 def table_names(connection: Any) -> set[str]:
     """The tables and views of the connection's current schema."""
     return {row[0] for row in rows(connection, TABLES_SQL)}
-
-
-def _execute(connection: Any, statements: Sequence[str], dialect: str) -> None:
-    """`statements` in one transaction."""
-    cursor = connection.cursor()
-    try:
-        if dialect == "duckdb":
-            cursor.execute("BEGIN TRANSACTION")
-        for statement in statements:
-            cursor.execute(statement)
-        if dialect == "duckdb":
-            cursor.execute("COMMIT")
-        else:
-            connection.commit()
-    except BaseException:
-        if dialect == "duckdb":
-            cursor.execute("ROLLBACK")
-        else:
-            connection.rollback()
-        raise
-    finally:
-        cursor.close()
-
-
-def refresh(
-    connection: Any, dialect: str, *, today: str | None = None, lookback_days: int = 3, card: RateCard | None = None
-) -> None:
-    """(Re)builds the models over the stream tables present; credit_balances keeps every earlier snapshot.
-
-    `today` is the day figures are judged from (the sync's last day; default the database's current_date) and
-    `lookback_days` the connector's: together they say which figures a vendor may still revise (x_IsComplete).
-    `card`, when given, replaces the table rate_card the prices come from (else the one there is kept).
-    """
-    tables = table_names(connection)
-    variables: dict[str, Any] = {"usage_today": today, "lookback_days": lookback_days}
-    drops: list[str] = []
-    statements = card.table_statements() if card is not None else []
-    if card is not None:
-        tables.add(TABLE)
-    for name in ORDER:
-        if name in PRICED and TABLE not in tables:  # no rate card yet (a sync from the vendors without --rates)
-            continue
-        model = render(name, dialect, tables, variables)
-        if model.materialized == "view":
-            if dialect == "postgres" and name in tables:  # PostgreSQL replaces no view whose columns change
-                drops.insert(0, f"DROP VIEW {name}")  # the views that read it first
-            statements.append(f"CREATE {'OR REPLACE ' if dialect == 'duckdb' else ''}VIEW {name} AS\n{model.sql}")
-        elif model.incremental:
-            statements.append(f"INSERT INTO {name}\nSELECT * FROM (\n{model.sql}\n) AS snapshot")
-        else:
-            statements.append(f"CREATE TABLE {name} AS\n{model.sql}")
-        tables.add(name)
-    statements = drops + statements
-    _execute(connection, statements, dialect)
 
 
 def runway(connection: Any) -> list[Pool]:

@@ -51,12 +51,19 @@ def _scale(points: Sequence[Point]) -> float:
     return max([point.value for point in points] + [0.0]) or 1.0
 
 
-def bars(chart_id: str, title: str, points: Sequence[Point]) -> str:
-    """Vertical bars, one per point; a bar not yet final is drawn hatched-light (class `open`)."""
-    top = _scale(points)
+def bars(chart_id: str, title: str, points: Sequence[Point], limit: Point | None = None) -> str:
+    """Vertical bars, one per point; a bar not yet final is drawn hatched-light (class `open`). `limit` (a budget)
+    is a dashed line across at its value (class `limit`), titled with its label."""
+    top = max(_scale(points), limit.value if limit else 0.0)
     base = HEIGHT - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
     body = _axis(top, HEIGHT)
+    if limit is not None:
+        at = base - (base - TOP) * limit.value / top
+        body.append(
+            f'<line class="limit" x1="{LEFT}" y1="{at:.1f}" x2="{WIDTH - RIGHT}" y2="{at:.1f}">'
+            f"<title>{escape(limit.label)}: {_number(limit.value)}</title></line>"
+        )
     for index, point in enumerate(points):
         tall = (base - TOP) * point.value / top
         x = LEFT + index * slot + slot * 0.15

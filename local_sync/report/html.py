@@ -6,7 +6,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from local_sync.answers import money
+from local_sync.answers import money, outlook
 from local_sync.answers import views as answers
 from local_sync.report.charts import Point, bars, line, ranking
 
@@ -28,6 +28,7 @@ svg text { font-size: 11px; fill: #5b6b7b; } svg text.label, svg text.value { fo
 svg rect.mark { fill: #2f6db5; } svg rect.mark.open { fill: #a9c4e6; }
 svg .line { fill: none; stroke: #2f6db5; stroke-width: 1.5; }
 svg circle.mark { fill: #2f6db5; } svg circle.mark.open { fill: #fff; stroke: #c0562b; stroke-width: 1.5; }
+svg .limit { stroke: #b3261e; stroke-dasharray: 6 4; stroke-width: 1.5; }
 svg .band { fill: #fbeee6; } svg .projection { stroke: #c0562b; stroke-dasharray: 5 4; stroke-width: 1.5; }
 .warnings { background: #fff4e5; border: 1px solid #f0b36b; border-radius: 6px; padding: 8px 14px; }
 .warnings li { margin: 2px 0; }
@@ -86,6 +87,22 @@ def _costs(costs: Sequence[money.MonthlyCost]) -> list[str]:
         bars(_slug("cost", vendor, currency), f"{vendor}: cost a month ({currency})", points)
         for (vendor, currency), points in series.items()
     ]
+
+
+def _budgets(statuses: Sequence[outlook.BudgetStatus]) -> list[str]:
+    """A chart per budget, at risk first: used to date and foreseen at the month's end, against the budget."""
+    charts = []
+    for budget in statuses:
+        unit = budget.unit or ""
+        points = [Point("to date", budget.to_date)]
+        if budget.forecast is not None:
+            points.append(Point("month end", budget.forecast, final=False))
+        foreseen = "no forecast yet" if budget.forecast is None else f"{budget.percent_forecast:,.0f} % at month end"
+        month = f", {budget.month:%Y-%m}" if budget.month else ""
+        title = f"{budget.subject} budget{month} ({unit}): {budget.status}, {foreseen}"
+        limit = Point(f"budget: {budget.amount:,.2f} {unit}".rstrip(), budget.amount)
+        charts.append(bars(_slug("budget", budget.subject, unit), title, points, limit))
+    return charts
 
 
 def _name(key: str, name: str | None) -> str:
@@ -166,11 +183,22 @@ def _warnings(pools: Sequence[answers.Pool]) -> str:
     return f'<div class="warnings"><b>Credit pools running out</b><ul>{items}</ul></div>'
 
 
-def write(connection: Any, folder: Path, source: str, costs: Sequence[money.MonthlyCost] | None = None) -> Path:
+def write(
+    connection: Any,
+    folder: Path,
+    source: str,
+    costs: Sequence[money.MonthlyCost] | None = None,
+    statuses: Sequence[outlook.BudgetStatus] | None = None,
+) -> Path:
     """Writes usage-report.html into `folder` from the answers in `connection`; returns its path."""
     pools = answers.runway(connection)
+    statuses = outlook.budget_statuses(connection) if statuses is None else statuses
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections = [
+        ("Budgets: the month's end foreseen against each budget", _budgets(statuses),
+         "At risk first. Dark bar: used to date; light bar: foreseen at the month's end (view usage_forecast); "
+         "dashed line: the budget (view budget_status)" + (": EXAMPLE budgets, not yours"
+         if outlook.example_budgets(connection) else "") + "."),
         ("Usage per vendor per month", _monthly(connection),
          "Light bars: months a vendor may still revise (x_IsComplete false). One chart per Leaf product and unit: "
          + answers.ROLLUP_NOTE + "."),
@@ -185,7 +213,8 @@ def write(connection: Any, folder: Path, source: str, costs: Sequence[money.Mont
     ]  # fmt: skip
     body = [
         f'<h1>Usage report</h1><p class="meta">Synced from {escape(source)}; written {now}. '
-        "Views: usage_overview, usage_monthly, leaf_billable_area, focus_charges, credit_balances, credit_runway.</p>",
+        "Views: usage_overview, usage_monthly, leaf_billable_area, focus_charges, usage_forecast, budget_status, "
+        "credit_balances, credit_runway.</p>",
         _warnings(pools),
     ]
     for title, charts, legend in sections:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from local_sync.answers.budgets import Budgets
     from local_sync.answers.rates import RateCard
     from local_sync.answers.views import Pool
 
@@ -26,25 +27,32 @@ def summarize(
     read: str,
     started: float,
     card: RateCard | None = None,
+    budgets: Budgets | None = None,
 ) -> list[Pool]:
     """After the records and states are committed: the answers rebuilt, the summary printed, the report written
     into `folder`; the same for every database."""
-    from local_sync.answers import money
+    from local_sync.answers import build, money, outlook
     from local_sync.answers import views as answers
     from local_sync.report import html as html_report
+    from local_sync.report import outlook_text
     from local_sync.report import text as report
 
     today, lookback = config.get("end_date"), config.get("lookback_days", 3)
-    answers.refresh(connection, dialect, today=today, lookback_days=lookback, card=card)
+    build.refresh(connection, dialect, today=today, lookback_days=lookback, card=card, budgets=budgets)
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
     leaf = report.leaf_billing_section(connection)
     costs = money.monthly_costs(connection)  # read once: the summary and the report show it
-    sections += [section for section in (leaf, report.costs_section(connection, costs)) if section]
+    statuses = outlook.budget_statuses(connection)  # read once: the summary and the report show them
+    month_ahead = (
+        outlook_text.budgets_section(statuses, outlook.example_budgets(connection)),
+        outlook_text.forecast_section(outlook.forecasts(connection)),
+    )
+    sections += [section for section in (leaf, report.costs_section(connection, costs), *month_ahead) if section]
     sections.append(report.runway_section(pools))
     warnings = report.warnings_section(pools)
     sections += [warnings] if warnings else []
-    page = html_report.write(connection, folder, target_name, costs)
+    page = html_report.write(connection, folder, target_name, costs, statuses)
     elapsed = time.monotonic() - started
     print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)

@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.focus_export benchmarks/.work/large.duckdb
+	$(BIN)/python -m benchmarks.outlook benchmarks/.work/large.duckdb
 
 clean:
 	rm -rf $(VENV) .validator .airbyte build dist *.egg-info usage.duckdb $(ENGINE)

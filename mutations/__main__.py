@@ -106,6 +106,22 @@ MUTATIONS = (
         ("unit_tests/test_leaf.py", "-k", "product"),
     ),
     Mutation(
+        "revisable-days-as-final",
+        "days the vendor may still revise are taken as complete in the month-end forecast",
+        "dbt/models/usage_forecast.sql",
+        "           cast({{ dbt.dateadd('day', -(lookback + 1), 'as_of') }} as date) as last_complete_day",
+        "           as_of as last_complete_day",
+        ("integration_tests/test_answers_forecast.py", "-k", "gap_and_revisable and duckdb"),
+    ),
+    Mutation(
+        "budget-threshold-ignored",
+        "a budget's thresholds are never reported crossed",
+        "dbt/models/budget_status.sql",
+        "      and totals.to_date * 100 >= totals.amount * cast(thresholds.threshold_text as {{ number }})",
+        "      and 1 = 0",
+        ("integration_tests/test_answers_budgets.py", "-k", "foreseen_over_names_the_day and duckdb"),
+    ),
+    Mutation(
         "gauge-summed",
         "a total to date is added up over the days of a month",
         "dbt/models/usage_monthly.sql",

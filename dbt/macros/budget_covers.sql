@@ -1,4 +1,4 @@
-{#- True where the row `series` (of usage_forecast, or of forecast_figures) counts towards the budget `budget`:
+{#- True where the row `series` (of usage_forecast, or of forecast_days) counts towards the budget `budget`:
     a quantity's own vendor, metric, unit and Leaf product; for a budget in money (metric `cost`), every priced row
     of its vendor (and Leaf product) in its currency. An empty product or unit matches any. -#}
 {% macro budget_covers(budget, series) -%}

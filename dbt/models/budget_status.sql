@@ -66,7 +66,7 @@ days as (
     select budget.vendor, budget.metric, budget.product, budget.unit, figures.day,
            sum(case when budget.metric = 'cost' then figures.cost else figures.quantity end) as used
     from totals as budget
-    inner join ({{ forecast_figures() }}) as figures
+    inner join {{ ref('forecast_days') }} as figures
         on {{ budget_covers('budget', 'figures') }}
        and figures.grain = 'day' and figures.day >= budget.month and figures.day <= budget.as_of
     group by budget.vendor, budget.metric, budget.product, budget.unit, figures.day

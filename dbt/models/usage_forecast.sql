@@ -14,23 +14,17 @@
 {%- set lookback = var('lookback_days', 3) %}
 
 with figures as (
-{{ forecast_figures() }}
-),
-
-vendors as (
-    select vendor, max(read_on) as as_of, min(case when grain = 'day' then day end) as first_day
-    from figures
-    group by vendor
+    select * from {{ ref('forecast_days') }}
 ),
 
 months as (
-    select vendor, as_of, first_day,
+    select distinct vendor, as_of, first_day,
            cast({{ dbt.date_trunc('month', 'as_of') }} as date) as month,
            cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'as_of')) }} as date) as last_month,
            cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'as_of')) }} as date) as next_month,
            {#- the last day usage_overview calls complete: its end lies before the lookback window -#}
            cast({{ dbt.dateadd('day', -(lookback + 1), 'as_of') }} as date) as last_complete_day
-    from vendors
+    from figures
 ),
 
 series as (

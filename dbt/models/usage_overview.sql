@@ -20,6 +20,7 @@ select 'Leadfeeder' as ServiceProviderName, 'Leadfeeder API' as ServiceName,
        cast({{ dbt.concat(["period", "'-01'"]) }} as date) as period_start,
        cast(num_requests as {{ quantity }}) as ConsumedQuantity,
        'Requests' as ConsumedUnit,
+       false as x_RepeatsFiner,
        {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
 from {{ source('usage', 'api_usage') }}
 {%- endset -%}
@@ -40,6 +41,14 @@ select 'InsideView' as ServiceProviderName, 'InsideView API' as ServiceName,
                         else cast({{ dbt.concat(["date", "'-01-01'"]) }} as date) end as period_start,
        cast(transactions as {{ quantity }}) as ConsumedQuantity,
        'Transactions' as ConsumedUnit,
+       {#- reported by day, month or year as configured: where the setting changed between syncs, a month figure
+           repeats its days, and a year figure its months or days -#}
+       case period_type
+           when 'month' then max(case when period_type = 'day' then 1 else 0 end)
+                                 over (partition by account_id, api, substr(date, 1, 7)) = 1
+           when 'year' then max(case when period_type in ('day', 'month') then 1 else 0 end)
+                                over (partition by account_id, api, substr(date, 1, 4)) = 1
+           else false end as x_RepeatsFiner,
        {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
 from {{ source('usage', 'api_transactions') }}
 {%- endset -%}
@@ -59,6 +68,7 @@ select 'Whitepages' as ServiceProviderName, 'Whitepages API' as ServiceName,
        cast(date as date) as period_start,
        cast(request_count as {{ quantity }}) as ConsumedQuantity,
        'Requests' as ConsumedUnit,
+       false as x_RepeatsFiner,
        {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
 from {{ source('usage', 'daily_usage') }}
 {%- endset -%}
@@ -93,6 +103,7 @@ select 'Leaf' as ServiceProviderName, 'Leaf API' as ServiceName,
        cast(date as date) as period_start,
        cast({{ amount }} as {{ quantity }}) as ConsumedQuantity,
        {{ area_unit }} as ConsumedUnit,
+       false as x_RepeatsFiner,
        {{ usage_reference_day('_airbyte_extracted_at') }} as reference_day
 from (
     select consumption.*,
@@ -118,6 +129,7 @@ select cast(null as {{ string }}) as ServiceProviderName, cast(null as {{ string
        cast(null as {{ string }}) as x_MetricKind, cast(null as {{ string }}) as x_Product,
        cast(null as boolean) as x_IsRollup, cast(null as {{ string }}) as x_Grain, cast(null as date) as period_start,
        cast(null as {{ quantity }}) as ConsumedQuantity, cast(null as {{ string }}) as ConsumedUnit,
+       cast(null as boolean) as x_RepeatsFiner,
        cast(null as date) as reference_day
 where 1 = 0
 {%- endset %}
@@ -134,21 +146,6 @@ periods as (
                              else {{ dbt.dateadd('year', 1, 'period_start') }} end as {{ dbt.type_timestamp() }})
                as ChargePeriodEnd
     from figures
-),
-
-graded as (
-    select periods.*,
-           {#- InsideView reports by day, month or year as configured: where the config changed between syncs, a
-               month figure repeats its days, and a year figure its months or days -#}
-           case x_Grain
-               when 'month' then max(case when x_Grain = 'day' then 1 else 0 end) over (
-                   partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric,
-                                {{ dbt.date_trunc('month', 'period_start') }})
-               when 'year' then max(case when x_Grain in ('day', 'month') then 1 else 0 end) over (
-                   partition by ServiceProviderName, BillingAccountId, SubAccountId, x_Operation, x_Metric,
-                                {{ dbt.date_trunc('year', 'period_start') }})
-               else 0 end = 1 as x_RepeatsFiner
-    from periods
 )
 
 select ServiceProviderName, ServiceName, BillingAccountId, SubAccountId, ChargePeriodStart, ChargePeriodEnd,
@@ -158,4 +155,4 @@ select ServiceProviderName, ServiceName, BillingAccountId, SubAccountId, ChargeP
        ChargePeriodEnd <= cast({{ dbt.dateadd('day', -var('lookback_days', 3), 'reference_day') }}
                                as {{ dbt.type_timestamp() }}) as x_IsComplete,
        reference_day as x_ReadOn
-from graded
+from periods

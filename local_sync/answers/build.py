@@ -3,7 +3,8 @@ stream tables of a sync's database, on DuckDB or PostgreSQL, with the user's rat
 the package's seeds would be.
 
 usage_overview, usage_monthly, leaf_billable_area, credit_runway, focus_charges, usage_forecast and budget_status
-are views; credit_balances is kept (this sync's snapshot appended to the earlier ones).
+are views; forecast_days is a table rebuilt whole; credit_balances is kept (this sync's snapshot appended to the
+earlier ones).
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def refresh(
             if dialect == "postgres" and name in tables:  # PostgreSQL replaces no view whose columns change
                 drops.insert(0, f"DROP VIEW {name}")  # the views that read it first
             statements.append(f"CREATE {'OR REPLACE ' if dialect == 'duckdb' else ''}VIEW {name} AS\n{model.sql}")
+        elif model.materialized == "table":  # rebuilt whole, every time
+            drops.insert(0, f"DROP TABLE IF EXISTS {name}")
+            statements.append(f"CREATE TABLE {name} AS\n{model.sql}")
         elif model.incremental:
             statements.append(f"INSERT INTO {name}\nSELECT * FROM (\n{model.sql}\n) AS snapshot")
         else:

@@ -46,6 +46,25 @@ connection.close()
 """
 
 
+def medians_of(runs: dict[str, list[Measurement]]) -> dict[str, dict[str, float]]:
+    """Per kind of run, the median wall time, CPU time and peak RSS of its runs."""
+    fields = ("wall_s", "cpu_s", "peak_rss_mb")
+    return {
+        name: {field: statistics.median(getattr(m, field) for m in measured) for field in fields}
+        for name, measured in runs.items()
+    }
+
+
+def write_result(kind: str, result: dict) -> Path:
+    """`result` written to benchmarks/results/<time>-<kind>.json, its medians printed; returns the file."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{kind}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    for name, values in result["medians"].items():
+        print(f"{name}: {values['wall_s']:.2f} s wall, {values['cpu_s']:.2f} s CPU, {values['peak_rss_mb']:.0f} MB")
+    return path
+
+
 def _step(name: str, command: list[str], work: Path) -> Measurement:
     measured = run_measured(command, work / f"{name}.out", cwd=ROOT)
     if measured.returncode != 0:
@@ -92,13 +111,7 @@ def main() -> int:
             ]
             runs["export"].append(_step(f"export-{rep}", export, work))
             rows = (work / f"export-{rep}.out").read_text().split()[1]
-    medians = {
-        name: {
-            field: statistics.median(getattr(m, field) for m in measured)
-            for field in ("wall_s", "cpu_s", "peak_rss_mb")
-        }
-        for name, measured in runs.items()
-    }
+    medians = medians_of(runs)
     ratio = medians["refresh with prices"]["wall_s"] / medians["refresh without prices"]["wall_s"]
     targets = {
         "export under 10 s": medians["export"]["wall_s"] < 10,
@@ -109,11 +122,7 @@ def main() -> int:
         "exported_rows": rows, "medians": medians, "with_over_without": round(ratio, 3), "targets": targets,
         "runs": {name: [asdict(m) for m in measured] for name, measured in runs.items()},
     }  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-focus-export.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    for name, values in medians.items():
-        print(f"{name}: {values['wall_s']:.2f} s wall, {values['cpu_s']:.2f} s CPU, {values['peak_rss_mb']:.0f} MB")
+    path = write_result("focus-export", result)
     print(f"with / without prices: {ratio:.2f}; exported {rows} rows; " + ", ".join(
         f"{'PASS' if passed else 'FAIL'} {target}" for target, passed in targets.items()))  # fmt: skip
     print(f"written {path.relative_to(ROOT)}")

@@ -8,16 +8,14 @@ benchmarks/results/<time>-outlook.json. No target in issue 36; the measure keeps
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import statistics
 import sys
 import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.focus_export import RESULTS, ROOT, _step
+from benchmarks.focus_export import ROOT, _step, medians_of, write_result
 from benchmarks.measure import Measurement
 
 ANSWERS = """
@@ -65,24 +63,14 @@ def main() -> int:
                 runs[name].append(
                     _step(f"{mode}-{rep}", [sys.executable, "-c", ANSWERS, str(db), mode, args.today], work)
                 )
-    medians = {
-        name: {
-            field: statistics.median(getattr(m, field) for m in measured)
-            for field in ("wall_s", "cpu_s", "peak_rss_mb")
-        }
-        for name, measured in runs.items()
-    }
+    medians = medians_of(runs)
     ratio = medians["answers with it"]["wall_s"] / medians["answers without the month ahead"]["wall_s"]
     result = {
         "run": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "db": str(args.db), "reps": args.reps,
         "medians": medians, "with_over_without": round(ratio, 3),
         "runs": {name: [asdict(m) for m in measured] for name, measured in runs.items()},
     }  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-outlook.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    for name, values in medians.items():
-        print(f"{name}: {values['wall_s']:.2f} s wall, {values['cpu_s']:.2f} s CPU, {values['peak_rss_mb']:.0f} MB")
+    path = write_result("outlook", result)
     print(f"with / without: {ratio:.2f}; written {path.relative_to(ROOT)}")
     return 0
 

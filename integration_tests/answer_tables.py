@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -86,3 +87,12 @@ def tables_in(database: str, request: pytest.FixtureRequest, schema: str) -> Ite
         yield Tables(connection, "postgres")
     finally:
         connection.close()
+
+
+def plain(row: Sequence[Any], places: int) -> tuple[Any, ...]:
+    """`row` with its numbers as Decimals rounded to `places` (DuckDB divides in floating point, PostgreSQL in
+    numeric), so both databases give the same values."""
+    return tuple(
+        Decimal(str(round(float(value), places))).normalize() if type(value).__name__ in ("Decimal", "float") else value
+        for value in row
+    )

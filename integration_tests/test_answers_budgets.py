@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.answer_tables import DATABASES, Tables, tables_in
+from integration_tests.answer_tables import DATABASES, Tables, plain, tables_in
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from integration_tests.test_answers_forecast import CARD, _leadfeeder, _whitepages, mid_november  # noqa: F401
 from local_sync.answers import budgets, rates
@@ -33,14 +33,8 @@ COLUMNS = (
 
 def _status(built: Tables) -> dict[tuple[str, str, str | None], tuple[Any, ...]]:
     """budget_status by (vendor, metric, product): numbers as Decimals rounded to 4 places."""
-    found = {}
-    for row in built.rows(f"SELECT {COLUMNS} FROM budget_status"):
-        plain = tuple(
-            Decimal(str(round(float(value), 4))).normalize() if type(value).__name__ in ("Decimal", "float") else value
-            for value in row
-        )
-        found[plain[:3]] = plain[3:]
-    return found
+    rounded = [plain(row, 4) for row in built.rows(f"SELECT {COLUMNS} FROM budget_status")]
+    return {row[:3]: row[3:] for row in rounded}
 
 
 def _read(tmp_path: Path, text: str) -> tuple[rates.RateCard, budgets.Budgets]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from integration_tests.answer_tables import AIRBYTE_COLUMNS, API_TRANSACTIONS, DATABASES, Tables, tables_in
+from integration_tests.answer_tables import AIRBYTE_COLUMNS, API_TRANSACTIONS, DATABASES, Tables, plain, tables_in
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from local_sync.answers import rates
 
@@ -56,14 +56,8 @@ def _leadfeeder(built: Tables, read_on: str, months: dict[str, int]) -> None:
 def _forecast(built: Tables) -> dict[tuple[str, str, str | None], tuple[Any, ...]]:
     """usage_forecast by (vendor, metric, product): numbers as Decimals rounded to 6 places (DuckDB divides in
     floating point, PostgreSQL in numeric)."""
-    found = {}
-    for row in built.rows(f"SELECT {COLUMNS} FROM usage_forecast"):
-        plain = tuple(
-            Decimal(str(round(float(value), 6))).normalize() if type(value).__name__ in ("Decimal", "float") else value
-            for value in row
-        )
-        found[plain[:3]] = plain[3:]
-    return found
+    rounded = [plain(row, 6) for row in built.rows(f"SELECT {COLUMNS} FROM usage_forecast")]
+    return {row[:3]: row[3:] for row in rounded}
 
 
 def _card(tmp_path: Path) -> rates.RateCard:

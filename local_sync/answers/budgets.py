@@ -79,12 +79,7 @@ def read(path: Path, card: rates.RateCard | None) -> Budgets:
     budgets; raises BudgetError with one sentence naming the file, the line and the fix."""
     if path.suffix.lower() not in (".csv", ".yaml", ".yml"):
         raise BudgetError(f"The budgets file {path} is neither .csv nor .yaml; write it as one of them.")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as problem:
-        raise BudgetError(f"Cannot read the budgets file {path}: {problem.strerror}.") from None
-    except UnicodeDecodeError:
-        raise BudgetError(f"The budgets file {path} is not UTF-8 text; save it as UTF-8.") from None
+    text = seed_tables.read_text(path, "the budgets file", BudgetError, "UTF-8")
     read_items = budget_file.csv_items if path.suffix.lower() == ".csv" else budget_file.yaml_items
     items = read_items(path, text)
     found: list[Budget] = []

@@ -105,12 +105,7 @@ class RateCard:
 
 def read(path: Path) -> RateCard:
     """The card in `path`, checked; raises RateCardError with one sentence naming the file, the line and the fix."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as problem:
-        raise RateCardError(f"Cannot read the rate card {path}: {problem.strerror}.") from None
-    except UnicodeDecodeError:
-        raise RateCardError(f"The rate card {path} is not UTF-8 text; save it as UTF-8 CSV.") from None
+    text = seed_tables.read_text(path, "the rate card", RateCardError, "UTF-8 CSV")
     reader = csv.DictReader(text.splitlines())
     header = [name.strip() for name in reader.fieldnames or []]
     expected = ", ".join(COLUMNS)

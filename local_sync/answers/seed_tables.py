@@ -1,8 +1,9 @@
-"""A user's file (the rate card, the budgets) as the table its dbt seed would be: the same SQL on DuckDB and
-PostgreSQL, the file's text quoted as literals, never run."""
+"""A user's file (the rate card, the budgets): its text read, and the table its dbt seed would be, the same SQL on
+DuckDB and PostgreSQL, the file's text quoted as literals, never run."""
 
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 
 
 def literal(value: object, kind: str) -> str:
@@ -28,3 +29,13 @@ def statements(table: str, column_types: dict[str, str], rows: Sequence[Sequence
         for row in rows
     )
     return [*created, f"INSERT INTO {table} VALUES\n{values}"]
+
+
+def read_text(path: Path, what: str, error: type[Exception], save_as: str) -> str:
+    """The text of the user's file `path` (`what` names it: "the rate card"), or `error` with one sentence."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as problem:
+        raise error(f"Cannot read {what} {path}: {problem.strerror}.") from None
+    except UnicodeDecodeError:
+        raise error(f"{what[0].upper()}{what[1:]} {path} is not UTF-8 text; save it as {save_as}.") from None

@@ -22,6 +22,7 @@ import psycopg
 from integration_tests.answers_sync import ROOT, SECOND_DAY, AnswersSync
 from integration_tests.discovered import PRIMARY_KEYS
 from integration_tests.postgres_server import postgres_url  # noqa: F401
+from local_sync.answers import alerts as alerting
 from local_sync.answers import budgets, build, outlook, rates
 from local_sync.answers import views as answers
 from local_sync.answers.models import ORDER
@@ -166,6 +167,7 @@ def test_dbt_build_on_postgres_gives_the_rows_make_sync_builds_on_both(
         assert answers.leaf_billing(pg) == answers.leaf_billing(rendered)
         assert outlook.forecasts(pg) == outlook.forecasts(rendered) != []
         assert outlook.budget_statuses(pg) == outlook.budget_statuses(rendered) != []
+        assert alerting.open_alerts(pg) == alerting.open_alerts(rendered) != []
         assert _plain_history(answers.balance_history(pg)) == _plain_history(answers.balance_history(rendered))
         assert html_report.write(pg, tmp_path, "PostgreSQL").stat().st_size > 0
         charges = len(_rows(rendered, "focus_charges"))

@@ -146,3 +146,14 @@ def test_report_draws_each_budget_against_its_month_end_at_risk_first(answers_sy
         for height, value in zip(bars, values, strict=True):
             assert abs(height / limit_height - value / amount) < 0.02, (caption, height, limit_height, value, amount)
     assert order == sorted(order), "the budgets at risk come first"
+
+
+def test_report_lists_the_open_alerts_first(answers_sync: AnswersSync) -> None:
+    html = (answers_sync.db.parent / "usage-report.html").read_text()
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        alerts = connection.execute("SELECT kind, subject FROM usage_alerts").fetchall()
+    assert alerts, "the sandbox's example budgets raise alerts"
+    box = html[html.index('<div class="alerts">') : html.index("</div>", html.index('<div class="alerts">'))]
+    assert html.index('<div class="alerts">') < html.index("<h2>"), "before every section"
+    assert f"{len(alerts)} alert(s) open" in box
+    assert all(f"<b>{kind}</b>: {subject}:" in box for kind, subject in alerts)

@@ -1,6 +1,7 @@
 """make sync's answers over the sandbox: balances kept across syncs, the warning section, --fail-within, the example
 rate card and budgets, and files that cannot be used refused before any request."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -100,3 +101,18 @@ def test_a_budget_that_cannot_be_watched_stops_the_sync_before_any_request(tmp_p
         "prices in USD; budget in USD.\n"
     )
     assert not (tmp_path / "usage.duckdb").exists()
+
+
+def test_fail_on_exits_3_naming_each_open_alert_of_its_kinds(answers_sync: AnswersSync, tmp_path: Path) -> None:
+    with duckdb.connect(str(answers_sync.db), read_only=True) as connection:
+        budgets_open = connection.execute("SELECT subject FROM usage_alerts WHERE kind = 'budget'").fetchall()
+    assert budgets_open, "the example budgets raise alerts in the sandbox"
+    # the same sandbox sync again: nothing new, the same alerts
+    db = tmp_path / "usage.duckdb"
+    shutil.copy(answers_sync.db, db)
+    on_budget = local_sync(tmp_path, db, "--today", SECOND_DAY, "--fail-on", "budget")
+    on_contracts = local_sync(tmp_path, db, "--today", SECOND_DAY, "--fail-on", "contract_end")
+    assert on_budget.returncode == 3 and on_contracts.returncode == 0, on_budget.stderr + on_contracts.stderr
+    assert f"{len(budgets_open)} alert(s) of budget open: " in on_budget.stderr
+    assert all(f"budget: {subject} at " in on_budget.stderr for (subject,) in budgets_open)
+    assert f"ALERTS (view usage_alerts): {len(budgets_open)} open:" in on_budget.stdout

@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from local_sync.answers.alerts import KINDS
 from local_sync.connector import environment
 from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 
@@ -23,6 +24,16 @@ def _days(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"not a number of days (0 or more): {text!r}")
     return int(text)
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(kind.strip() for kind in text.split(",") if kind.strip())
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(
+            f"not a kind of alert: {', '.join(unknown) or repr(text)}; use one or more of {', '.join(KINDS)}"
+        )
+    return kinds
 
 
 # each verb and its one line; `python -m local_sync` without one syncs, as `make sync` runs it
@@ -52,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--fail-within", type=_days, metavar="DAYS",
         help="exit 3 when a credit pool runs out within DAYS days (for cron jobs and CI)",
+    )  # fmt: skip
+    sync.add_argument(
+        "--fail-on", type=_kinds, metavar="KIND,...", default=(),
+        help=f"exit 3 while an alert of these kinds is open (view usage_alerts): {', '.join(KINDS)}",
     )  # fmt: skip
     sync.add_argument(
         "--rates", type=Path, metavar="FILE",

@@ -19,27 +19,37 @@ from local_sync.loaders.windows import LoadFailed
 from local_sync.sync import sync
 
 if TYPE_CHECKING:
+    from local_sync.answers.alerts import Alert
     from local_sync.answers.views import Pool
 
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 RUNS_OUT = 3
 
 
-def _alert(pools: list[Pool], days: int | None) -> int:
-    """RUNS_OUT when `days` is given and a pool runs out within it (named on stderr), else 0."""
+def _alert(outcome: tuple[list[Pool], list[Alert]], days: int | None, kinds: tuple[str, ...]) -> int:
+    """RUNS_OUT when `days` is given and a pool runs out within it, or an alert of `kinds` is open (each named on
+    stderr), else 0."""
+    pools, alerts = outcome
+    code = 0
     soon = [pool for pool in pools if days is not None and pool.runs_out_within(days)]
     if soon:
         names = "; ".join(
             f"{pool.vendor} {pool.account_name or pool.account_id} on {pool.runs_out_on}" for pool in soon
         )
         print(f"local_sync: {len(soon)} credit pool(s) run out within {days} days: {names}.", file=sys.stderr)
-        return RUNS_OUT
-    return 0
+        code = RUNS_OUT
+    failing = [alert for alert in alerts if alert.kind in kinds]
+    if failing:
+        names = "; ".join(alert.sentence() for alert in failing)
+        print(f"local_sync: {len(failing)} alert(s) of {', '.join(kinds)} open: {names}.", file=sys.stderr)
+        code = RUNS_OUT
+    return code
 
 
 def run(args: argparse.Namespace) -> int:
     """0 when every stream synced, 1 when the sync failed, 2 when the input cannot work, 3 when --fail-within
-    DAYS is given and a credit pool runs out within DAYS days, 130 on Ctrl-C."""
+    DAYS is given and a credit pool runs out within DAYS days or --fail-on names a kind of alert open, 130 on
+    Ctrl-C."""
     try:
         # before any request: a card that cannot price the sync, or a budget that cannot be watched, stops it
         card = rates.read(args.rates or rates.EXAMPLE) if args.rates or args.config is None else None
@@ -47,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         if args.config is not None:
             config = load_config(args.config)
             print(f"Syncing from the vendors in {args.config} into {args.db}.", flush=True)
-            return _alert(sync(config, args.db, "the vendors", lambda: None, card, watched), args.fail_within)
+            outcome = sync(config, args.db, "the vendors", lambda: None, card, watched)
+            return _alert(outcome, args.fail_within, args.fail_on)
         return _from_sandbox(args, card, watched)
     except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable, rates.RateCardError,
             budgets.BudgetError) as problem:  # fmt: skip
@@ -76,11 +87,11 @@ def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None, watched
             config = sandbox_config(box.url, args.today, args.start_date)
             days = f"{config['start_date']}..{args.today}"
             print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
-            pools = sync(config, args.db, f"the sandbox ({data})", box.stats, card, watched)
+            outcome = sync(config, args.db, f"the sandbox ({data})", box.stats, card, watched)
     except SandboxStartError as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1
-    return _alert(pools, args.fail_within)
+    return _alert(outcome, args.fail_within, args.fail_on)
 
 
 def export_focus(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from local_sync.loaders.base import Loader, is_postgres
 from local_sync.report.summary import Stats, summarize
 
 if TYPE_CHECKING:
+    from local_sync.answers.alerts import Alert
     from local_sync.answers.budgets import Budgets
     from local_sync.answers.rates import RateCard
     from local_sync.answers.views import Pool
@@ -36,10 +37,10 @@ def sync(
     stats: Stats,
     card: RateCard | None = None,
     budgets: Budgets | None = None,
-) -> list[Pool]:
+) -> tuple[list[Pool], list[Alert]]:
     """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report, returns
-    the credit pools. `card` (the rate card) and `budgets` replace the prices and budgets in `db`. Raises on
-    failure."""
+    the credit pools and the open alerts. `card` (the rate card) and `budgets` replace the prices and budgets in
+    `db`. Raises on failure."""
     started = time.monotonic()
     with RunFiles.create(config, environment.logs_dir()) as files, loader_for(db) as loader:
         streams, progress = loader.load(files, target_name)

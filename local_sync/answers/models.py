@@ -7,18 +7,20 @@ cross-database macros the models call (`dbt.concat`, `dbt.dateadd`, `dbt.datedif
 `dbt.split_part`, `dbt.listagg`, `dbt.type_*`), written as dbt-duckdb and dbt-postgres write them.
 """
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 PACKAGE = Path(__file__).resolve().parents[2] / "dbt"
 DIALECTS = ("duckdb", "postgres")
 # the order they build in: each reads only those before it
 ORDER = (
     "usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway", "focus_charges",
-    "forecast_days", "usage_forecast", "budget_status",
+    "forecast_days", "usage_forecast", "budget_status", "usage_alerts",
 )  # fmt: skip
 # the models that read a file the user owns, and its table (the dbt package's seed): built only where it is
 USER_TABLES = {"focus_charges": "rate_card", "budget_status": "budgets"}
@@ -90,6 +92,12 @@ class _Model:
         return ""
 
 
+@functools.cache
+def _project_vars() -> dict[str, Any]:
+    """The package's variables and their defaults (dbt_project.yml `vars:`), as dbt gives them to the models."""
+    return yaml.safe_load((PACKAGE / "dbt_project.yml").read_text())["vars"]
+
+
 def _macros() -> str:
     return "\n".join(path.read_text() for path in sorted((PACKAGE / "macros").glob("*.sql")))
 
@@ -98,7 +106,7 @@ def render(name: str, dialect: str, tables: set[str], variables: dict[str, Any] 
     """Model `name` as SQL for `dialect`, over the stream tables in `tables` (models already built included)."""
     if dialect not in DIALECTS:
         raise ValueError(f"dialect {dialect!r}: one of {', '.join(DIALECTS)}")
-    values = dict(variables or {})
+    values = {**_project_vars(), **{key: value for key, value in (variables or {}).items() if value is not None}}
     model = _Model()
 
     def var(key: str, default: Any = None) -> Any:

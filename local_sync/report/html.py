@@ -6,8 +6,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from local_sync.answers import alerts as alerting
 from local_sync.answers import money, outlook
 from local_sync.answers import views as answers
+from local_sync.report import notices
 from local_sync.report.charts import Point, bars, line, ranking
 
 NAME = "usage-report.html"
@@ -30,6 +32,8 @@ svg .line { fill: none; stroke: #2f6db5; stroke-width: 1.5; }
 svg circle.mark { fill: #2f6db5; } svg circle.mark.open { fill: #fff; stroke: #c0562b; stroke-width: 1.5; }
 svg .limit { stroke: #b3261e; stroke-dasharray: 6 4; stroke-width: 1.5; }
 svg .band { fill: #fbeee6; } svg .projection { stroke: #c0562b; stroke-dasharray: 5 4; stroke-width: 1.5; }
+.alerts { background: #fdecea; border: 1px solid #e8a29b; border-radius: 6px; padding: 8px 14px; margin: 0 0 12px; }
+.alerts.none { background: #eaf5ee; border-color: #9fd0b0; }
 .warnings { background: #fff4e5; border: 1px solid #f0b36b; border-radius: 6px; padding: 8px 14px; }
 .warnings li { margin: 2px 0; }
 table { border-collapse: collapse; background: #fff; } td, th { padding: 3px 8px; border-bottom: 1px solid #e3e8ed; }
@@ -165,24 +169,6 @@ def _runway_table(pools: Sequence[answers.Pool]) -> str:
     return f'<table id="runway"><tr>{head}</tr>{"".join(rows)}</table>'
 
 
-def _warnings(pools: Sequence[answers.Pool]) -> str:
-    flagged = [pool for pool in pools if pool.status != "ok"]
-    if not flagged:
-        return ""
-    items = "".join(
-        f"<li><b>{escape(pool.vendor)} {escape(pool.account_name or pool.account_id)}</b>: "
-        + (
-            f"no {escape(pool.unit.lower())} left."
-            if pool.status == "exhausted"
-            else f"runs out on {pool.runs_out_on}"
-            + (f", before its reset on {pool.resets_on}." if pool.resets_on else " (the vendor names no reset day).")
-        )
-        + "</li>"
-        for pool in flagged
-    )
-    return f'<div class="warnings"><b>Credit pools running out</b><ul>{items}</ul></div>'
-
-
 def write(
     connection: Any,
     folder: Path,
@@ -214,8 +200,9 @@ def write(
     body = [
         f'<h1>Usage report</h1><p class="meta">Synced from {escape(source)}; written {now}. '
         "Views: usage_overview, usage_monthly, leaf_billable_area, focus_charges, usage_forecast, budget_status, "
-        "credit_balances, credit_runway.</p>",
-        _warnings(pools),
+        "credit_balances, credit_runway, usage_alerts.</p>",
+        notices.alerts(alerting.open_alerts(connection)),
+        notices.warnings(pools),
     ]
     for title, charts, legend in sections:
         body.append(f"<h2>{escape(title)}</h2>")

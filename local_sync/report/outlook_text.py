@@ -1,8 +1,9 @@
-"""The summary's month ahead: each budget against its month (budgets at risk first), then the month's end
-foreseen per vendor, metric, Leaf product and unit."""
+"""The summary's month ahead: each budget against its month (budgets at risk first), the month's end foreseen per
+vendor, metric, Leaf product and unit, and the open alerts."""
 
 from collections.abc import Sequence
 
+from local_sync.answers.alerts import Alert
 from local_sync.answers.outlook import BudgetStatus, Forecast
 from local_sync.report.text import table
 
@@ -66,3 +67,15 @@ def forecast_section(forecasts: Sequence[Forecast]) -> str | None:
     if open_last:
         notes.append("  (* last month not final: the vendor may still revise it)")
     return title + table(headers, rows) + "".join("\n" + note for note in notes)
+
+
+def alerts_section(alerts: Sequence[Alert]) -> str:
+    """Every open alert (view usage_alerts), by kind."""
+    if not alerts:
+        return "Alerts (view usage_alerts): none open."
+    rows = [
+        (alert.kind, alert.subject, round(alert.value, 2), round(alert.threshold, 2), alert.unit, alert.first_seen)
+        for alert in alerts
+    ]
+    title = f"ALERTS (view usage_alerts): {len(alerts)} open:\n"
+    return title + table(("kind", "about", "value", "threshold", "unit", "first seen"), rows)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from local_sync.answers.alerts import Alert
     from local_sync.answers.budgets import Budgets
     from local_sync.answers.rates import RateCard
     from local_sync.answers.views import Pool
@@ -28,9 +29,10 @@ def summarize(
     started: float,
     card: RateCard | None = None,
     budgets: Budgets | None = None,
-) -> list[Pool]:
+) -> tuple[list[Pool], list[Alert]]:
     """After the records and states are committed: the answers rebuilt, the summary printed, the report written
-    into `folder`; the same for every database."""
+    into `folder`; the same for every database. Returns the credit pools and the open alerts."""
+    from local_sync.answers import alerts as alerting
     from local_sync.answers import build, money, outlook
     from local_sync.answers import views as answers
     from local_sync.report import html as html_report
@@ -41,6 +43,7 @@ def summarize(
     build.refresh(connection, dialect, today=today, lookback_days=lookback, card=card, budgets=budgets)
     pools = answers.runway(connection)
     sections = [rows, report.requests_section(stats()), report.overview_section(connection)]
+    alerts = alerting.open_alerts(connection)
     leaf = report.leaf_billing_section(connection)
     costs = money.monthly_costs(connection)  # read once: the summary and the report show it
     statuses = outlook.budget_statuses(connection)  # read once: the summary and the report show them
@@ -52,9 +55,10 @@ def summarize(
     sections.append(report.runway_section(pools))
     warnings = report.warnings_section(pools)
     sections += [warnings] if warnings else []
+    sections += [outlook_text.alerts_section(alerts)]
     page = html_report.write(connection, folder, target_name, costs, statuses)
     elapsed = time.monotonic() - started
     print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)
     print(f"\nReport: {page}", flush=True)
-    return pools
+    return pools, alerts

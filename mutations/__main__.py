@@ -108,8 +108,9 @@ MUTATIONS = (
     Mutation(
         "revisable-days-as-final",
         "days the vendor may still revise are taken as complete in the month-end forecast",
-        "dbt/models/usage_forecast.sql",
-        "           cast({{ dbt.dateadd('day', -(lookback + 1), 'as_of') }} as date) as last_complete_day",
+        "dbt/models/forecast_days.sql",
+        "           cast({{ dbt.dateadd('day', -(var('lookback_days', 3) + 1), 'as_of') }} as date)"
+        " as last_complete_day",
         "           as_of as last_complete_day",
         ("integration_tests/test_answers_forecast.py", "-k", "gap_and_revisable and duckdb"),
     ),

@@ -7,10 +7,12 @@
     - Not yet: the day the foreseen line (each series' complete days, then its daily rate) reaches the amount,
       never before the read day; none when the month ends below it. -#}
 {%- set number = dbt.type_numeric() -%}
-{%- set key = 'vendor, metric, product, unit' %}
+{%- set key = 'budget_id, vendor, metric, product, unit' %}
 
 with budgets as (
-    select vendor, metric, product, unit, cast(amount as {{ number }}) as amount,
+    select {{ dbt.concat(["vendor", "'|'", "metric", "'|'", "coalesce(product, '')", "'|'", "coalesce(unit, '')"]) }}
+               as budget_id,
+           vendor, metric, product, unit, cast(amount as {{ number }}) as amount,
            {#- the default thresholds: 80 and 100 percent of the amount #}
            coalesce(nullif(thresholds, ''), '80;100') as thresholds
     from {{ ref('budgets') }}
@@ -18,14 +20,14 @@ with budgets as (
 
 thresholds as (
 {%- for position in range(1, 10) %}
-    select {{ key }}, {{ dbt.split_part('thresholds', "';'", position) }} as threshold_text from budgets
+    select budget_id, {{ dbt.split_part('thresholds', "';'", position) }} as threshold_text from budgets
     {{- '' if loop.last else '\n    union all' }}
 {%- endfor %}
 ),
 
 matched as (
-    select budget.vendor, budget.metric, budget.product, budget.unit, budget.amount, budget.thresholds,
-           forecast.vendor as series,
+    select budget.budget_id, budget.vendor, budget.metric, budget.product, budget.unit, budget.amount,
+           budget.thresholds, forecast.vendor as series,
            case when budget.metric = 'cost' then forecast.cost_to_date else forecast.quantity_to_date end as to_date,
            case when budget.metric = 'cost' then forecast.cost_forecast else forecast.quantity_forecast end as forecast,
            case when budget.metric = 'cost' then forecast.daily_cost else forecast.daily_quantity end as daily_rate,
@@ -63,43 +65,39 @@ totals as (
 ),
 
 days as (
-    select budget.vendor, budget.metric, budget.product, budget.unit, figures.day,
+    select budget.budget_id, figures.day,
            sum(case when budget.metric = 'cost' then figures.cost else figures.quantity end) as used
     from totals as budget
     inner join {{ ref('forecast_days') }} as figures
         on {{ budget_covers('budget', 'figures') }}
        and figures.grain = 'day' and figures.day >= budget.month and figures.day <= budget.as_of
-    group by budget.vendor, budget.metric, budget.product, budget.unit, figures.day
+    group by budget.budget_id, figures.day
 ),
 
 running as (
     select days.*,
-           sum(used) over (partition by vendor, metric, product, unit order by day rows unbounded preceding) as used_so_far
+           sum(used) over (partition by budget_id order by day rows unbounded preceding) as used_so_far
     from days
 ),
 
 crossed as (
-    select running.vendor, running.metric, running.product, running.unit, min(running.day) as crossed_on
+    select running.budget_id, min(running.day) as crossed_on
     from running
-    inner join totals on totals.vendor = running.vendor and totals.metric = running.metric
-                     and coalesce(totals.product, '') = coalesce(running.product, '')
-                     and coalesce(totals.unit, '') = coalesce(running.unit, '')
+    inner join totals on totals.budget_id = running.budget_id
     where running.used_so_far >= totals.amount
-    group by running.vendor, running.metric, running.product, running.unit
+    group by running.budget_id
 ),
 
 marks as (
-    select totals.vendor, totals.metric, totals.product, totals.unit,
+    select totals.budget_id,
            {{ dbt.listagg('thresholds.threshold_text', "';'", 'order by cast(thresholds.threshold_text as ' ~ number ~ ')') }}
                as thresholds_crossed,
            max(cast(thresholds.threshold_text as {{ number }})) as highest_threshold_crossed
     from totals
-    inner join thresholds on thresholds.vendor = totals.vendor and thresholds.metric = totals.metric
-                         and coalesce(thresholds.product, '') = coalesce(totals.product, '')
-                         and coalesce(thresholds.unit, '') = coalesce(totals.unit, '')
+    inner join thresholds on thresholds.budget_id = totals.budget_id
     where coalesce(thresholds.threshold_text, '') <> ''
       and totals.to_date * 100 >= totals.amount * cast(thresholds.threshold_text as {{ number }})
-    group by totals.vendor, totals.metric, totals.product, totals.unit
+    group by totals.budget_id
 ),
 
 judged as (
@@ -108,12 +106,8 @@ judged as (
            case when totals.daily_rate > 0
                 then cast(ceil((totals.amount - totals.line_start) / totals.daily_rate) as integer) end as line_day
     from totals
-    left join marks on marks.vendor = totals.vendor and marks.metric = totals.metric
-                   and coalesce(marks.product, '') = coalesce(totals.product, '')
-                   and coalesce(marks.unit, '') = coalesce(totals.unit, '')
-    left join crossed on crossed.vendor = totals.vendor and crossed.metric = totals.metric
-                     and coalesce(crossed.product, '') = coalesce(totals.product, '')
-                     and coalesce(crossed.unit, '') = coalesce(totals.unit, '')
+    left join marks on marks.budget_id = totals.budget_id
+    left join crossed on crossed.budget_id = totals.budget_id
 )
 
 select vendor, metric, product, unit, amount, thresholds, month, as_of,

@@ -6,7 +6,7 @@
       repeats finer ones (x_RepeatsFiner).
     - Costs: focus_charges' rows, where a rate card prices the usage; Leaf's AUDIT_FIELDS_BOUNDARY is billed by
       its level, so its only quantity here is that level.
-    A table: usage_forecast and budget_status read it several times, and it is small. -#}
+    A table: usage_forecast, budget_status and usage_alerts read it several times, and it is small. -#}
 {%- set number = dbt.type_numeric() %}
 
 with figures as (
@@ -26,18 +26,26 @@ with figures as (
 {%- endif %}
 ),
 
-dated as (
+by_vendor as (
     select figures.*,
            max(read_on) over (partition by vendor) as as_of,
            min(case when grain = 'day' then day end) over (partition by vendor) as first_day
     from figures
+),
+
+dated as (
+    select by_vendor.*,
+           cast({{ dbt.date_trunc('month', 'as_of') }} as date) as month,
+           {#- the last day usage_overview calls complete: its end lies before the lookback window of as_of -#}
+           cast({{ dbt.dateadd('day', -(var('lookback_days', 3) + 1), 'as_of') }} as date) as last_complete_day
+    from by_vendor
 )
 
-select vendor, metric, product, unit, grain, day, as_of, first_day,
+select vendor, metric, product, unit, grain, day, as_of, first_day, month, last_complete_day,
        cast(sum(quantity) as {{ number }}) as quantity,
        cast(sum(cost) as {{ number }}) as cost,
        max(currency) as currency,
        min(case when complete then 1 else 0 end) = 1 as complete
 from dated
-where day >= cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'as_of')) }} as date)
-group by vendor, metric, product, unit, grain, day, as_of, first_day
+where day >= cast({{ dbt.dateadd('month', -1, 'month') }} as date)
+group by vendor, metric, product, unit, grain, day, as_of, first_day, month, last_complete_day

@@ -16,16 +16,13 @@
 {%- set budgeted = not execute or load_relation(ref('budget_status')) is not none -%}
 {%- set contracts = not execute or load_relation(source('usage', 'contracts')) is not none -%}
 {%- set pool_subject = dbt.concat(["vendor", "' '", "coalesce(account_name, account_id)", "' ('", "account_id", "')'"]) -%}
-{%- set lookback = var('lookback_days', 3) %}
 
 with pools as (
     select * from {{ ref('credit_runway') }}
 ),
 
 daily as (
-    select vendor, metric, product, unit, day, quantity, first_day,
-           cast({{ dbt.date_trunc('month', 'as_of') }} as date) as month,
-           cast({{ dbt.dateadd('day', -(lookback + 1), 'as_of') }} as date) as last_complete_day
+    select vendor, metric, product, unit, day, quantity, first_day, month, last_complete_day
     from {{ ref('forecast_days') }}
     where grain = 'day' and quantity is not null
 ),

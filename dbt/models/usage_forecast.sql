@@ -10,20 +10,16 @@
     - A level (AUDIT_FIELDS_BOUNDARY's area to date) stands: its month end is its current value.
     - No complete day yet (a month's first days): no forecast, and `projection` says so.
     - A forecast is never below what is already counted. -#}
-{%- set number = dbt.type_numeric() -%}
-{%- set lookback = var('lookback_days', 3) %}
+{%- set number = dbt.type_numeric() %}
 
 with figures as (
     select * from {{ ref('forecast_days') }}
 ),
 
 months as (
-    select distinct vendor, as_of, first_day,
-           cast({{ dbt.date_trunc('month', 'as_of') }} as date) as month,
-           cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'as_of')) }} as date) as last_month,
-           cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'as_of')) }} as date) as next_month,
-           {#- the last day usage_overview calls complete: its end lies before the lookback window -#}
-           cast({{ dbt.dateadd('day', -(lookback + 1), 'as_of') }} as date) as last_complete_day
+    select distinct vendor, as_of, first_day, month, last_complete_day,
+           cast({{ dbt.dateadd('month', -1, 'month') }} as date) as last_month,
+           cast({{ dbt.dateadd('month', 1, 'month') }} as date) as next_month
     from figures
 ),
 

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from local_sync.answers.views import rows, table_names
+from local_sync.answers.views import holds_examples, rows, table_names
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,4 @@ def monthly_costs(connection: Any) -> list[MonthlyCost]:
 
 def example_prices(connection: Any) -> bool:
     """True when the rate card's prices are the package's examples (its notes say EXAMPLE)."""
-    if "rate_card" not in table_names(connection):
-        return False
-    found = rows(connection, "SELECT count(*) FROM rate_card WHERE billed AND note LIKE '%EXAMPLE%'")
-    return bool(found and found[0][0])
+    return holds_examples(connection, "rate_card", "billed")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from local_sync.answers.views import rows, table_names
+from local_sync.answers.views import holds_examples, rows, table_names
 
 # budget_status's statuses, the most at risk first
 STATUSES = ("over", "forecast over", "warning", "no forecast yet", "on track")
@@ -104,7 +104,4 @@ def budget_statuses(connection: Any) -> list[BudgetStatus]:
 
 def example_budgets(connection: Any) -> bool:
     """True when the budgets are the package's examples (their notes say EXAMPLE)."""
-    if "budgets" not in table_names(connection):
-        return False
-    found = rows(connection, "SELECT count(*) FROM budgets WHERE note LIKE '%EXAMPLE%'")
-    return bool(found and found[0][0])
+    return holds_examples(connection, "budgets")

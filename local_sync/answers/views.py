@@ -60,6 +60,15 @@ def table_names(connection: Any) -> set[str]:
     return {row[0] for row in rows(connection, TABLES_SQL)}
 
 
+def holds_examples(connection: Any, table: str, where: str = "TRUE") -> bool:
+    """True when the user's table `table` (rate_card, budgets) holds the package's examples: rows (`where`) whose
+    note says EXAMPLE, as the seeds' do."""
+    if table not in table_names(connection):
+        return False
+    found = rows(connection, f"SELECT count(*) FROM {table} WHERE {where} AND note LIKE '%EXAMPLE%'")
+    return bool(found and found[0][0])
+
+
 def runway(connection: Any) -> list[Pool]:
     """Every credit pool, the soonest to run out first."""
     found = rows(connection, "SELECT * FROM credit_runway")

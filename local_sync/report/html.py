@@ -175,10 +175,13 @@ def write(
     source: str,
     costs: Sequence[money.MonthlyCost] | None = None,
     statuses: Sequence[outlook.BudgetStatus] | None = None,
+    alerts: Sequence[alerting.Alert] | None = None,
 ) -> Path:
-    """Writes usage-report.html into `folder` from the answers in `connection`; returns its path."""
+    """Writes usage-report.html into `folder` from the answers in `connection`; returns its path. `costs`,
+    `statuses` and `alerts`, when the caller has read them already, are not read again."""
     pools = answers.runway(connection)
     statuses = outlook.budget_statuses(connection) if statuses is None else statuses
+    alerts = alerting.open_alerts(connection) if alerts is None else alerts
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections = [
         ("Budgets: the month's end foreseen against each budget", _budgets(statuses),
@@ -201,7 +204,7 @@ def write(
         f'<h1>Usage report</h1><p class="meta">Synced from {escape(source)}; written {now}. '
         "Views: usage_overview, usage_monthly, leaf_billable_area, focus_charges, usage_forecast, budget_status, "
         "credit_balances, credit_runway, usage_alerts.</p>",
-        notices.alerts(alerting.open_alerts(connection)),
+        notices.alerts(alerts),
         notices.warnings(pools),
     ]
     for title, charts, legend in sections:

@@ -46,7 +46,7 @@ def summarize(
     alerts = alerting.open_alerts(connection)
     leaf = report.leaf_billing_section(connection)
     costs = money.monthly_costs(connection)  # read once: the summary and the report show it
-    statuses = outlook.budget_statuses(connection)  # read once: the summary and the report show them
+    statuses = outlook.budget_statuses(connection)  # each read once: the summary and the report show them
     month_ahead = (
         outlook_text.budgets_section(statuses, outlook.example_budgets(connection)),
         outlook_text.forecast_section(outlook.forecasts(connection)),
@@ -56,7 +56,7 @@ def summarize(
     warnings = report.warnings_section(pools)
     sections += [warnings] if warnings else []
     sections += [outlook_text.alerts_section(alerts)]
-    page = html_report.write(connection, folder, target_name, costs, statuses)
+    page = html_report.write(connection, folder, target_name, costs, statuses, alerts)
     elapsed = time.monotonic() - started
     print(f"\nSynced {read} read, in {elapsed:.0f} s.\n")
     print("\n\n".join(sections), flush=True)

@@ -214,3 +214,30 @@ def test_every_vendor_seen_last_month_or_this_one_has_a_row(mid_november: Tables
         ("leaf", "new area by user", "AUDIT_FIELDS_BOUNDARY"),
     ])  # fmt: skip
     assert {row[2] for row in forecast.values()} == {"2026-11-20"}  # the day each vendor was read
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_a_years_first_day_and_a_leap_day_as_the_read_day(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    found = {}
+    for read_on, days in (
+        # read on Jan 1: complete days end 12-28, so January has none; December (12-28 and 12-31) is not final
+        ("2027-01-01", {"2026-12-28": 10, "2026-12-31": 20, "2027-01-01": 5}),
+        # read on Feb 29: 02-01..02-25 complete at 4 a day (100), 02-26..02-29 revisable at 10 (40)
+        ("2028-02-29", {f"2028-02-{day:02d}": 4 for day in range(1, 26)}
+         | {f"2028-02-{day}": 10 for day in range(26, 30)} | {"2028-01-31": 7}),
+    ):  # fmt: skip
+        with tables_in(database, request, f"edge_{read_on.replace('-', '')}_{database}") as built:
+            _whitepages(built, read_on, days)
+            built.refresh(today=read_on, lookback_days=3, card=_card(tmp_path))
+            found[read_on] = _forecast(built)[("whitepages", "requests", None)][:13]
+    assert found["2027-01-01"] == (
+        "Requests", "2027-01-01", "2027-01-01", 31, None, 0, "no complete day yet", *_d("5", "0"), None, None,
+        *_d("30"), False,
+    )  # fmt: skip
+    # 100 + 4 x (29 - 25) = 116 foreseen, but 140 is counted already: never below it
+    assert found["2028-02-29"] == (
+        "Requests", "2028-02-01", "2028-02-29", 29, "2028-02-25", 25, "days", *_d("140", "100", "4", "140", "7"),
+        True,
+    )  # fmt: skip

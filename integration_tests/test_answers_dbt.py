@@ -32,6 +32,8 @@ from local_sync.report import html as html_report
 STREAMS = tuple(PRIMARY_KEYS)
 VARS = f"usage_today: '{SECOND_DAY}', lookback_days: 3"
 DBT_TIMEOUT_SECONDS = 300
+# one alert --notify sent, as alerts_sent keeps it
+SENT = "('runway', 'insideview', 'insideview a1 (a1)', 'days', 30, 21, '0123456789abcdef', 'json', now(), NULL)"
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "DATE": "date", "TIMESTAMP": "timestamptz", "JSON": "jsonb",
             "DOUBLE": "float8", "BOOLEAN": "boolean"}  # fmt: skip
 
@@ -73,8 +75,11 @@ def _copy_without_models(source: Path, target: Path, *models: str) -> None:
 
 
 def test_dbt_build_on_duckdb_gives_the_rows_make_sync_builds(answers_sync: AnswersSync, tmp_path: Path) -> None:
-    # the incremental path: make sync's file with its two kept snapshots; dbt adds none, builds the views
+    # the incremental path: make sync's file with its two kept snapshots; dbt adds none, builds the views, and
+    # keeps what --notify sent
     _copy_without_models(answers_sync.db, tmp_path / "dbt.duckdb", "usage_overview", "credit_runway")
+    with duckdb.connect(str(tmp_path / "dbt.duckdb")) as connection:
+        connection.execute(f"INSERT INTO alerts_sent VALUES {SENT}")
     _dbt(tmp_path, {"type": "duckdb", "path": str(tmp_path / "dbt.duckdb"), "schema": "main", "threads": 1})
     # a fresh build: credit_balances holds this sync's snapshot
     _copy_without_models(answers_sync.db, tmp_path / "fresh.duckdb", *ORDER)
@@ -89,8 +94,9 @@ def test_dbt_build_on_duckdb_gives_the_rows_make_sync_builds(answers_sync: Answe
     ):
         build.refresh(rendered, "duckdb", today=SECOND_DAY, lookback_days=3)
         for name in ORDER:
-            assert _rows(built, name) == _rows(synced, name), name
+            assert _rows(built, name) == _rows(synced, name) or name == "alerts_sent", name
             assert _rows(fresh, name) == _rows(rendered, name), name
+        assert len(_rows(built, "alerts_sent")) == 1 and _rows(synced, "alerts_sent") == []
         assert len(_rows(built, "credit_balances")) == 2 * len(_rows(fresh, "credit_balances")) == 8
         assert len(_rows(built, "usage_overview")) > 0 and len(_rows(built, "credit_runway")) == 4
 

@@ -25,6 +25,8 @@ from usage_sandbox.vendors.leaf import DAILY_SUMMARY_READINGS
 TODAY, START = "2026-12-02", "2026-10-20"
 # what a sync writes that depends on when it ran, not on what it read
 RUN_TIME = re.compile(r"written \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+# the models of what was read (alerts_sent holds what --notify sent, and no sync here sends)
+READ = [name for name in ORDER if name != "alerts_sent"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,9 @@ def test_every_model_and_reader_is_the_same_under_both_readings(synced: dict[str
     found = []
     for reading in DAILY_SUMMARY_READINGS:
         with duckdb.connect(str(synced[reading].db), read_only=True) as connection:
-            found.append(({name: _model_rows(connection, name) for name in ORDER}, _readers(connection)))
+            found.append(({name: _model_rows(connection, name) for name in READ}, _readers(connection)))
     (models, readers), (other_models, other_readers) = found
-    for name in ORDER:
+    for name in READ:
         assert models[name] == other_models[name], name
         assert models[name], f"{name} is empty: nothing was compared"
     assert readers == other_readers

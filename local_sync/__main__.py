@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"exit 3 while an alert of these kinds is open (view usage_alerts): {', '.join(KINDS)}",
     )  # fmt: skip
     sync.add_argument(
+        "--notify", action="append", metavar="URL",
+        help="send each new alert to URL, an Apprise URL (json://, mailto://, slack://, workflows:// for Teams, ...); "
+        "repeatable; default the URLs in $LOCAL_SYNC_NOTIFY (separated by spaces), which keeps them out of ps",
+    )  # fmt: skip
+    sync.add_argument(
         "--rates", type=Path, metavar="FILE",
         help="the rate card, a CSV of prices (docs/answers.md); default from the sandbox: the example card "
         "dbt/seeds/rate_card.csv; from the vendors: none (no costs)",

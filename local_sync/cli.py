@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,12 +17,15 @@ from local_sync.connector.process import ConnectorFailed
 from local_sync.loaders.base import DatabaseUnavailable
 from local_sync.loaders.target import TargetMismatch
 from local_sync.loaders.windows import LoadFailed
+from local_sync.notify import targets as notify
+from local_sync.report.summary import Answers
 from local_sync.sync import sync
 
 if TYPE_CHECKING:
     from local_sync.answers.alerts import Alert
     from local_sync.answers.views import Pool
 
+NOTIFY_ENV = "LOCAL_SYNC_NOTIFY"  # --notify's default: URLs separated by spaces (out of ps and shell history)
 RESUMES = "the windows committed so far are kept; the next sync resumes from them"
 RUNS_OUT = 3
 
@@ -54,14 +58,15 @@ def run(args: argparse.Namespace) -> int:
         # before any request: a card that cannot price the sync, or a budget that cannot be watched, stops it
         card = rates.read(args.rates or rates.EXAMPLE) if args.rates or args.config is None else None
         watched = budgets.read(args.budgets or budgets.EXAMPLE, card) if args.budgets or args.config is None else None
+        answers = Answers(card, watched, notify.read(args.notify or os.environ.get(NOTIFY_ENV, "").split()))
         if args.config is not None:
             config = load_config(args.config)
             print(f"Syncing from the vendors in {args.config} into {args.db}.", flush=True)
-            outcome = sync(config, args.db, "the vendors", lambda: None, card, watched)
+            outcome = sync(config, args.db, "the vendors", lambda: None, answers)
             return _alert(outcome, args.fail_within, args.fail_on)
-        return _from_sandbox(args, card, watched)
+        return _from_sandbox(args, answers)
     except (ConfigFileError, TargetMismatch, FileNotFoundError, DatabaseUnavailable, rates.RateCardError,
-            budgets.BudgetError) as problem:  # fmt: skip
+            budgets.BudgetError, notify.NotifyError) as problem:  # fmt: skip
         print(f"local_sync: {problem}", file=sys.stderr)
         return 2
     except duckdb.IOException as problem:
@@ -75,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None, watched: budgets.Budgets | None) -> int:
+def _from_sandbox(args: argparse.Namespace, answers: Answers) -> int:
     # imported here: the sandbox's client (requests) costs memory a sync from the vendors does not need
     from local_sync.connector.sandbox import SandboxProcess, SandboxStartError
 
@@ -87,7 +92,7 @@ def _from_sandbox(args: argparse.Namespace, card: rates.RateCard | None, watched
             config = sandbox_config(box.url, args.today, args.start_date)
             days = f"{config['start_date']}..{args.today}"
             print(f"Sandbox at {box.url}; syncing {days} into {args.db}.", flush=True)
-            outcome = sync(config, args.db, f"the sandbox ({data})", box.stats, card, watched)
+            outcome = sync(config, args.db, f"the sandbox ({data})", box.stats, answers)
     except SandboxStartError as problem:
         print(f"local_sync: {problem}", file=sys.stderr)
         return 1

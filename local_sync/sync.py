@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Any
 from local_sync.connector import environment
 from local_sync.connector.run_files import RunFiles
 from local_sync.loaders.base import Loader, is_postgres
-from local_sync.report.summary import Stats, summarize
+from local_sync.report.summary import Answers, Stats, summarize
 
 if TYPE_CHECKING:
     from local_sync.answers.alerts import Alert
-    from local_sync.answers.budgets import Budgets
-    from local_sync.answers.rates import RateCard
     from local_sync.answers.views import Pool
 
 
@@ -35,12 +33,11 @@ def sync(
     db: str,
     target_name: str,
     stats: Stats,
-    card: RateCard | None = None,
-    budgets: Budgets | None = None,
+    given: Answers,
 ) -> tuple[list[Pool], list[Alert]]:
-    """Every stream of `config` merged by primary key into `db`; prints the summary, writes the report, returns
-    the credit pools and the open alerts. `card` (the rate card) and `budgets` replace the prices and budgets in
-    `db`. Raises on failure."""
+    """Every stream of `config` merged by primary key into `db`; sends new alerts to `given.targets`, prints the
+    summary, writes the report, returns the credit pools and the open alerts. `given.card` (the rate card) and
+    `given.budgets` replace the prices and budgets in `db`. Raises on failure."""
     started = time.monotonic()
     with RunFiles.create(config, environment.logs_dir()) as files, loader_for(db) as loader:
         streams, progress = loader.load(files, target_name)
@@ -50,6 +47,5 @@ def sync(
         rows = report.rows_section(loader.row_counts(streams), loader.name)
         read = f"{len(streams)} streams, {progress.total:,} records"
         return summarize(
-            loader.connection, loader.dialect, config, rows, stats, loader.folder, target_name, read, started, card,
-            budgets,
+            loader.connection, loader.dialect, config, rows, stats, loader.folder, target_name, read, started, given
         )  # fmt: skip

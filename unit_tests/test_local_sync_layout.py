@@ -11,7 +11,7 @@ import local_sync
 
 ROOT = Path(local_sync.__file__).parent
 # from the top down: a room may import the rooms below it, never one above
-LAYERS = ("__main__", "cli", "sync", "loaders", "report", "answers", "connector")
+LAYERS = ("__main__", "cli", "sync", "loaders", "report", "notify", "answers", "connector")
 MAX_LINES = 250
 
 

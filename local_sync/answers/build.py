@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from local_sync.answers.rates import RateCard
 
 
-def _execute(connection: Any, statements: Sequence[str], dialect: str) -> None:
+def execute(connection: Any, statements: Sequence[str], dialect: str) -> None:
     """`statements` in one transaction."""
     cursor = connection.cursor()
     try:
@@ -83,4 +83,4 @@ def refresh(
             statements.append(f"CREATE TABLE {name} AS\n{model.sql}")
         tables.add(name)
     statements = drops + statements
-    _execute(connection, statements, dialect)
+    execute(connection, statements, dialect)

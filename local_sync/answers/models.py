@@ -20,7 +20,7 @@ DIALECTS = ("duckdb", "postgres")
 # the order they build in: each reads only those before it
 ORDER = (
     "usage_overview", "usage_monthly", "leaf_billable_area", "credit_balances", "credit_runway", "focus_charges",
-    "forecast_days", "usage_forecast", "budget_status", "usage_alerts",
+    "forecast_days", "usage_forecast", "budget_status", "usage_alerts", "alerts_sent",
 )  # fmt: skip
 # the models that read a file the user owns, and its table (the dbt package's seed): built only where it is
 USER_TABLES = {"focus_charges": "rate_card", "budget_status": "budgets"}

@@ -1,10 +1,11 @@
 """The summary's month ahead: each budget against its month (budgets at risk first), the month's end foreseen per
-vendor, metric, Leaf product and unit, and the open alerts."""
+vendor, metric, Leaf product and unit, the open alerts and what --notify sent of them."""
 
 from collections.abc import Sequence
 
 from local_sync.answers.alerts import Alert
 from local_sync.answers.outlook import BudgetStatus, Forecast
+from local_sync.notify.deliver import Delivery
 from local_sync.report.text import table
 
 EXAMPLE_NOTE = "  (EXAMPLE budgets from dbt/seeds/budgets.csv, not yours: pass your budgets with --budgets FILE)"
@@ -79,3 +80,9 @@ def alerts_section(alerts: Sequence[Alert]) -> str:
     ]
     title = f"ALERTS (view usage_alerts): {len(alerts)} open:\n"
     return title + table(("kind", "about", "value", "threshold", "unit", "first seen"), rows)
+
+
+def notifications_section(deliveries: Sequence[Delivery]) -> str:
+    """What each --notify target got (named by its scheme and place, never its URL)."""
+    lines = "\n".join(f"  {delivery.sentence()}" for delivery in deliveries)
+    return f"Notifications (--notify; what was sent is kept in alerts_sent):\n{lines}"

@@ -130,6 +130,14 @@ MUTATIONS = (
         "sum(ConsumedQuantity)",
         ("integration_tests/test_answers_leaf.py", "-k", "gauge"),
     ),
+    Mutation(
+        "alert-sent-again",
+        "an alert already sent is sent again on every sync",
+        "local_sync/notify/deliver.py",
+        "        had = sent.get(target.digest, set())",
+        "        had = set()",
+        ("unit_tests/test_notify.py", "-k", "sent_once"),
+    ),
 )
 
 

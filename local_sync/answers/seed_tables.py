@@ -18,17 +18,20 @@ def literal(value: object, kind: str) -> str:
     return f"CAST('{text}' AS {kind})"
 
 
+def values(rows: Sequence[Sequence[object]], kinds: Sequence[str]) -> str:
+    """`rows` as the literals of an INSERT's VALUES, each row's values of the types `kinds`."""
+    return ",\n".join(
+        "(" + ", ".join(literal(value, kind) for value, kind in zip(row, kinds, strict=True)) + ")" for row in rows
+    )
+
+
 def statements(table: str, column_types: dict[str, str], rows: Sequence[Sequence[object]]) -> list[str]:
     """SQL that (re)creates `table` with `column_types` holding `rows`."""
     columns = ", ".join(f"{name} {kind}" for name, kind in column_types.items())
     created = [f"DROP TABLE IF EXISTS {table}", f"CREATE TABLE {table} ({columns})"]
     if not rows:
         return created
-    values = ",\n".join(
-        "(" + ", ".join(literal(value, kind) for value, kind in zip(row, column_types.values(), strict=True)) + ")"
-        for row in rows
-    )
-    return [*created, f"INSERT INTO {table} VALUES\n{values}"]
+    return [*created, f"INSERT INTO {table} VALUES\n{values(rows, list(column_types.values()))}"]
 
 
 def read_text(path: Path, what: str, error: type[Exception], save_as: str) -> str:

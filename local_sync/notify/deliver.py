@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from local_sync.answers.build import execute
-from local_sync.answers.seed_tables import literal
+from local_sync.answers.seed_tables import literal, values
 from local_sync.answers.views import rows, table_names
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ def deliver(
         else:
             closing.append(_where(kept, target))
     if closing:
-        execute(connection, [f"UPDATE {TABLE} SET closed_at = {literal(now, 'timestamp')} WHERE {w}" for w in closing],
-                dialect)  # fmt: skip
+        stamp = literal(now, "timestamp")
+        execute(connection, [f"UPDATE {TABLE} SET closed_at = {stamp} WHERE {where}" for where in closing], dialect)
     deliveries = []
     for target in targets:
         had = sent.get(target.digest, set())
@@ -98,26 +98,15 @@ def _send(target: Target, alerts: Sequence[Alert], source: str) -> bool:
                 body=body, title=title, notify_type=NotifyType.WARNING, body_format=NotifyFormat.TEXT
             )
         )
-    except Exception:  # noqa: BLE001 - a notifier's failure never fails the sync; its message may hold the URL
+    except Exception:  # a notifier's failure never fails the sync (and its message may hold the URL)
         return False
 
 
 def _where(kept: tuple[Any, ...], target: str) -> str:
-    names = (*KEY, "target")
-    values = (*kept, target)
-    return " AND ".join(f"{name} = {literal(value, COLUMNS[name])}" for name, value in zip(names, values, strict=True))
+    names, given = (*KEY, "target"), (*kept, target)
+    return " AND ".join(f"{name} = {literal(value, COLUMNS[name])}" for name, value in zip(names, given, strict=True))
 
 
 def _insert(alerts: Sequence[Alert], target: Target, now: datetime) -> str:
-    values = ",\n".join(
-        "("
-        + ", ".join(
-            literal(value, kind)
-            for value, kind in zip(
-                (*key(alert), alert.value, target.digest, target.scheme, now), COLUMNS.values(), strict=True
-            )
-        )
-        + ")"
-        for alert in alerts
-    )
-    return f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES\n{values}"
+    kept = [(*key(alert), alert.value, target.digest, target.scheme, now) for alert in alerts]
+    return f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES\n{values(kept, list(COLUMNS.values()))}"

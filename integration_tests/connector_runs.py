@@ -29,6 +29,7 @@ from integration_tests.warm_start import WarmProcess
 
 SCRIPT = Path(sys.executable).with_name("source-usage")
 CLOCK = Path(__file__).with_name("clock.py")
+INSTANT_WAITS = Path(__file__).with_name("instant_waits.py")
 DEFAULT_TIMEOUT_SECONDS = 120.0
 KillWhen = Callable[[int, dict[str, Any]], bool]
 
@@ -211,12 +212,14 @@ def run_connector(
     raw_files: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     clock: str | None = None,
+    instant_waits: bool = False,
 ) -> Run:
     """`source-usage COMMAND` with the given inputs written to files (raw_files: text written as is).
 
     The process is killed (and the run marked `hung`) after `timeout` seconds; `kill_when(index, message)` is
     asked after each message and a True kills the process with SIGKILL, the messages it had already written
-    still being read. `clock` (an ISO moment, UTC) starts the connector's clock there (clock.py).
+    still being read. `clock` (an ISO moment, UTC) starts the connector's clock there (clock.py);
+    `instant_waits` makes its backoff return at once (instant_waits.py).
     """
     with tempfile.TemporaryDirectory(prefix="source-usage-run-") as directory:
         folder = Path(directory)
@@ -232,17 +235,22 @@ def run_connector(
         err_path = folder / "stderr.txt"
         err_path.touch()
         started = time.monotonic()
-        process = _start(args, err_path, env, clock)
+        process = _start(args, err_path, env, clock, instant_waits)
         return _read(process, args, err_path, started, timeout, kill_when)
 
 
-def _start(args: list[str], err_path: Path, env: Mapping[str, str] | None, clock: str | None) -> Any:
-    """The console script (or clock.py) as a new process; with CONNECTOR_RUNS_WARM=1 (the tests' conftest sets
-    it), a run in this process's own environment is a child forked from a process that has imported the
-    connector once (warm_start.py)."""
-    if env is None and clock is None and os.environ.get("CONNECTOR_RUNS_WARM") == "1":
+def _start(
+    args: list[str], err_path: Path, env: Mapping[str, str] | None, clock: str | None, instant_waits: bool = False
+) -> Any:
+    """The console script (or clock.py, or instant_waits.py) as a new process; with CONNECTOR_RUNS_WARM=1 (the
+    tests' conftest sets it), a run in this process's own environment is a child forked from a process that has
+    imported the connector once (warm_start.py)."""
+    if env is None and clock is None and not instant_waits and os.environ.get("CONNECTOR_RUNS_WARM") == "1":
         return WarmProcess(args, err_path)
-    program = [sys.executable, str(CLOCK), clock] if clock else [str(SCRIPT)]
+    if clock:
+        program = [sys.executable, str(CLOCK), clock]
+    else:
+        program = [sys.executable, str(INSTANT_WAITS)] if instant_waits else [str(SCRIPT)]
     with err_path.open("wb") as err:
         return subprocess.Popen(
             program + args, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,

@@ -244,9 +244,9 @@ def _start(
 ) -> Any:
     """The console script (or clock.py, or instant_waits.py) as a new process; with CONNECTOR_RUNS_WARM=1 (the
     tests' conftest sets it), a run in this process's own environment is a child forked from a process that has
-    imported the connector once (warm_start.py)."""
-    if env is None and clock is None and not instant_waits and os.environ.get("CONNECTOR_RUNS_WARM") == "1":
-        return WarmProcess(args, err_path)
+    imported the connector once (warm_start.py), its clock moved or its backoff skipped there."""
+    if env is None and os.environ.get("CONNECTOR_RUNS_WARM") == "1":
+        return WarmProcess(args, err_path, clock, instant_waits)
     if clock:
         program = [sys.executable, str(CLOCK), clock]
     else:

@@ -4,7 +4,8 @@ Importing the CDK costs every process ~2.4 s of CPU, more than most test runs th
 forkserver imports `source_usage.run` once (per test process) and forks a child per run. The child gets the command
 line `source-usage` gets, writes its stdout to the socket it is handed and its stderr to a file, sends uncaught
 exceptions to `sys.excepthook` as a script does, and ends as a multiprocessing child ends: non-daemon threads
-joined, the exit code that of its `sys.exit`. This module imports nothing of the tests, so a child loads no more.
+joined, the exit code that of its `sys.exit`. This module imports nothing of the tests, so a child loads no more,
+but for the clock's move (clock.py) and the skipped backoff (instant_waits.py) a child is asked for.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ _CONTEXT.set_forkserver_preload(["source_usage.run", __name__])
 class WarmProcess:
     """A started child, with what connector_runs reads of a `subprocess.Popen`: stdout, kill and wait."""
 
-    def __init__(self, args: list[str], err_path: Path) -> None:
+    def __init__(self, args: list[str], err_path: Path, clock: str | None = None, instant_waits: bool = False) -> None:
         ours, theirs = socket.socketpair()
-        self._process = _CONTEXT.Process(target=_child, args=(args, theirs, str(err_path)), name="source-usage")
+        self._process = _CONTEXT.Process(
+            target=_child, args=(args, theirs, str(err_path), clock, instant_waits), name="source-usage"
+        )
         try:
             self._process.start()
         finally:
@@ -43,9 +46,19 @@ class WarmProcess:
         return self._process.exitcode
 
 
-def _child(args: list[str], out: socket.socket, err_path: str) -> None:
-    """`source-usage ARGS` in the forked child: stdin empty, stdout the socket, stderr the file."""
+def _child(args: list[str], out: socket.socket, err_path: str, clock: str | None, instant_waits: bool) -> None:
+    """`source-usage ARGS` in the forked child: stdin empty, stdout the socket, stderr the file; its clock moved to
+    `clock` and its backoff skipped when asked, as clock.py and instant_waits.py do."""
     from source_usage.run import run
+
+    if clock:
+        from integration_tests.clock import moved_to
+
+        moved_to(clock).start()  # for the child's whole life, which ends with it
+    if instant_waits:
+        from integration_tests.instant_waits import skip_backoff
+
+        skip_backoff()
 
     stdin, stderr = os.open(os.devnull, os.O_RDONLY), os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     for source, target in ((stdin, 0), (out.detach(), 1), (stderr, 2)):

@@ -89,6 +89,11 @@ def tables_in(database: str, request: pytest.FixtureRequest, schema: str) -> Ite
         connection.close()
 
 
+def decimals(*values: str | None) -> tuple[Decimal | None, ...]:
+    """Hand-worked figures as `plain` gives them: Decimals, normalized (None stays None)."""
+    return tuple(None if value is None else Decimal(value).normalize() for value in values)
+
+
 def plain(row: Sequence[Any], places: int) -> tuple[Any, ...]:
     """`row` with its numbers as Decimals rounded to `places` (DuckDB divides in floating point, PostgreSQL in
     numeric), so both databases give the same values."""

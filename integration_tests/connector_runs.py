@@ -1,7 +1,7 @@
 """Run the installed `source-usage` command as Airbyte does and read what it wrote with the CDK's EntrypointOutput.
 
 Each run is its own process that gets the command line Airbyte would give it, its inputs written to files, so a
-test can kill it with SIGKILL after any message, or move its clock (clock.py); under pytest it is forked from a
+test can kill it with SIGKILL after any message, or move its clock (adjusted.py); under pytest it is forked from a
 process that has imported the connector once (warm_start.py), saving the ~2.4 s of CPU of each start. `Run` is the CDK's
 `EntrypointOutput` of the process's stdout (its typed messages: `errors`, `state_messages`, `most_recent_state`,
 ...), with how the process ended and the messages as the JSON they were (`messages`, `of_type`, `record_data`).
@@ -28,8 +28,7 @@ from integration_tests import discovered
 from integration_tests.warm_start import WarmProcess
 
 SCRIPT = Path(sys.executable).with_name("source-usage")
-CLOCK = Path(__file__).with_name("clock.py")
-INSTANT_WAITS = Path(__file__).with_name("instant_waits.py")
+ADJUSTED = Path(__file__).with_name("adjusted.py")
 DEFAULT_TIMEOUT_SECONDS = 120.0
 KillWhen = Callable[[int, dict[str, Any]], bool]
 
@@ -218,8 +217,8 @@ def run_connector(
 
     The process is killed (and the run marked `hung`) after `timeout` seconds; `kill_when(index, message)` is
     asked after each message and a True kills the process with SIGKILL, the messages it had already written
-    still being read. `clock` (an ISO moment, UTC) starts the connector's clock there (clock.py);
-    `instant_waits` makes its backoff return at once (instant_waits.py).
+    still being read. `clock` (an ISO moment, UTC) starts the connector's clock there and `instant_waits` makes
+    its backoff return at once (adjusted.py).
     """
     with tempfile.TemporaryDirectory(prefix="source-usage-run-") as directory:
         folder = Path(directory)
@@ -242,15 +241,15 @@ def run_connector(
 def _start(
     args: list[str], err_path: Path, env: Mapping[str, str] | None, clock: str | None, instant_waits: bool = False
 ) -> Any:
-    """The console script (or clock.py, or instant_waits.py) as a new process; with CONNECTOR_RUNS_WARM=1 (the
-    tests' conftest sets it), a run in this process's own environment is a child forked from a process that has
-    imported the connector once (warm_start.py), its clock moved or its backoff skipped there."""
+    """The console script (or adjusted.py, when the clock is moved or the backoff skipped) as a new process; with
+    CONNECTOR_RUNS_WARM=1 (the tests' conftest sets it), a run in this process's own environment is a child forked
+    from a process that has imported the connector once (warm_start.py), adjusted there."""
     if env is None and os.environ.get("CONNECTOR_RUNS_WARM") == "1":
         return WarmProcess(args, err_path, clock, instant_waits)
-    if clock:
-        program = [sys.executable, str(CLOCK), clock]
-    else:
-        program = [sys.executable, str(INSTANT_WAITS)] if instant_waits else [str(SCRIPT)]
+    program = [str(SCRIPT)]
+    if clock or instant_waits:
+        program = [sys.executable, str(ADJUSTED), *(["--clock", clock] if clock else [])]
+        program += ["--instant-waits"] if instant_waits else []
     with err_path.open("wb") as err:
         return subprocess.Popen(
             program + args, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,

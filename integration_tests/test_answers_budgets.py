@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from integration_tests.answer_tables import DATABASES, Tables, plain, tables_in
+from integration_tests.answer_tables import decimals as _d
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from integration_tests.test_answers_forecast import CARD, _leadfeeder, _whitepages, mid_november  # noqa: F401
 from local_sync.answers import budgets, rates
@@ -42,10 +43,6 @@ def _read(tmp_path: Path, text: str) -> tuple[rates.RateCard, budgets.Budgets]:
     (tmp_path / "budgets.csv").write_text(text)
     card = rates.read(tmp_path / "rates.csv")
     return card, budgets.read(tmp_path / "budgets.csv", card)
-
-
-def _d(*values: str) -> tuple[Decimal | None, ...]:
-    return tuple(None if value is None else Decimal(value).normalize() for value in values)
 
 
 @pytest.fixture

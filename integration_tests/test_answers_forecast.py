@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from integration_tests.answer_tables import AIRBYTE_COLUMNS, API_TRANSACTIONS, DATABASES, Tables, plain, tables_in
+from integration_tests.answer_tables import decimals as _d
 from integration_tests.postgres_server import postgres_url  # noqa: F401 - the session fixture, for PostgreSQL
 from local_sync.answers import rates
 
@@ -103,10 +104,6 @@ def mid_november(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tab
             )
         built.refresh(today="2026-11-20", lookback_days=3, card=_card(tmp_path))
         yield built
-
-
-def _d(*values: str) -> tuple[Decimal, ...]:
-    return tuple(Decimal(value).normalize() for value in values)
 
 
 def test_a_month_with_a_gap_and_revisable_days_is_foreseen_from_its_complete_days(mid_november: Tables) -> None:

@@ -2,7 +2,7 @@
 
 On the last day of a month, the 1st and the 2nd (and on Dec 31, Jan 1 and Jan 2; Feb 28, Feb 29 and Mar 1 of a
 leap year) the sandbox moves its `today`
-and the connector runs with its clock moved to the same day (clock.py), with no end_date: it reads up to what it
+and the connector runs with its clock moved to the same day (adjusted.py), with no end_date: it reads up to what it
 believes is today, from the state the sync before it left. The vendors revise the last days before today
 (providers.md, last section), so after every sync the records merged by primary key must equal the sandbox's
 truth of that day for every incremental stream: a lookback that stops at the 1st of a month or of a year leaves

@@ -5,7 +5,7 @@ forkserver imports `source_usage.run` once (per test process) and forks a child 
 line `source-usage` gets, writes its stdout to the socket it is handed and its stderr to a file, sends uncaught
 exceptions to `sys.excepthook` as a script does, and ends as a multiprocessing child ends: non-daemon threads
 joined, the exit code that of its `sys.exit`. This module imports nothing of the tests, so a child loads no more,
-but for the clock's move (clock.py) and the skipped backoff (instant_waits.py) a child is asked for.
+but adjusted.py when a child is asked for its clock moved or its backoff skipped.
 """
 
 from __future__ import annotations
@@ -48,17 +48,13 @@ class WarmProcess:
 
 def _child(args: list[str], out: socket.socket, err_path: str, clock: str | None, instant_waits: bool) -> None:
     """`source-usage ARGS` in the forked child: stdin empty, stdout the socket, stderr the file; its clock moved to
-    `clock` and its backoff skipped when asked, as clock.py and instant_waits.py do."""
+    `clock` and its backoff skipped when asked (adjusted.py)."""
     from source_usage.run import run
 
-    if clock:
-        from integration_tests.clock import moved_to
+    if clock or instant_waits:
+        from integration_tests.adjusted import adjust
 
-        moved_to(clock).start()  # for the child's whole life, which ends with it
-    if instant_waits:
-        from integration_tests.instant_waits import skip_backoff
-
-        skip_backoff()
+        adjust(clock, instant_waits)  # for the child's whole life, which ends with it
 
     stdin, stderr = os.open(os.devnull, os.O_RDONLY), os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     for source, target in ((stdin, 0), (out.detach(), 1), (stderr, 2)):

@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export AIRBYTE_CACHE_ROOT := $(CURDIR)/.airbyte/cache
 export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
 
-.PHONY: install system test unit lint mutate sync bench clean image image-tar
+.PHONY: install lock system test unit lint mutate sync bench clean image image-tar
 
 # The connector image, built by the project's own podman (its config and images in .image/) from a base
 # made offline from Debian packages; `docker build .` builds the same Dockerfile on Airbyte's base.
@@ -18,31 +18,43 @@ BASE_STANDIN := localhost/source-usage-base:bookworm
 ENGINE := $(CURDIR)/.image
 export CONTAINERS_CONF := $(ENGINE)/containers.conf
 export CONTAINERS_STORAGE_CONF := $(ENGINE)/storage.conf
-IMAGE_SOURCES := Dockerfile .dockerignore pyproject.toml README.md constraints.txt \
+IMAGE_SOURCES := Dockerfile .dockerignore pyproject.toml README.md uv.lock \
 	$(wildcard source_usage/*.py source_usage/*.yaml schemas/*.json)
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,dbt]'
-	touch $(STAMP)
+# Versions come from uv.lock alone (`make lock` after changing pyproject.toml's dependencies). .ci/uv runs the pinned
+# uv (installed into .uv/ by pip when missing) on the package indexes pip is configured with here; uv exports the
+# lock's versions and hashes, then installs exactly those into .venv.
+UV := .ci/uv
+LOCKED = $(UV) export --quiet --frozen $(foreach extra,$(1),--extra $(extra)) --output-file $(VENV)/requirements-$(2).txt
+
+$(VENV)/pyvenv.cfg:
+	$(UV) venv --quiet --python $(PYTHON) $(VENV)
+
+# make install: the venv holds what the lock gives the dev and dbt extras, and nothing else
+$(STAMP): pyproject.toml uv.lock | $(VENV)/pyvenv.cfg
+	$(call LOCKED,dev dbt,dev)
+	$(UV) pip sync --quiet --python $(BIN)/python $(VENV)/requirements-dev.txt
+	touch $@
 
 install: $(STAMP)
 
-# make sync installs only what its database needs: [local] (DuckDB) or, for a postgresql:// LOCAL_SYNC_DB, [postgres]
+lock:
+	$(UV) lock
+
+# make sync installs only what its database needs: [local] (DuckDB) or, for a postgresql:// LOCAL_SYNC_DB, [postgres],
+# added to what the venv holds (make install's packages stay)
 SYNC_EXTRA := $(if $(filter postgresql://% postgres://%,$(LOCAL_SYNC_DB)),postgres,local)
 SYNC_STAMP := $(VENV)/.installed-$(SYNC_EXTRA)
-$(SYNC_STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[$(SYNC_EXTRA)]'
+$(SYNC_STAMP): pyproject.toml uv.lock | $(VENV)/pyvenv.cfg
+	$(call LOCKED,$(SYNC_EXTRA),$(SYNC_EXTRA))
+	$(UV) pip install --quiet --python $(BIN)/python --requirements $(VENV)/requirements-$(SYNC_EXTRA).txt
 	touch $@
 
 # Debian packages the tests need (.ci/debian-packages), installed when missing.
 system:
 	bash .ci/system
 
-PYTHON_DIRS := source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks mutations
+PYTHON_DIRS := source_usage usage_sandbox local_sync unit_tests integration_tests benchmarks mutations .ci/uv
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(PYTHON_DIRS)
@@ -95,10 +107,11 @@ sync: $(SYNC_STAMP)
 	$(BIN)/python -m local_sync $(if $(CONFIG),--config $(CONFIG),)
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	$(call LOCKED,bench,bench)
+	$(UV) pip install --quiet --python $(BIN)/python --requirements $(VENV)/requirements-bench.txt
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.focus_export benchmarks/.work/large.duckdb
 	$(BIN)/python -m benchmarks.outlook benchmarks/.work/large.duckdb
 
 clean:
-	rm -rf $(VENV) .validator .airbyte build dist *.egg-info usage.duckdb $(ENGINE)
+	rm -rf $(VENV) .uv .validator .airbyte build dist *.egg-info usage.duckdb $(ENGINE)

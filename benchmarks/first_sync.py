@@ -1,9 +1,10 @@
 """`python -m benchmarks.first_sync [--reps N]`: a newcomer's first answer, as issue 38 measures it. Each run clones
-this repository afresh (its committed HEAD) into a temporary folder and runs `make sync` there: the venv created
-and the `[local]` extra installed (the package cache as the machine has it, warm after the first run), the sandbox
-started and synced into a new usage.duckdb. Medians of N runs, the sync's own seconds (its "Synced ... in N s."
-line) beside the whole; written to benchmarks/results/<time>-first-sync.json. Today's path is pip's
-(constraints.txt); issue 38 puts uv's beside it.
+this repository afresh into a temporary folder and runs `make sync` there: the installer made ready, the venv created
+and the `[local]` extra installed (the package caches as the machine has them, warm after the first run), the
+sandbox started and synced into a new usage.duckdb. Two paths, a run of each in turn: `uv`, the committed HEAD
+(uv.lock, .ci/uv), and `pip`, the last commit that installed with pip and constraints.txt (the parent of the
+commit that removed it). Medians of N runs each, the sync's own seconds (its "Synced ... in N s." line) beside the
+whole; written to benchmarks/results/<time>-first-sync.json.
 """
 
 from __future__ import annotations
@@ -22,10 +23,21 @@ from benchmarks.measure import Measurement, run_measured
 SYNCED = re.compile(r"^Synced .* in (\d+) s\.$", re.MULTILINE)
 
 
-def _first_sync(folder: Path) -> tuple[Measurement, float]:
-    """One fresh clone's `make sync`: its measurement and the sync's own seconds."""
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _paths() -> dict[str, str]:
+    """Each path's commit: HEAD for uv, and the parent of the commit that removed constraints.txt for pip."""
+    removed = _git("rev-list", "-1", "HEAD", "--", "constraints.txt")
+    return {"uv": _git("rev-parse", "--short", "HEAD"), "pip": _git("rev-parse", "--short", f"{removed}^")}
+
+
+def _first_sync(folder: Path, commit: str) -> tuple[Measurement, float]:
+    """One fresh clone's `make sync` at `commit`: its measurement and the sync's own seconds."""
     clone = folder / "source-usage"
-    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "checkout", "--quiet", commit], cwd=clone, check=True)
     out = folder / "make-sync.out"
     measured = run_measured(["make", "sync"], out, cwd=clone, timeout_s=900)
     text = out.read_text(errors="replace")
@@ -39,23 +51,25 @@ def _first_sync(folder: Path) -> tuple[Measurement, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.first_sync", description=__doc__)
-    parser.add_argument("--reps", type=int, default=3, help="fresh clones to time (default 3)")
+    parser.add_argument("--reps", type=int, default=3, help="fresh clones to time per path (default 3)")
     args = parser.parse_args()
-    runs, sync_seconds = [], []
+    commits = _paths()
+    runs: dict[str, list[Measurement]] = {path: [] for path in commits}
+    sync_seconds: dict[str, list[float]] = {path: [] for path in commits}
     for _ in range(args.reps):
-        with tempfile.TemporaryDirectory(prefix="source-usage-first-sync-") as folder:
-            measured, synced = _first_sync(Path(folder))
-        runs.append(measured)
-        sync_seconds.append(synced)
-        print(f"make sync from a fresh clone: {measured.wall_s:.1f} s, of which the sync {synced:.0f} s")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        for path, commit in commits.items():
+            with tempfile.TemporaryDirectory(prefix="source-usage-first-sync-") as folder:
+                measured, synced = _first_sync(Path(folder), commit)
+            runs[path].append(measured)
+            sync_seconds[path].append(synced)
+            print(f"{path} ({commit}): make sync from a fresh clone {measured.wall_s:.1f} s, the sync {synced:.0f} s")
     result = {
-        "what": "a fresh clone's first `make sync` (venv, [local] extra, sandbox sync), pip with constraints.txt",
-        "commit": commit.stdout.strip(),
-        "runs": {"pip": [asdict(run) for run in runs]},
-        "sync_s": {"pip": sync_seconds},
-        "medians": medians_of({"pip": runs}),
-        "median_sync_s": {"pip": statistics.median(sync_seconds)},
+        "what": "a fresh clone's first `make sync` (installer, venv, [local] extra, sandbox sync), uv and pip",
+        "commits": commits,
+        "runs": {path: [asdict(run) for run in measured] for path, measured in runs.items()},
+        "sync_s": sync_seconds,
+        "medians": medians_of(runs),
+        "median_sync_s": {path: statistics.median(seconds) for path, seconds in sync_seconds.items()},
     }
     write_result("first-sync", result)
 

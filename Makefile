@@ -30,10 +30,11 @@ LOCKED = $(UV) export --quiet --frozen $(foreach extra,$(1),--extra $(extra)) --
 $(VENV)/pyvenv.cfg:
 	$(UV) venv --quiet --python $(PYTHON) $(VENV)
 
-# make install: the venv holds what the lock gives the dev and dbt extras, and nothing else
+# make install: the venv holds what the lock gives the dev and dbt extras, and nothing else, compiled to bytecode as
+# pip did (the tests start hundreds of Pythons, and where PYTHONDONTWRITEBYTECODE is set each would compile again)
 $(STAMP): pyproject.toml uv.lock | $(VENV)/pyvenv.cfg
 	$(call LOCKED,dev dbt,dev)
-	$(UV) pip sync --quiet --python $(BIN)/python $(VENV)/requirements-dev.txt
+	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python $(VENV)/requirements-dev.txt
 	touch $@
 
 install: $(STAMP)

@@ -3,12 +3,18 @@ incremental one over revised days, and a crash in the middle of one, each agains
 
 import re
 import signal
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from integration_tests.local_sync_runs import (
+    ROOT,
     SEED,
     SIZE,
     assert_truth,
+    command,
+    environment,
     interrupted,
     local_sync,
     postgres_column_types,
@@ -20,6 +26,7 @@ from local_sync.loaders.windows import FLUSH_ENV
 from usage_sandbox.truth import truth
 
 FIRST_TODAY, SECOND_TODAY = "2026-11-18", "2026-11-20"
+DIES = "dies_after_an_insert.py"  # local_sync, killed after dlt's first insert into a table has committed
 START = "2026-09-19"
 
 
@@ -57,3 +64,24 @@ def test_a_crash_mid_sync_into_postgres_keeps_the_committed_windows_and_the_next
     assert resumed_from and int(resumed_from.group(1)) >= kept, resumed.stdout[-2000:]
     assert_truth(*postgres_records(postgres_url, "crash"), truth(SEED, SIZE, SECOND_TODAY, START))
     assert "Synced 10 streams" in resumed.stdout
+
+
+@pytest.mark.parametrize("table", ["accounts", "_dlt_pipeline_state"])
+def test_a_crash_after_an_insert_committed_but_before_dlt_recorded_it_is_finished_once(
+    tmp_path: Path,
+    postgres_url: str,  # noqa: F811
+    table: str,
+) -> None:
+    """dlt runs an unfinished insert job again when it finishes a load: the rows it had already committed (a stream's
+    into the staging schema, dlt's own state into the schema) must not be inserted twice (they broke the next sync
+    with a duplicate `_dlt_id`)."""
+    url = f"{postgres_url}?schema=crash_after_insert_{table.strip('_')}"
+    dying = command(url, tmp_path, SECOND_TODAY, START)
+    dying[dying.index("-m") : dying.index("local_sync") + 1] = [str(ROOT / "integration_tests" / DIES), table]
+    died = subprocess.run(dying, cwd=tmp_path, env={**environment(), FLUSH_ENV: "1"}, capture_output=True, text=True)
+    assert died.returncode == 137, died.stdout[-2000:] + died.stderr[-2000:]
+    resumed = local_sync(url, tmp_path, SECOND_TODAY, START)
+    assert "Finishing the load the last sync left unfinished" in resumed.stdout
+    assert "Synced 10 streams" in resumed.stdout
+    schema = f"crash_after_insert_{table.strip('_')}"
+    assert_truth(*postgres_records(postgres_url, schema), truth(SEED, SIZE, SECOND_TODAY, START))

@@ -7,6 +7,7 @@ own `_dlt_load_id` and `_dlt_id` columns and `_dlt_*` tables. Only this path imp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -102,6 +103,7 @@ class PostgresLoader(Loader):
             if self._pipeline.has_pending_data:  # a load cut short by a crash: finished before the state is read
                 print("Finishing the load the last sync left unfinished ...", flush=True)
                 self._pipeline.normalize()
+                self._forget_unrecorded_inserts()
                 self._pipeline.load().raise_on_failed_jobs()
             with self._connection, self._connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
@@ -122,6 +124,31 @@ class PostgresLoader(Loader):
         with self._connection.cursor() as cursor:
             cursor.execute(f'SET search_path TO "{self.schema}"')
         return streams, progress
+
+    def _forget_unrecorded_inserts(self) -> None:
+        """dlt runs an insert job of an unfinished load again, and a crash may have come after that job's rows were
+        committed but before dlt recorded the job done: the second insert would then break the load on the table's
+        unique `_dlt_id`. Those rows (the package's own, in a table whose insert had not been recorded: a merge
+        table's in the staging schema, where no merge has read them yet, dlt's own appended tables' in the schema)
+        are deleted first, so the job inserts them once. A table that has a recorded insert in the package as well
+        is left alone: its rows cannot be told apart by job."""
+        unrecorded: dict[str, set[str]] = {}
+        for load_id in self._pipeline.list_normalized_load_packages():
+            jobs = self._pipeline.get_load_package_info(load_id).jobs
+            started = {job.job_file_info.table_name for job in jobs["started_jobs"]}
+            recorded = {job.job_file_info.table_name for job in jobs["completed_jobs"]}
+            if started - recorded:
+                unrecorded[load_id] = started - recorded
+        if not unrecorded:
+            return
+        with self._pipeline.destination_client() as client:
+            for load_id, tables in unrecorded.items():
+                for table in sorted(tables):
+                    staged = client.should_load_data_to_staging_dataset(table)
+                    with client.with_staging_dataset() if staged else contextlib.nullcontext(client) as dataset:
+                        if dataset.get_storage_table(table)[0]:  # else never created: nothing was inserted
+                            delete = f"DELETE FROM {dataset.sql_client.make_qualified_table_name(table)}"
+                            dataset.sql_client.execute_sql(f"{delete} WHERE _dlt_load_id = %s", load_id)
 
     def row_counts(self, streams: list[Stream]) -> dict[str, int]:
         counts = {}

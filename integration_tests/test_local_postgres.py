@@ -82,6 +82,9 @@ def test_a_crash_after_an_insert_committed_but_before_dlt_recorded_it_is_finishe
     assert died.returncode == 137, died.stdout[-2000:] + died.stderr[-2000:]
     resumed = local_sync(url, tmp_path, SECOND_TODAY, START)
     assert "Finishing the load the last sync left unfinished" in resumed.stdout
+    # the jobs dlt recorded as committed (the window's STATEs among them) are kept, not read again
+    resumed_from = re.search(r"incremental: .* holds state for (\d+) streams", resumed.stdout)
+    assert resumed_from and int(resumed_from.group(1)) >= 1, resumed.stdout[-2000:]
     assert "Synced 10 streams" in resumed.stdout
     schema = f"crash_after_insert_{table.strip('_')}"
     assert_truth(*postgres_records(postgres_url, schema), truth(SEED, SIZE, SECOND_TODAY, START))

@@ -126,19 +126,31 @@ class PostgresLoader(Loader):
         return streams, progress
 
     def _forget_unrecorded_inserts(self) -> None:
-        """dlt runs an insert job of an unfinished load again, and a crash may have come after that job's rows were
-        committed but before dlt recorded the job done: the second insert would then break the load on the table's
-        unique `_dlt_id`. Those rows (the package's own, in a table whose insert had not been recorded: a merge
+        """dlt runs again an insert job of an unfinished load that has no record of its outcome, and a crash may
+        have come after that job's rows were committed but before dlt recorded it (its worker thread writes a
+        pending-transition marker right after the commit): the second insert would then break the load on the
+        table's unique `_dlt_id`. Those rows (the package's own, in a table whose insert has no record: a merge
         table's in the staging schema, where no merge has read them yet, dlt's own appended tables' in the schema)
-        are deleted first, so the job inserts them once. A table that has a recorded insert in the package as well
-        is left alone: its rows cannot be told apart by job."""
+        are deleted first, so the job inserts them once. A job with a marker is not run again, so its table's rows
+        stay, as do those of a table with a completed insert in the package: rows cannot be told apart by job."""
+        # dlt 1.31 keeps the markers in its package storage, which no public call reads
+        packages = self._pipeline._get_load_storage().normalized_packages
         unrecorded: dict[str, set[str]] = {}
         for load_id in self._pipeline.list_normalized_load_packages():
             jobs = self._pipeline.get_load_package_info(load_id).jobs
-            started = {job.job_file_info.table_name for job in jobs["started_jobs"]}
-            recorded = {job.job_file_info.table_name for job in jobs["completed_jobs"]}
-            if started - recorded:
-                unrecorded[load_id] = started - recorded
+            inserts = {
+                state: [job for job in jobs[state] if job.job_file_info.file_format == "insert_values"]
+                for state in ("started_jobs", "completed_jobs")
+            }
+            marked = {
+                job
+                for job in inserts["started_jobs"]
+                if packages.load_pending_transition(load_id, Path(job.file_path).name)
+            }
+            recorded = {job.job_file_info.table_name for job in [*inserts["completed_jobs"], *marked]}
+            tables = {job.job_file_info.table_name for job in inserts["started_jobs"] if job not in marked} - recorded
+            if tables:
+                unrecorded[load_id] = tables
         if not unrecorded:
             return
         with self._pipeline.destination_client() as client:

@@ -7,7 +7,6 @@ host, and compares what the container prints with what the installed `source-usa
 from __future__ import annotations
 
 import json
-import re
 import resource
 import subprocess
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from integration_tests import container
 from integration_tests.connector_runs import Run, discover_catalog, run_connector
@@ -150,18 +150,14 @@ def test_image_holds_no_test_code_sandbox_or_compiler(image: str) -> None:
     assert found.stdout.split("\n") == ["module None", ""], found.stdout
 
 
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def test_image_holds_exactly_the_locked_dependencies_and_no_installer(image: str) -> None:
+def test_image_holds_exactly_the_locked_dependencies_and_no_installer(image: str, metadata: dict[str, Any]) -> None:
     """The connector's venv holds uv.lock's runtime versions and the connector; no pip in it, no uv anywhere."""
     export = [str(ROOT / ".ci" / "uv"), "export", "--quiet", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes"]
     locked_lines = subprocess.run(export, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     # the lock's lines for this platform (the image's: Linux, Python 3.11, as the host running the tests)
     requirements = [Requirement(line) for line in locked_lines.splitlines() if line and line[0] not in "# "]
     locked = {
-        _normalized(requirement.name): str(requirement.specifier).removeprefix("==")
+        canonicalize_name(requirement.name): str(requirement.specifier).removeprefix("==")
         for requirement in requirements
         if requirement.marker is None or requirement.marker.evaluate()
     }
@@ -171,16 +167,12 @@ def test_image_holds_exactly_the_locked_dependencies_and_no_installer(image: str
     )
     listed = container.docker("run", "--rm", "--entrypoint", "python3", image, "-c", script)
     assert listed.returncode == 0, listed.stderr
-    installed = {_normalized(name): version for name, version in json.loads(listed.stdout).items()}
-    assert installed.pop("source-usage") == metadata_version()
+    installed = {canonicalize_name(name): version for name, version in json.loads(listed.stdout).items()}
+    assert installed.pop("source-usage") == metadata["dockerImageTag"]
     assert installed == locked
     script = "ls /opt/source-usage/bin | grep -x -e 'pip.*' -e uv; command -v uv; ls -d /opt/uv 2>/dev/null; true"
     installers = container.docker("run", "--rm", "--entrypoint", "sh", image, "-c", script)
     assert installers.returncode == 0 and installers.stdout == "", installers.stdout + installers.stderr
-
-
-def metadata_version() -> str:
-    return yaml.safe_load((ROOT / "metadata.yaml").read_text(encoding="utf-8"))["data"]["dockerImageTag"]
 
 
 def test_containers_get_the_hosts_hard_limits(image: str) -> None:

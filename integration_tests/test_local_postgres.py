@@ -75,7 +75,8 @@ def test_a_crash_after_an_insert_committed_but_before_dlt_recorded_it_is_finishe
     """dlt runs an unfinished insert job again when it finishes a load: the rows it had already committed (a stream's
     into the staging schema, dlt's own state into the schema) must not be inserted twice (they broke the next sync
     with a duplicate `_dlt_id`)."""
-    url = f"{postgres_url}?schema=crash_after_insert_{table.strip('_')}"
+    schema = f"crash_after_insert_{table.strip('_')}"
+    url = f"{postgres_url}?schema={schema}"
     dying = command(url, tmp_path, SECOND_TODAY, START)
     dying[dying.index("-m") : dying.index("local_sync") + 1] = [str(ROOT / "integration_tests" / DIES), table]
     died = subprocess.run(dying, cwd=tmp_path, env={**environment(), FLUSH_ENV: "1"}, capture_output=True, text=True)
@@ -86,5 +87,4 @@ def test_a_crash_after_an_insert_committed_but_before_dlt_recorded_it_is_finishe
     resumed_from = re.search(r"incremental: .* holds state for (\d+) streams", resumed.stdout)
     assert resumed_from and int(resumed_from.group(1)) >= 1, resumed.stdout[-2000:]
     assert "Synced 10 streams" in resumed.stdout
-    schema = f"crash_after_insert_{table.strip('_')}"
     assert_truth(*postgres_records(postgres_url, schema), truth(SEED, SIZE, SECOND_TODAY, START))

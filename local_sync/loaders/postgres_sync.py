@@ -148,7 +148,7 @@ class PostgresLoader(Loader):
                 if packages.load_pending_transition(load_id, Path(job.file_path).name)
             }
             recorded = {job.job_file_info.table_name for job in [*inserts["completed_jobs"], *marked]}
-            tables = {job.job_file_info.table_name for job in inserts["started_jobs"] if job not in marked} - recorded
+            tables = {job.job_file_info.table_name for job in inserts["started_jobs"]} - recorded
             if tables:
                 unrecorded[load_id] = tables
         if not unrecorded:

@@ -92,11 +92,10 @@ $(VALIDATOR):
 
 # four workers on two cores, each given whole files (their fixtures are per file): most tests wait on a sandbox's
 # rate limits or a server, and the others fill those waits (measured 2026-12-06: 366 s on 2 workers, 256 s on 4,
-# 246-280 s on 6). The image is built by the first image test that needs it (`make image`, integration_tests/
-# container.py), so on a fresh checkout the other workers' tests run meanwhile.
-test: $(STAMP) system lint $(ENGINE)/containers.conf $(VALIDATOR)
-	PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) SOURCE_USAGE_IMAGE_BUILD='$(MAKE) image' \
-		FOCUS_VALIDATOR=$(CURDIR)/$(VALIDATOR) $(BIN)/python -m pytest -n 4 --dist loadfile -q --durations=10
+# 246-280 s on 6)
+test: $(STAMP) system lint image $(VALIDATOR)
+	PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) FOCUS_VALIDATOR=$(CURDIR)/$(VALIDATOR) \
+		$(BIN)/python -m pytest -n 4 --dist loadfile -q --durations=10
 
 # four workers on two cores: the tests share no files or ports, and a third of their time is the rate limiter's
 # real waits, which the other workers fill (measured 2026-12-06: 84 s alone, 33 s on 2 workers, 25 s on 4)

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from integration_tests import container
 from integration_tests.answers_sync import answers_sync  # noqa: F401  (the answers' tests share one sync)
 from integration_tests.sandboxes import Sandbox, own_sandbox
 from usage_sandbox.process import wait_until_healthy
@@ -52,6 +51,10 @@ def _image_tests_need_the_built_image(request: pytest.FixtureRequest) -> None:
     """Image tests run the image `make image` built (container.IMAGE_ENV), never one built or pulled here."""
     if not request.node.get_closest_marker("image_tests"):
         return
+    # imported here: container imports what `discover` says (~2.5 s), which pytest-xdist's controller, loading this
+    # conftest before it starts the workers, never needs
+    from integration_tests import container
+
     if not container.image_under_test():
         pytest.skip(container.NO_IMAGE)
     if not container.engine_answers():

@@ -1,11 +1,12 @@
 """`source-usage ARGS` forked from a process that has imported the connector once: the standard library's forkserver.
 
 Importing the CDK costs every process ~2.4 s of CPU, more than most test runs themselves. multiprocessing's
-forkserver imports `source_usage.run` once (per test process) and forks a child per run. The child gets the command
-line `source-usage` gets, writes its stdout to the socket it is handed and its stderr to a file, sends uncaught
-exceptions to `sys.excepthook` as a script does, and ends as a multiprocessing child ends: non-daemon threads
-joined, the exit code that of its `sys.exit`. This module imports nothing of the tests, so a child loads no more,
-but adjusted.py when a child is asked for its clock moved or its backoff skipped.
+forkserver imports `source_usage.run` once (per test process), has the manifest validated there (warm_manifest.py)
+and forks a child per run. The child gets the command line `source-usage` gets, writes its stdout to the socket it
+is handed and its stderr to a file, sends uncaught exceptions to `sys.excepthook` as a script does, and ends as a
+multiprocessing child ends: non-daemon threads joined, the exit code that of its `sys.exit`. This module imports
+nothing of the tests, so a child loads no more, but adjusted.py when a child is asked for its clock moved or its
+backoff skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["source_usage.run", __name__])
+_CONTEXT.set_forkserver_preload(["source_usage.run", "integration_tests.warm_manifest", __name__])
 
 
 class WarmProcess:

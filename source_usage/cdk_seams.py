@@ -1,6 +1,8 @@
 """The CDK behaviour we change where it offers no component or public API, written for airbyte-cdk 7.39.1:
 unit_tests/test_cdk_seams.py checks the version and every CDK name used here, so an upgrade fails there, loudly."""
 
+import functools
+import json
 import logging
 import threading
 from datetime import datetime
@@ -10,6 +12,7 @@ from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional,
 import requests
 import requests_cache
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative import concurrent_declarative_source as declarative
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.declarative.parsers import model_to_component_factory
@@ -104,6 +107,26 @@ def forget_parent_answers() -> None:
     PARENT_ANSWERS.clear()
     _PARENT_LOCKS.clear()
     forget_steps()
+
+
+def validate_each_manifest_once() -> None:
+    """From now on, in this process and the ones it forks, the CDK reads its component schema once and validates
+    each distinct manifest once; it does both for every source built (~0.15 s of CPU each). For processes that build
+    many sources from one manifest (the tests and the process their connector runs fork from), never the connector.
+    """
+    if getattr(declarative.validate_manifest, "validates_once", False):
+        return
+    validate, valid = declarative.validate_manifest, set()
+
+    def validate_once(manifest: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
+        text = json.dumps(manifest, sort_keys=True, default=str)
+        if text not in valid:
+            validate(manifest, schema)  # raises for an invalid one, which is never remembered
+            valid.add(text)
+
+    validate_once.validates_once = True  # type: ignore[attr-defined]
+    declarative.get_declarative_component_schema = functools.cache(declarative.get_declarative_component_schema)
+    declarative.validate_manifest = validate_once
 
 
 # The CDK lets 10,000 records wait for the writer and 10,000 partitions for a worker (Leaf's 3,000 contract x user

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator, List
+from typing import Iterator, List
 
 import pytest
 from airbyte_cdk.test.mock_http import HttpMocker
 
-from source_usage import components
+from source_usage import cdk_seams, components
 
 
 @pytest.fixture
@@ -44,25 +44,5 @@ def fresh_sessions() -> Iterator[None]:
     components._SESSIONS.clear()
 
 
-def _validated_once() -> None:
-    """The CDK reads its component schema and validates the manifest against it on every source built (a quarter
-    of a second); the tests build hundreds from one manifest, so each is read and checked once per process."""
-    import functools
-    import json
-
-    from airbyte_cdk.sources.declarative import concurrent_declarative_source as declarative
-
-    declarative.get_declarative_component_schema = functools.cache(declarative.get_declarative_component_schema)
-    validate = declarative.validate_manifest
-    valid: set[str] = set()
-
-    def validate_once(manifest: Any, schema: Any) -> None:
-        text = json.dumps(manifest, sort_keys=True, default=str)
-        if text not in valid:
-            validate(manifest, schema)
-            valid.add(text)
-
-    declarative.validate_manifest = validate_once
-
-
-_validated_once()
+# the tests build hundreds of sources from one manifest
+cdk_seams.validate_each_manifest_once()

@@ -14,6 +14,7 @@ import pytest
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.concurrent_source.thread_pool_manager import ThreadPoolManager
+from airbyte_cdk.sources.declarative import concurrent_declarative_source as declarative
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     HttpResponseFilter as HttpResponseFilterModel,
 )
@@ -33,6 +34,7 @@ from airbyte_cdk.sources.streams.http import HttpClient
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 from airbyte_cdk.sources.types import Record, StreamSlice
 from connector import config
+from jsonschema import ValidationError
 
 from source_usage.cdk_seams import (
     CDK_VERSION,
@@ -42,6 +44,7 @@ from source_usage.cdk_seams import (
     ParentCacheHttpClient,
     WindowEndStateConverter,
     WindowSplittingRetriever,
+    validate_each_manifest_once,
 )
 from source_usage.source import SourceUsage
 
@@ -254,3 +257,24 @@ def test_records_and_partitions_wait_in_bounded_queues() -> None:
     assert (RECORD_QUEUE_SIZE, PENDING_PARTITIONS) == (1_000, 200)
     assert source._concurrent_source._queue.maxsize == RECORD_QUEUE_SIZE
     assert source._concurrent_source._threadpool._max_concurrent_tasks == PENDING_PARTITIONS
+
+
+def test_after_validate_each_manifest_once_a_manifest_is_validated_once_and_an_invalid_one_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tests' conftest has called it (and the forkserver of the integration tests' connector runs does); the
+    CDK's own validation runs, once per distinct manifest, and still refuses an invalid one on every build."""
+    validate_each_manifest_once()  # a second call changes nothing
+    checked: List[Any] = []
+    validator_for = declarative.validator_for
+    monkeypatch.setattr(declarative, "validator_for", lambda schema: checked.append(schema) or validator_for(schema))
+    manifest = {**SourceUsage().resolved_manifest, "description": "a manifest no other test builds"}
+    schema = declarative.get_declarative_component_schema()
+
+    for _ in range(3):
+        declarative.validate_manifest(manifest, schema)
+    assert len(checked) == 1 and declarative.get_declarative_component_schema() is schema
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            declarative.validate_manifest({**manifest, "streams": "not a list"}, schema)
+    assert len(checked) == 3

@@ -97,7 +97,7 @@ KEEP_BYTECODE := PYTHONDONTWRITEBYTECODE=
 
 # four workers on two cores, each given whole files (their fixtures are per file): most tests wait on a sandbox's
 # rate limits or a server, and the others fill those waits (measured 2026-12-06: 366 s on 2 workers, 256 s on 4,
-# 246-280 s on 6)
+# 246-280 s on 6); on 4 both cores are already ~90 % busy throughout (480 CPU-seconds a run, 2026-12-07)
 test: $(STAMP) system lint image $(VALIDATOR)
 	$(KEEP_BYTECODE) PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) FOCUS_VALIDATOR=$(CURDIR)/$(VALIDATOR) \
 		$(BIN)/python -m pytest -n 4 --dist loadfile -q --durations=10

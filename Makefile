@@ -95,9 +95,9 @@ $(VALIDATOR):
 # again for each otherwise (measured 2026-12-06: collecting took 5.4 s of CPU per worker, 3.8 s with them kept).
 KEEP_BYTECODE := PYTHONDONTWRITEBYTECODE=
 
-# four workers on two cores, each given whole files (their fixtures are per file): most tests wait on a sandbox's
-# rate limits or a server, and the others fill those waits (measured 2026-12-06: 366 s on 2 workers, 256 s on 4,
-# 246-280 s on 6); on 4 both cores are already ~90 % busy throughout (480 CPU-seconds a run, 2026-12-07)
+# four workers on two cores, each given whole files (their fixtures are per file): on two, the cores wait on the
+# sandboxes' rate limits and the servers; on four they are ~90 % busy throughout (480 CPU-seconds a run, 2026-12-07),
+# so more workers barely help (measured 2026-12-06: 366 s on 2 workers, 256 s on 4, 246-280 s on 6)
 test: $(STAMP) system lint image $(VALIDATOR)
 	$(KEEP_BYTECODE) PATH=$(ENGINE)/bin:$$PATH SOURCE_USAGE_IMAGE=$(IMAGE) FOCUS_VALIDATOR=$(CURDIR)/$(VALIDATOR) \
 		$(BIN)/python -m pytest -n 4 --dist loadfile -q --durations=10
@@ -107,8 +107,8 @@ test: $(STAMP) system lint image $(VALIDATOR)
 unit: $(STAMP)
 	$(KEEP_BYTECODE) $(BIN)/python -m pytest -n 4 -q unit_tests
 
-# Breaks a few behaviours on purpose, in a copy of the project, and fails unless the tests meant to hold each
-# one fail (mutations/__main__.py); .ci/run runs it after `make test`.
+# Breaks a few behaviours on purpose, each in a copy of the project of its own, and fails unless the tests meant to
+# hold each one fail (mutations/__main__.py); .ci/run runs it after `make test`.
 mutate: $(STAMP) system
 	$(BIN)/python -m mutations
 
